@@ -1,0 +1,607 @@
+/* Importing the ministry's dataset and attrition's own exports; exporting the store.
+ * See include/attrition/import.h for what is recognised and the contracts. */
+#include "attrition/import.h"
+#include "attrition/date.h"
+#include "attrition/deploy.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IMPORT_MAX_TOTAL 1000000000000LL /* 1e12: beyond any real count */
+#define IMPORT_MAX_FILE (256L * 1024 * 1024)
+
+/* Dataset keys that are annotations, not counts. */
+static const char *const import_text_keys[] = {"greatest losses direction", NULL};
+
+const char *import_kind_name(int kind)
+{
+    static const char *const names[] = {
+        "ministry personnel file", "ministry equipment file", "ministry corrections file",
+        "attrition export (JSON)", "attrition export (CSV)", "deployment estimates"};
+    return kind >= 0 && kind <= IMPORT_DEPLOYMENTS ? names[kind] : "unknown";
+}
+
+/* Per-import memo of key -> category id, so each dataset key is resolved once. */
+typedef struct key_memo {
+    char key[64][64];
+    char id[64][64];
+    size_t n;
+} key_memo;
+
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Resolves key to a category id (creating new categories, noted in res). Returns 0 or -1. */
+static int resolve_key(store *st, key_memo *memo, const char *key, char *id, size_t idlen,
+                       import_result *res)
+{
+    for (size_t i = 0; i < memo->n; i++)
+        if (strcmp(memo->key[i], key) == 0) {
+            snprintf(id, idlen, "%s", memo->id[i]);
+            return 0;
+        }
+    int created = 0;
+    if (store_category_resolve(st, key, 1, id, idlen, &created) != STORE_OK)
+        return -1;
+    if (created) {
+        if (res->n_new < 32)
+            snprintf(res->new_categories[res->n_new], 64, "%s", id);
+        res->n_new++;
+    }
+    if (strlen(key) < 64 && memo->n < 64) {
+        snprintf(memo->key[memo->n], 64, "%s", key);
+        snprintf(memo->id[memo->n], 64, "%s", id);
+        memo->n++;
+    }
+    return 0;
+}
+
+static int report_exists(store *st, const char *date)
+{
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT 1 FROM report WHERE date = ?1", "t", date);
+    int found = stmt && sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_finalize(stmt);
+    return found;
+}
+
+static int is_text_key(const char *key)
+{
+    for (int i = 0; import_text_keys[i]; i++)
+        if (strcmp(key, import_text_keys[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Reads an entry's date. Returns 0 or -1 (message in err). */
+static int entry_date(const char *name, size_t idx, json_t *obj, int *day, char *err,
+                      size_t errlen)
+{
+    const char *ds = json_string_value(json_object_get(obj, "date"));
+    if (ds == NULL || date_parse(ds, day) != 0) {
+        fail(err, errlen, "%s: entry %zu: \"date\" must be a YYYY-MM-DD string", name, idx);
+        return -1;
+    }
+    return 0;
+}
+
+/* Imports one key/value of a ministry entry. Returns 0 or -1 (message in err). */
+static int import_value(store *st, key_memo *memo, const char *name, size_t idx,
+                        json_t *obj, const char *key, json_t *value, int kind, int day,
+                        import_result *res, char *err, size_t errlen)
+{
+    char id[64], ds[DATE_STR_LEN], qkey[80];
+    int changed = 0;
+    date_format(day, ds);
+    if (json_is_null(value))
+        return 0;
+    if (json_is_string(value) && is_text_key(key)) {
+        res->annotations_skipped++;
+        return 0;
+    }
+    if (!json_is_integer(value)) {
+        fail(err, errlen, "%s: entry %zu (%s): \"%s\" must be an integer", name, idx, ds, key);
+        return -1;
+    }
+    json_int_t v = json_integer_value(value);
+    if (v > IMPORT_MAX_TOTAL || v < -IMPORT_MAX_TOTAL || (kind != IMPORT_CORRECTIONS && v < 0)) {
+        fail(err, errlen, "%s: entry %zu (%s): \"%s\" = %lld is out of range", name, idx, ds,
+             key, (long long)v);
+        return -1;
+    }
+    if (resolve_key(st, memo, key, id, sizeof id, res) != 0) {
+        fail(err, errlen, "%s: entry %zu (%s): \"%s\" cannot name a category: %s", name, idx,
+             ds, key, store_errmsg(st));
+        return -1;
+    }
+    if (kind == IMPORT_CORRECTIONS) {
+        if (v == 0)
+            return 0;
+        if (store_correction_note_set(st, day, id, v, &changed) != STORE_OK)
+            goto dberr;
+        res->notes_changed += (size_t)changed;
+        return 0;
+    }
+    snprintf(qkey, sizeof qkey, "%s*", key);
+    json_t *q = json_object_get(obj, qkey);
+    if (q && !json_is_string(q) && !json_is_null(q)) {
+        fail(err, errlen, "%s: entry %zu (%s): \"%s\" must be a string", name, idx, ds, qkey);
+        return -1;
+    }
+    if (store_value_set(st, day, id, v, json_string_value(q), &changed) != STORE_OK)
+        goto dberr;
+    res->values_changed += (size_t)changed;
+    return 0;
+dberr:
+    fail(err, errlen, "%s: entry %zu (%s): storing \"%s\": %s", name, idx, ds, key,
+         store_errmsg(st));
+    return -1;
+}
+
+/* Imports a ministry array (personnel, equipment or corrections). */
+static int import_ministry(store *st, const char *name, json_t *arr, int kind,
+                           import_result *res, char *err, size_t errlen)
+{
+    key_memo *memo = calloc(1, sizeof *memo);
+    int rc = -1;
+    if (memo == NULL) {
+        fail(err, errlen, "%s: out of memory", name);
+        return -1;
+    }
+    size_t idx;
+    json_t *obj;
+    json_array_foreach(arr, idx, obj) {
+        int day;
+        char ds[DATE_STR_LEN];
+        if (!json_is_object(obj)) {
+            fail(err, errlen, "%s: entry %zu is not an object", name, idx);
+            goto cleanup;
+        }
+        if (entry_date(name, idx, obj, &day, err, errlen) != 0)
+            goto cleanup;
+        json_t *jd = json_object_get(obj, "day");
+        if (jd && (!json_is_integer(jd) || json_integer_value(jd) != date_war_day(day)))
+            res->day_mismatches++;
+        if (kind != IMPORT_CORRECTIONS) {
+            res->reports_seen++;
+            if (!report_exists(st, date_format(day, ds)))
+                res->reports_added++;
+        }
+        const char *key;
+        json_t *value;
+        json_object_foreach(obj, key, value) {
+            size_t kl = strlen(key);
+            if (strcmp(key, "date") == 0 || strcmp(key, "day") == 0 ||
+                (kl > 1 && key[kl - 1] == '*'))
+                continue;
+            if (import_value(st, memo, name, idx, obj, key, value, kind, day, res, err,
+                             errlen) != 0)
+                goto cleanup;
+        }
+    }
+    rc = 0;
+cleanup:
+    free(memo);
+    return rc;
+}
+
+/* Decides what a JSON document is. Returns an import_kind or -1. */
+static int detect_json(json_t *root)
+{
+    if (json_is_object(root)) {
+        const char *fmt = json_string_value(json_object_get(root, "format"));
+        if (fmt && strcmp(fmt, "attrition-export") == 0)
+            return IMPORT_EXPORT_JSON;
+        if (json_is_array(json_object_get(root, "deployments")))
+            return IMPORT_DEPLOYMENTS;
+        return -1;
+    }
+    if (!json_is_array(root) || json_array_size(root) == 0)
+        return -1;
+    json_t *first = json_array_get(root, 0);
+    if (!json_is_object(first) || !json_is_string(json_object_get(first, "date")))
+        return -1;
+    int personnel = json_object_get(first, "personnel") != NULL;
+    int qualifier = json_object_get(first, "personnel*") != NULL;
+    int others = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(first, key, v) {
+        if (strcmp(key, "date") && strcmp(key, "day") && strncmp(key, "personnel", 9) &&
+            strcmp(key, "POW"))
+            others++;
+    }
+    if (personnel && (qualifier || others == 0))
+        return IMPORT_PERSONNEL;
+    if (personnel)
+        return IMPORT_CORRECTIONS;
+    return others ? IMPORT_EQUIPMENT : -1;
+}
+
+/* ---- attrition's own export ---------------------------------------------------- */
+
+static int exec_bound(store *st, const char *what, char *err, size_t errlen, sqlite3_stmt *stmt)
+{
+    if (store_run(stmt) != STORE_OK) {
+        fail(err, errlen, "%s: %s", what, store_errmsg(st));
+        return -1;
+    }
+    return 0;
+}
+
+static int import_export_categories(store *st, const char *name, json_t *cats,
+                                    char *err, size_t errlen)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(cats, i, c) {
+        const char *id = json_string_value(json_object_get(c, "id"));
+        const char *label = json_string_value(json_object_get(c, "label"));
+        if (id == NULL || label == NULL) {
+            fail(err, errlen, "%s: categories[%zu]: \"id\" and \"label\" are required", name, i);
+            return -1;
+        }
+        if (exec_bound(st, name, err, errlen, store_prepare(st,
+                "INSERT INTO category(id, label, unit, sort, seeded) VALUES(?1, ?2, ?3, "
+                "(SELECT coalesce(max(sort), 0) + 1 FROM category), 0) "
+                "ON CONFLICT(id) DO UPDATE SET label = excluded.label, unit = excluded.unit",
+                "ttt", id, label, json_string_value(json_object_get(c, "unit")))))
+            return -1;
+        size_t k;
+        json_t *alias;
+        json_array_foreach(json_object_get(c, "aliases"), k, alias) {
+            if (exec_bound(st, name, err, errlen, store_prepare(st,
+                    "INSERT OR IGNORE INTO category_alias VALUES(?1, ?2)", "tt",
+                    json_string_value(alias), id)))
+                return -1;
+        }
+    }
+    json_array_foreach(cats, i, c) {
+        const char *rb = json_string_value(json_object_get(c, "replaced_by"));
+        if (rb && exec_bound(st, name, err, errlen, store_prepare(st,
+                "UPDATE category SET replaced_by = ?2 WHERE id = ?1", "tt",
+                json_string_value(json_object_get(c, "id")), rb)))
+            return -1;
+    }
+    return 0;
+}
+
+static int import_export_reports(store *st, const char *name, json_t *reports,
+                                 import_result *res, char *err, size_t errlen)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(reports, i, r) {
+        int day, changed;
+        char ds[DATE_STR_LEN];
+        if (entry_date(name, i, r, &day, err, errlen) != 0)
+            return -1;
+        date_format(day, ds);
+        res->reports_seen++;
+        if (!report_exists(st, ds))
+            res->reports_added++;
+        json_t *quals = json_object_get(r, "qualifiers");
+        const char *id;
+        json_t *v;
+        json_object_foreach(json_object_get(r, "totals"), id, v) {
+            if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+                json_integer_value(v) > IMPORT_MAX_TOTAL) {
+                fail(err, errlen, "%s: reports[%zu] (%s): total of \"%s\" must be a "
+                     "non-negative integer", name, i, ds, id);
+                return -1;
+            }
+            if (store_value_set(st, day, id, json_integer_value(v),
+                                json_string_value(json_object_get(quals, id)),
+                                &changed) != STORE_OK) {
+                fail(err, errlen, "%s: reports[%zu] (%s): \"%s\": %s", name, i, ds, id,
+                     store_errmsg(st));
+                return -1;
+            }
+            res->values_changed += (size_t)changed;
+        }
+        json_t *rev = json_object_get(r, "revision");
+        const char *stored = json_string_value(json_object_get(r, "stored_at"));
+        if (exec_bound(st, name, err, errlen, store_prepare(st,
+                "UPDATE report SET revision = coalesce(?2, revision), "
+                "stored_at = coalesce(?3, stored_at), source_url = ?4 WHERE date = ?1",
+                "tntt", ds, json_is_integer(rev) ? (int64_t)json_integer_value(rev) : STATS_NONE,
+                stored, json_string_value(json_object_get(r, "source_url")))))
+            return -1;
+    }
+    return 0;
+}
+
+static int import_export_revisions(store *st, const char *name, json_t *revs,
+                                   char *err, size_t errlen)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(revs, i, r) {
+        int day;
+        char ds[DATE_STR_LEN];
+        if (entry_date(name, i, r, &day, err, errlen) != 0)
+            return -1;
+        char *totals = json_dumps(json_object_get(r, "totals"), JSON_COMPACT | JSON_SORT_KEYS);
+        char *quals = json_dumps(json_object_get(r, "qualifiers"), JSON_COMPACT | JSON_SORT_KEYS);
+        int bad = exec_bound(st, name, err, errlen, store_prepare(st,
+                "INSERT OR IGNORE INTO report_revision VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                "titttt", date_format(day, ds),
+                (int64_t)json_integer_value(json_object_get(r, "revision")),
+                json_string_value(json_object_get(r, "stored_at")),
+                totals ? totals : "{}", quals ? quals : "{}",
+                json_string_value(json_object_get(r, "source_url"))));
+        free(totals);
+        free(quals);
+        if (bad)
+            return -1;
+    }
+    return 0;
+}
+
+static int import_export_json(store *st, const char *name, json_t *root, import_result *res,
+                              char *err, size_t errlen)
+{
+    if (import_export_categories(st, name, json_object_get(root, "categories"), err, errlen) ||
+        import_export_reports(st, name, json_object_get(root, "reports"), res, err, errlen) ||
+        import_export_revisions(st, name, json_object_get(root, "revisions"), err, errlen))
+        return -1;
+    size_t i;
+    json_t *n;
+    json_array_foreach(json_object_get(root, "correction_notes"), i, n) {
+        int day, changed;
+        if (entry_date(name, i, n, &day, err, errlen) != 0)
+            return -1;
+        const char *cat = json_string_value(json_object_get(n, "category"));
+        if (cat == NULL || store_correction_note_set(st, day, cat,
+                json_integer_value(json_object_get(n, "amount")), &changed) != STORE_OK) {
+            fail(err, errlen, "%s: correction_notes[%zu]: bad category", name, i);
+            return -1;
+        }
+        res->notes_changed += (size_t)changed;
+    }
+    json_t *deps = json_object_get(root, "deployments");
+    if (json_is_array(deps) && json_array_size(deps) > 0) {
+        json_t *wrap = json_pack("{sO}", "deployments", deps);
+        char *text = json_dumps(wrap, JSON_COMPACT);
+        size_t added = 0;
+        char derr[256];
+        int rc = text ? deploy_import_json(store_db(st), text, strlen(text), date_today(),
+                                           &added, derr, sizeof derr) : DEPLOY_ENOMEM;
+        free(text);
+        json_decref(wrap);
+        if (rc != DEPLOY_OK) {
+            fail(err, errlen, "%s: deployments: %s", name, text ? derr : "out of memory");
+            return -1;
+        }
+        res->deployments_added += added;
+    }
+    return 0;
+}
+
+/* ---- CSV export ------------------------------------------------------------------ */
+
+/* Splits line (modified in place) at commas into at most max fields. Returns the count. */
+static size_t csv_split(char *line, char **fields, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    while (n < max) {
+        fields[n++] = p;
+        char *c = strchr(p, ',');
+        if (c == NULL)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+    return n;
+}
+
+static int import_csv(store *st, const char *name, const char *data, size_t len,
+                      import_result *res, char *err, size_t errlen)
+{
+    enum { MAXF = 256 };
+    int rc = -1;
+    char *copy = strndup(data, len);
+    char *hdr[MAXF], *f[MAXF], ids[MAXF][64];
+    int qual_of[MAXF];
+    key_memo *memo = calloc(1, sizeof *memo);
+    if (copy == NULL || memo == NULL) {
+        fail(err, errlen, "%s: out of memory", name);
+        goto cleanup;
+    }
+    char *save = NULL;
+    char *line = strtok_r(copy, "\r\n", &save);
+    size_t nh = line ? csv_split(line, hdr, MAXF) : 0;
+    for (size_t i = 2; i < nh; i++) {
+        size_t l = strlen(hdr[i]);
+        qual_of[i] = -1;
+        if (l > 1 && hdr[i][l - 1] == '*') {
+            for (size_t j = 2; j < nh; j++)
+                if (j != i && strncmp(hdr[j], hdr[i], l - 1) == 0 && hdr[j][l - 1] == '\0')
+                    qual_of[i] = (int)j;
+            continue;
+        }
+        if (resolve_key(st, memo, hdr[i], ids[i], sizeof ids[i], res) != 0) {
+            fail(err, errlen, "%s: header column %zu \"%s\" cannot name a category", name,
+                 i + 1, hdr[i]);
+            goto cleanup;
+        }
+    }
+    size_t row = 1;
+    while ((line = strtok_r(NULL, "\r\n", &save)) != NULL) {
+        row++;
+        size_t nf = csv_split(line, f, MAXF);
+        int day;
+        if (nf != nh || date_parse(f[0], &day) != 0) {
+            fail(err, errlen, "%s: line %zu: expected %zu fields starting with a date", name,
+                 row, nh);
+            goto cleanup;
+        }
+        res->reports_seen++;
+        if (!report_exists(st, f[0]))
+            res->reports_added++;
+        for (size_t i = 2; i < nf; i++) {
+            if (qual_of[i] >= 0 || hdr[i][strlen(hdr[i]) - 1] == '*' || f[i][0] == '\0')
+                continue;
+            char *end;
+            errno = 0;
+            long long v = strtoll(f[i], &end, 10);
+            if (errno || *end || v < 0 || v > IMPORT_MAX_TOTAL) {
+                fail(err, errlen, "%s: line %zu: \"%s\" is not a valid total of %s", name, row,
+                     f[i], hdr[i]);
+                goto cleanup;
+            }
+            const char *q = NULL;
+            for (size_t j = 2; j < nf; j++)
+                if (qual_of[j] == (int)i && f[j][0])
+                    q = f[j];
+            int changed;
+            if (store_value_set(st, day, ids[i], v, q, &changed) != STORE_OK) {
+                fail(err, errlen, "%s: line %zu: %s", name, row, store_errmsg(st));
+                goto cleanup;
+            }
+            res->values_changed += (size_t)changed;
+        }
+    }
+    rc = 0;
+cleanup:
+    free(memo);
+    free(copy);
+    return rc;
+}
+
+int import_buffer(store *st, const char *name, const char *data, size_t len,
+                  import_result *res, char *err, size_t errlen)
+{
+    int rc = -1, kind = -1;
+    json_error_t jerr;
+    json_t *root = NULL;
+    if (len >= 9 && memcmp(data, "date,day,", 9) == 0) {
+        kind = IMPORT_EXPORT_CSV;
+        rc = import_csv(st, name, data, len, res, err, errlen);
+        goto done;
+    }
+    root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        fail(err, errlen, "%s: not valid JSON (line %d, column %d: %s)", name, jerr.line,
+             jerr.column, jerr.text);
+        goto cleanup;
+    }
+    kind = detect_json(root);
+    switch (kind) {
+    case IMPORT_PERSONNEL:
+    case IMPORT_EQUIPMENT:
+    case IMPORT_CORRECTIONS:
+        rc = import_ministry(st, name, root, kind, res, err, errlen);
+        break;
+    case IMPORT_EXPORT_JSON:
+        rc = import_export_json(st, name, root, res, err, errlen);
+        break;
+    case IMPORT_DEPLOYMENTS: {
+        size_t added = 0;
+        char derr[256];
+        if (deploy_import_json(store_db(st), data, len, date_today(), &added, derr,
+                               sizeof derr) != DEPLOY_OK) {
+            fail(err, errlen, "%s: %s", name, derr);
+            goto cleanup;
+        }
+        res->deployments_added += added;
+        rc = 0;
+        break;
+    }
+    default:
+        fail(err, errlen, "%s: not a recognised file: expected the ministry dataset's "
+             "personnel, equipment or corrections JSON, an attrition export, or deployment "
+             "estimates", name);
+        goto cleanup;
+    }
+done:
+    if (rc == 0) {
+        if (res->files < 16)
+            res->kinds[res->files] = kind;
+        res->files++;
+    }
+cleanup:
+    json_decref(root);
+    return rc;
+}
+
+/* Reads a whole file into a malloc'd buffer (caller frees). Returns NULL with err set. */
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fail(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fseek(f, 0, SEEK_END) != 0) {
+        fail(err, errlen, "%s: not a regular file", path);
+        goto cleanup;
+    }
+    long size = ftell(f);
+    if (size < 0 || size > IMPORT_MAX_FILE) {
+        fail(err, errlen, "%s: size %ld is not importable (at most %ld bytes)", path, size,
+             IMPORT_MAX_FILE);
+        goto cleanup;
+    }
+    rewind(f);
+    buf = malloc((size_t)size + 1);
+    if (buf == NULL || fread(buf, 1, (size_t)size, f) != (size_t)size) {
+        fail(err, errlen, "%s: cannot read: %s", path, buf ? strerror(errno) : "out of memory");
+        free(buf);
+        buf = NULL;
+        goto cleanup;
+    }
+    buf[size] = '\0';
+    *len = (size_t)size;
+cleanup:
+    fclose(f);
+    return buf;
+}
+
+int import_files(store *st, const char *const *paths, size_t n, import_result *res,
+                 char *err, size_t errlen)
+{
+    int rc = -1;
+    char *buf = NULL;
+    memset(res, 0, sizeof *res);
+    if (store_begin(st) != STORE_OK) {
+        fail(err, errlen, "cannot start a transaction: %s", store_errmsg(st));
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        buf = read_file(paths[i], &len, err, errlen);
+        if (buf == NULL || import_buffer(st, paths[i], buf, len, res, err, errlen) != 0)
+            goto cleanup;
+        free(buf);
+        buf = NULL;
+    }
+    if (res->values_changed || res->notes_changed || res->deployments_added || res->n_new) {
+        if (store_touch(st) != STORE_OK) {
+            fail(err, errlen, "cannot record the change: %s", store_errmsg(st));
+            goto cleanup;
+        }
+    }
+    if (store_commit(st) != STORE_OK) {
+        fail(err, errlen, "cannot commit: %s", store_errmsg(st));
+        goto cleanup;
+    }
+    rc = 0;
+cleanup:
+    free(buf);
+    if (rc != 0)
+        store_rollback(st);
+    return rc;
+}

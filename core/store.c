@@ -1,0 +1,638 @@
+/* The SQLite store. See include/attrition/store.h for the contracts. */
+#include "attrition/store.h"
+#include "attrition/date.h"
+#include "attrition/deploy.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define STORE_CACHE 8
+
+struct store {
+    sqlite3 *db;
+    pthread_mutex_t lock;
+    const char *cache_sql[STORE_CACHE]; /* hot statements, prepared once */
+    sqlite3_stmt *cache[STORE_CACHE];
+};
+
+sqlite3 *store_db(store *st) { return st->db; }
+const char *store_errmsg(store *st) { return sqlite3_errmsg(st->db); }
+void store_lock(store *st) { pthread_mutex_lock(&st->lock); }
+void store_unlock(store *st) { pthread_mutex_unlock(&st->lock); }
+
+int store_status_from_sqlite(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return STORE_OK;
+    case SQLITE_NOMEM:
+        return STORE_ENOMEM;
+    case SQLITE_READONLY:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_IOERR:
+        return STORE_EREADONLY;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return STORE_ECORRUPT;
+    default:
+        return STORE_EDB;
+    }
+}
+
+static int exec_sql(store *st, const char *sql)
+{
+    return store_status_from_sqlite(sqlite3_exec(st->db, sql, NULL, NULL, NULL));
+}
+
+int store_begin(store *st) { return exec_sql(st, "BEGIN IMMEDIATE"); }
+int store_commit(store *st) { return exec_sql(st, "COMMIT"); }
+void store_rollback(store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = SQLITE_OK;
+    for (int i = 0; fmt[i] && rc == SQLITE_OK; i++) {
+        if (fmt[i] == 't') {
+            const char *s = va_arg(ap, const char *);
+            rc = s ? sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_TRANSIENT)
+                   : sqlite3_bind_null(stmt, i + 1);
+        } else if (fmt[i] == 'i') {
+            rc = sqlite3_bind_int64(stmt, i + 1, va_arg(ap, int64_t));
+        } else {
+            int64_t v = va_arg(ap, int64_t);
+            rc = v == STATS_NONE ? sqlite3_bind_null(stmt, i + 1)
+                                 : sqlite3_bind_int64(stmt, i + 1, v);
+        }
+    }
+    va_end(ap);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return NULL;
+    }
+    return stmt;
+}
+
+/* A statement prepared once per store for sql (a string literal: compared by address),
+ * reset and with the arguments of fmt bound as in prepare(). The store owns it: never
+ * finalize it (store_close does); run it with run_cached. NULL on failure. */
+static sqlite3_stmt *prepare_cached(store *st, const char *sql, const char *fmt, ...)
+{
+    sqlite3_stmt *stmt = NULL;
+    int slot = -1;
+    for (int i = 0; i < STORE_CACHE && slot < 0; i++)
+        if (st->cache_sql[i] == sql || st->cache_sql[i] == NULL)
+            slot = i;
+    if (slot < 0)
+        return NULL;
+    if (st->cache_sql[slot] == NULL) {
+        if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+            return NULL;
+        st->cache[slot] = stmt;
+        st->cache_sql[slot] = sql;
+    }
+    stmt = st->cache[slot];
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = SQLITE_OK;
+    for (int i = 0; fmt[i] && rc == SQLITE_OK; i++) {
+        if (fmt[i] == 't') {
+            const char *s = va_arg(ap, const char *);
+            rc = s ? sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_TRANSIENT)
+                   : sqlite3_bind_null(stmt, i + 1);
+        } else {
+            rc = sqlite3_bind_int64(stmt, i + 1, va_arg(ap, int64_t));
+        }
+    }
+    va_end(ap);
+    return rc == SQLITE_OK ? stmt : NULL;
+}
+
+/* Steps a cached statement that returns no rows and resets it. Returns a store status. */
+static int run_cached(sqlite3_stmt *stmt)
+{
+    if (stmt == NULL)
+        return STORE_EDB;
+    int rc = sqlite3_step(stmt);
+    int st = rc == SQLITE_DONE ? STORE_OK : store_status_from_sqlite(rc);
+    if (rc != SQLITE_DONE && st == STORE_OK)
+        st = STORE_EDB;
+    sqlite3_reset(stmt);
+    return st;
+}
+
+int store_run(sqlite3_stmt *stmt)
+{
+    if (stmt == NULL)
+        return STORE_EDB;
+    int rc = sqlite3_step(stmt);
+    int st = rc == SQLITE_DONE ? STORE_OK : store_status_from_sqlite(rc);
+    if (rc != SQLITE_DONE && st == STORE_OK)
+        st = STORE_EDB;
+    sqlite3_finalize(stmt);
+    return st;
+}
+
+static void now_iso(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int store_touch(store *st)
+{
+    char now[32];
+    snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+    int rc = store_run(store_prepare(st,
+        "INSERT INTO meta(key, value) VALUES('data_version', '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1", ""));
+    if (rc == STORE_OK)
+        rc = store_run(store_prepare(st,
+            "INSERT INTO meta(key, value) VALUES('last_modified', ?1) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", "t", now));
+    return rc;
+}
+
+/* Reads an integer meta value; 0 when absent or on error. */
+static int64_t meta_int(store *st, const char *key)
+{
+    int64_t v = 0;
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1",
+                                 "t", key);
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+uint64_t store_data_version(store *st)
+{
+    return (uint64_t)meta_int(st, "data_version");
+}
+
+/* Inserts the embedded seed categories and their aliases (existing rows are kept).
+ * Returns a store status; err gets a message. */
+static int seed_categories(store *st, char *err, size_t errlen)
+{
+    int rc = STORE_EINVAL;
+    json_error_t jerr;
+    json_t *root = json_loads(store_categories_json, 0, &jerr);
+    if (!json_is_array(root)) {
+        snprintf(err, errlen, "embedded categories.json: %s", jerr.text);
+        goto cleanup;
+    }
+    size_t i;
+    json_t *c;
+    /* Two passes: rows first, then replaced_by (foreign key to a later row). */
+    json_array_foreach(root, i, c) {
+        const char *id = json_string_value(json_object_get(c, "id"));
+        rc = store_run(store_prepare(st,
+            "INSERT INTO category(id, label, unit, sort, seeded) VALUES(?1, ?2, ?3, ?4, 1) "
+            "ON CONFLICT(id) DO UPDATE SET label = excluded.label, unit = excluded.unit, "
+            "sort = excluded.sort, seeded = 1",
+            "ttti", id, json_string_value(json_object_get(c, "label")),
+            json_string_value(json_object_get(c, "unit")), (int64_t)i));
+        if (rc == STORE_OK)
+            rc = store_run(store_prepare(st, "INSERT OR IGNORE INTO category_alias VALUES(?1, ?1)",
+                                  "t", id));
+        size_t k;
+        json_t *alias;
+        json_array_foreach(json_object_get(c, "aliases"), k, alias) {
+            if (rc == STORE_OK)
+                rc = store_run(store_prepare(st, "INSERT OR IGNORE INTO category_alias VALUES(?1, ?2)",
+                                      "tt", json_string_value(alias), id));
+        }
+        if (rc != STORE_OK)
+            goto cleanup;
+    }
+    json_array_foreach(root, i, c) {
+        rc = store_run(store_prepare(st, "UPDATE category SET replaced_by = ?2 WHERE id = ?1", "tt",
+                              json_string_value(json_object_get(c, "id")),
+                              json_string_value(json_object_get(c, "replaced_by"))));
+        if (rc != STORE_OK)
+            goto cleanup;
+    }
+    rc = STORE_OK;
+cleanup:
+    if (rc != STORE_OK && rc != STORE_EINVAL)
+        snprintf(err, errlen, "seeding categories: %s", sqlite3_errmsg(st->db));
+    json_decref(root);
+    return rc;
+}
+
+/* Applies the schema to a new database, or checks the version of an existing one. */
+static int apply_schema(store *st, int *fresh, char *err, size_t errlen)
+{
+    int rc = STORE_EDB;
+    int64_t version = -1, tables = 0;
+    sqlite3_stmt *stmt = store_prepare(st, "PRAGMA user_version", "");
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    stmt = store_prepare(st, "SELECT count(*) FROM sqlite_master", "");
+    int src = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
+    if (src == SQLITE_ROW)
+        tables = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (src != SQLITE_ROW || version < 0) {
+        rc = store_status_from_sqlite(sqlite3_errcode(st->db));
+        snprintf(err, errlen, "cannot read the database: %s", sqlite3_errmsg(st->db));
+        return rc == STORE_OK ? STORE_EDB : rc;
+    }
+    if (version > STORE_SCHEMA_VERSION) {
+        snprintf(err, errlen, "database schema version %lld is newer than this program's %d",
+                 (long long)version, STORE_SCHEMA_VERSION);
+        return STORE_ECORRUPT;
+    }
+    if (version == 0 && tables > 0) {
+        snprintf(err, errlen, "not an attrition database (it has tables but no schema version)");
+        return STORE_ECORRUPT;
+    }
+    *fresh = version == 0;
+    /* Future migrations go here: if (version == 1) { ...; version = 2; } */
+    if ((rc = store_begin(st)) != STORE_OK)
+        goto fail;
+    if (sqlite3_exec(st->db, store_schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+        rc = store_status_from_sqlite(sqlite3_errcode(st->db));
+        goto fail;
+    }
+    if ((rc = seed_categories(st, err, errlen)) != STORE_OK) {
+        store_rollback(st);
+        return rc;
+    }
+    if (*fresh) {
+        size_t added = 0;
+        char derr[256];
+        if (deploy_import_json(st->db, store_deployments_json, strlen(store_deployments_json),
+                               date_today(), &added, derr, sizeof derr) != DEPLOY_OK) {
+            snprintf(err, errlen, "seeding deployments: %s", derr);
+            store_rollback(st);
+            return STORE_EINVAL;
+        }
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+        if ((rc = exec_sql(st, pragma)) != STORE_OK || (rc = store_touch(st)) != STORE_OK)
+            goto fail;
+    }
+    if ((rc = store_commit(st)) != STORE_OK)
+        goto fail;
+    return STORE_OK;
+fail:
+    snprintf(err, errlen, "applying the schema: %s", sqlite3_errmsg(st->db));
+    store_rollback(st);
+    return rc == STORE_OK ? STORE_EDB : rc;
+}
+
+int store_open(const char *path, int flags, store **out, char *err, size_t errlen)
+{
+    int rc = STORE_EDB;
+    int fresh = 0;
+    int readonly = (flags & STORE_OPEN_READONLY) != 0;
+    store *st = calloc(1, sizeof *st);
+    if (st == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return STORE_ENOMEM;
+    }
+    pthread_mutex_init(&st->lock, NULL);
+    int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (flags & STORE_OPEN_CREATE)
+        oflags |= SQLITE_OPEN_CREATE;
+    int src = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (src != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s", path,
+                 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(src));
+        rc = src == SQLITE_CANTOPEN ? STORE_ENOTFOUND : store_status_from_sqlite(src);
+        goto cleanup;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    sqlite3_extended_result_codes(st->db, 1);
+    if (!readonly &&
+        (exec_sql(st, "PRAGMA journal_mode = WAL") != STORE_OK ||
+         exec_sql(st, "PRAGMA synchronous = FULL") != STORE_OK)) {
+        rc = store_status_from_sqlite(sqlite3_errcode(st->db));
+        snprintf(err, errlen, "database %s: %s", path, sqlite3_errmsg(st->db));
+        goto cleanup;
+    }
+    exec_sql(st, "PRAGMA foreign_keys = ON");
+    if (readonly) {
+        rc = STORE_OK;
+    } else if ((rc = apply_schema(st, &fresh, err, errlen)) != STORE_OK) {
+        char inner[512];
+        snprintf(inner, sizeof inner, "%s", err);
+        snprintf(err, errlen, "database %s: %s", path, inner);
+        goto cleanup;
+    }
+    if (!fresh && !readonly) {
+        sqlite3_stmt *stmt = store_prepare(st, "PRAGMA quick_check", "");
+        const unsigned char *res = NULL;
+        if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+            res = sqlite3_column_text(stmt, 0);
+        if (res == NULL || strcmp((const char *)res, "ok") != 0) {
+            snprintf(err, errlen, "database %s is damaged: %s", path,
+                     res ? (const char *)res : sqlite3_errmsg(st->db));
+            sqlite3_finalize(stmt);
+            rc = STORE_ECORRUPT;
+            goto cleanup;
+        }
+        sqlite3_finalize(stmt);
+    }
+    *out = st;
+    st = NULL;
+    rc = STORE_OK;
+cleanup:
+    if (st) {
+        sqlite3_close(st->db);
+        pthread_mutex_destroy(&st->lock);
+        free(st);
+    }
+    return rc;
+}
+
+void store_close(store *st)
+{
+    if (st == NULL)
+        return;
+    for (int i = 0; i < STORE_CACHE; i++)
+        sqlite3_finalize(st->cache[i]);
+    sqlite3_close(st->db);
+    pthread_mutex_destroy(&st->lock);
+    free(st);
+}
+
+/* The id a new category gets: key lower-cased, runs of non-alphanumerics as one "_",
+ * none at either end. Returns 0, or -1 if nothing alphanumeric is left or it is too long. */
+static int category_id_from_key(const char *key, char *id, size_t idlen)
+{
+    size_t n = 0;
+    int pending = 0;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        if (isalnum(*p) && *p < 0x80) {
+            if (pending && n > 0) {
+                if (n + 1 >= idlen)
+                    return -1;
+                id[n++] = '_';
+            }
+            pending = 0;
+            if (n + 1 >= idlen)
+                return -1;
+            id[n++] = (char)tolower(*p);
+        } else {
+            pending = 1;
+        }
+    }
+    id[n] = '\0';
+    return n > 0 ? 0 : -1;
+}
+
+int store_category_resolve(store *st, const char *key, int create, char *id, size_t idlen,
+                           int *created)
+{
+    int rc = STORE_EDB;
+    char newid[64];
+    *created = 0;
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT category FROM category_alias WHERE alias = ?1 "
+                                     "UNION ALL SELECT id FROM category WHERE id = ?2",
+                                 "tt", key, key);
+    if (stmt == NULL)
+        return STORE_EDB;
+    int step = sqlite3_step(stmt);
+    if (step == SQLITE_ROW) {
+        snprintf(id, idlen, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        rc = STORE_OK;
+        goto cleanup;
+    }
+    if (step != SQLITE_DONE)
+        goto cleanup;
+    if (category_id_from_key(key, newid, sizeof newid) != 0) {
+        rc = STORE_EINVAL;
+        goto cleanup;
+    }
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    /* A new spelling of an id that exists ("Tanks!" -> tanks) is an alias of it. */
+    stmt = store_prepare(st, "SELECT id FROM category WHERE id = ?1", "t", newid);
+    step = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        goto cleanup;
+    if (step == SQLITE_DONE) {
+        if (!create) {
+            rc = STORE_ENOTFOUND;
+            goto cleanup;
+        }
+        rc = store_run(store_prepare(st,
+            "INSERT INTO category(id, label, sort, seeded) "
+            "VALUES(?1, ?2, (SELECT coalesce(max(sort), 0) + 1 FROM category), 0)",
+            "tt", newid, key));
+        if (rc != STORE_OK)
+            goto cleanup;
+        *created = 1;
+    }
+    rc = store_run(store_prepare(st, "INSERT OR IGNORE INTO category_alias VALUES(?1, ?2)", "tt",
+                          key, newid));
+    if (rc == STORE_OK)
+        snprintf(id, idlen, "%s", newid);
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_value_set(store *st, int date, const char *category, int64_t total,
+                    const char *qualifier, int *changed)
+{
+    char day[DATE_STR_LEN], now[32];
+    date_format(date, day);
+    now_iso(now);
+    *changed = 0;
+    int rc = run_cached(prepare_cached(st,
+        "INSERT OR IGNORE INTO report(date, stored_at) VALUES(?1, ?2)", "tt", day, now));
+    if (rc != STORE_OK)
+        return rc;
+    rc = run_cached(prepare_cached(st,
+        "INSERT INTO report_value(date, category, total, qualifier) VALUES(?1, ?2, ?3, ?4) "
+        "ON CONFLICT(date, category) DO UPDATE SET total = excluded.total, "
+        "qualifier = excluded.qualifier "
+        "WHERE total IS NOT excluded.total OR qualifier IS NOT excluded.qualifier",
+        "ttit", day, category, total, qualifier && *qualifier ? qualifier : NULL));
+    if (rc == STORE_OK)
+        *changed = sqlite3_changes(st->db) > 0;
+    return rc;
+}
+
+int store_correction_note_set(store *st, int date, const char *category, int64_t amount,
+                              int *changed)
+{
+    char day[DATE_STR_LEN];
+    date_format(date, day);
+    *changed = 0;
+    int rc = store_run(store_prepare(st,
+        "INSERT INTO correction_note(date, category, amount) VALUES(?1, ?2, ?3) "
+        "ON CONFLICT(date, category) DO UPDATE SET amount = excluded.amount "
+        "WHERE amount IS NOT excluded.amount",
+        "tti", day, category, amount));
+    if (rc == STORE_OK)
+        *changed = sqlite3_changes(st->db) > 0;
+    return rc;
+}
+
+long store_report_count(store *st)
+{
+    long n = -1;
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM report", "");
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return n;
+}
+
+/* Categories as stats_category_def with owned strings (freed by defs_free). */
+typedef struct cat_list {
+    stats_category_def *defs;
+    size_t n;
+} cat_list;
+
+static void defs_free(cat_list *cl)
+{
+    for (size_t i = 0; i < cl->n; i++) {
+        free((char *)cl->defs[i].id);
+        free((char *)cl->defs[i].label);
+        free((char *)cl->defs[i].unit);
+        free((char *)cl->defs[i].replaced_by);
+    }
+    free(cl->defs);
+}
+
+static char *col_dup(sqlite3_stmt *stmt, int i)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+static int load_categories(store *st, cat_list *cl)
+{
+    int rc = STORE_EDB, step;
+    size_t cap = 0;
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT id, label, unit, replaced_by, seeded FROM category "
+                                     "ORDER BY sort, id", "");
+    if (stmt == NULL)
+        return STORE_EDB;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (cl->n == cap) {
+            size_t ncap = cap ? cap * 2 : 32;
+            stats_category_def *nd = realloc(cl->defs, ncap * sizeof *nd);
+            if (nd == NULL) {
+                rc = STORE_ENOMEM;
+                goto cleanup;
+            }
+            cl->defs = nd;
+            cap = ncap;
+        }
+        stats_category_def *d = &cl->defs[cl->n++];
+        d->id = col_dup(stmt, 0);
+        d->label = col_dup(stmt, 1);
+        d->unit = col_dup(stmt, 2);
+        d->replaced_by = col_dup(stmt, 3);
+        d->seeded = sqlite3_column_int(stmt, 4);
+        if (d->id == NULL || d->label == NULL) {
+            rc = STORE_ENOMEM;
+            goto cleanup;
+        }
+    }
+    rc = step == SQLITE_DONE ? STORE_OK : store_status_from_sqlite(step);
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_snapshot_load(store *st, stats_snapshot **out)
+{
+    int rc, step;
+    cat_list cl = {NULL, 0};
+    stats_value_def *vals = NULL;
+    size_t n = 0, cap = 0;
+    char **quals = NULL;
+    sqlite3_stmt *stmt = NULL;
+    if ((rc = load_categories(st, &cl)) != STORE_OK)
+        goto cleanup;
+    rc = STORE_EDB;
+    stmt = store_prepare(st, "SELECT v.date, v.category, v.total, v.qualifier FROM report_value v "
+                       "ORDER BY v.category", "");
+    if (stmt == NULL)
+        goto cleanup;
+    int cat = -1;
+    const char *cat_id = NULL;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 4096;
+            stats_value_def *nv = realloc(vals, ncap * sizeof *nv);
+            char **nq = realloc(quals, ncap * sizeof *nq);
+            if (nq)
+                quals = nq;
+            if (nv)
+                vals = nv;
+            if (nv == NULL || nq == NULL) {
+                rc = STORE_ENOMEM;
+                goto cleanup;
+            }
+            cap = ncap;
+        }
+        const char *cid = (const char *)sqlite3_column_text(stmt, 1);
+        if (cat_id == NULL || strcmp(cat_id, cid) != 0) {
+            cat = -1;
+            for (size_t i = 0; i < cl.n; i++)
+                if (strcmp(cl.defs[i].id, cid) == 0)
+                    cat = (int)i;
+            cat_id = cat >= 0 ? cl.defs[cat].id : NULL;
+        }
+        const char *ds = (const char *)sqlite3_column_text(stmt, 0);
+        int day;
+        if (cat < 0 || ds == NULL || date_parse(ds, &day) != 0) {
+            rc = STORE_ECORRUPT;
+            goto cleanup;
+        }
+        quals[n] = col_dup(stmt, 3);
+        vals[n] = (stats_value_def){day, cat, sqlite3_column_int64(stmt, 2), quals[n]};
+        n++;
+    }
+    if (step != SQLITE_DONE) {
+        rc = store_status_from_sqlite(step);
+        goto cleanup;
+    }
+    switch (stats_snapshot_build(cl.defs, cl.n, vals, n, store_data_version(st),
+                                 meta_int(st, "last_modified"), out)) {
+    case STATS_OK: rc = STORE_OK; break;
+    case STATS_ENOMEM: rc = STORE_ENOMEM; break;
+    default: rc = STORE_ECORRUPT; break;
+    }
+cleanup:
+    sqlite3_finalize(stmt);
+    for (size_t i = 0; i < n; i++)
+        free(quals[i]);
+    free(quals);
+    free(vals);
+    defs_free(&cl);
+    return rc;
+}

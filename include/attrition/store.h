@@ -1,0 +1,100 @@
+#ifndef ATTRITION_STORE_H
+#define ATTRITION_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "attrition/stats.h"
+
+/* The SQLite store: schema (config/schema.sql, embedded), seed categories
+ * (config/categories.json, embedded), reports, revisions, data version.
+ * One store wraps one connection; the functions are not thread-safe by themselves
+ * (the server serialises access with store_lock/store_unlock). */
+
+enum store_status {
+    STORE_OK = 0,
+    STORE_ENOMEM = -1,
+    STORE_EDB = -2,       /* SQLite failed; store_errmsg() says why */
+    STORE_ENOTFOUND = -3,
+    STORE_ECONFLICT = -4, /* a different report for that date exists */
+    STORE_EINVAL = -5,
+    STORE_EREADONLY = -6, /* database or disk refuses writes (read-only, full) */
+    STORE_ECORRUPT = -7   /* not an attrition database, or damaged */
+};
+
+typedef struct store store;
+
+#define STORE_OPEN_CREATE 1   /* create the file if missing */
+#define STORE_OPEN_READONLY 2
+
+#define STORE_SCHEMA_VERSION 1
+
+/* Opens (and with STORE_OPEN_CREATE creates) the database at path (":memory:" works),
+ * sets WAL and synchronous=FULL, applies the schema and seeds categories and, on a new
+ * database, the seed deployments. Returns STORE_OK with a new store in *out (caller owns:
+ * store_close), or an error with a message in err (errlen bytes) and *out untouched.
+ * A file that is not SQLite, fails integrity checks or has a newer schema is STORE_ECORRUPT. */
+int store_open(const char *path, int flags, store **out, char *err, size_t errlen);
+void store_close(store *st);
+
+sqlite3 *store_db(store *st);
+const char *store_errmsg(store *st);
+void store_lock(store *st);
+void store_unlock(store *st);
+
+/* Transactions. begin is BEGIN IMMEDIATE. commit bumps nothing by itself. */
+int store_begin(store *st);
+int store_commit(store *st);
+void store_rollback(store *st);
+
+/* Marks the data as changed inside the current transaction: increments data_version and
+ * sets last_modified to now. */
+int store_touch(store *st);
+
+uint64_t store_data_version(store *st);
+
+/* Finds the category named by key (an id, dataset key or post label, any case); with
+ * create != 0 an unknown key becomes a new category (id: key lower-cased, runs of
+ * non-alphanumerics as "_") and *created is set to 1. Writes the id into id (idlen bytes).
+ * Returns STORE_OK, STORE_ENOTFOUND (create == 0), STORE_EINVAL (key has no alphanumerics
+ * or is too long), STORE_EDB. */
+int store_category_resolve(store *st, const char *key, int create, char *id, size_t idlen,
+                           int *created);
+
+/* Sets one value of a report, creating the report row if needed (stored_at = now).
+ * *changed is 1 if anything was inserted or updated, else 0. Returns STORE_OK / STORE_EDB. */
+int store_value_set(store *st, int date, const char *category, int64_t total,
+                    const char *qualifier, int *changed);
+
+/* Records a correction note of the dataset (date, category, signed amount); *changed as
+ * above. */
+int store_correction_note_set(store *st, int date, const char *category, int64_t amount,
+                              int *changed);
+
+/* Loads every category and value into a new snapshot (caller owns one reference).
+ * Returns STORE_OK, STORE_ENOMEM, STORE_EDB. */
+int store_snapshot_load(store *st, stats_snapshot **out);
+
+/* Number of stored reports, or -1 on error. */
+long store_report_count(store *st);
+
+/* Prepares sql and binds the arguments described by fmt: 't' text (const char *; NULL
+ * binds NULL), 'i' int64_t, 'n' int64_t bound as NULL when it equals STATS_NONE.
+ * Returns the statement (the caller finalizes it) or NULL on failure. */
+sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...);
+
+/* Steps a statement that returns no rows, then finalizes it (stmt may be NULL: a failed
+ * prepare). Returns STORE_OK only when the step gave SQLITE_DONE, else a store status. */
+int store_run(sqlite3_stmt *stmt);
+
+/* Maps an SQLite result code to a store status (SQLITE_READONLY, SQLITE_FULL, ... to
+ * STORE_EREADONLY; SQLITE_CORRUPT/NOTADB to STORE_ECORRUPT; others STORE_EDB). */
+int store_status_from_sqlite(int rc);
+
+/* Embedded text of config/ files (generated at build time). */
+extern const char store_schema_sql[];
+extern const char store_categories_json[];
+extern const char store_deployments_json[];
+
+#endif

@@ -1,0 +1,267 @@
+/* Configuration: defaults < config file < ATTRITION_* environment < flags; validated once. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum opt_type { OPT_STR, OPT_INT, OPT_SIZE, OPT_BOOL };
+
+typedef struct opt {
+    const char *key;          /* config file key; flag is --key with '_' as '-' */
+    enum opt_type type;
+    size_t offset;
+    size_t size;              /* for strings */
+    long lo, hi;              /* for numbers */
+    const char *dflt;
+    const char *help;
+} opt;
+
+#define STR(k, f, d, h) {k, OPT_STR, offsetof(config, f), sizeof(((config *)0)->f), 0, 0, d, h}
+#define NUM(k, f, lo, hi, d, h) {k, OPT_INT, offsetof(config, f), 0, lo, hi, d, h}
+#define SIZE(k, f, lo, hi, d, h) {k, OPT_SIZE, offsetof(config, f), 0, lo, hi, d, h}
+#define BOOL(k, f, d, h) {k, OPT_BOOL, offsetof(config, f), 0, 0, 1, d, h}
+
+static const opt opts[] = {
+    STR("db", db, "attrition.db", "SQLite database file"),
+    STR("bind", bind, "127.0.0.1", "address to listen on (0.0.0.0 in a container)"),
+    NUM("port", port, 0, 65535, "8080", "TCP port; 0 lets the OS pick (logged)"),
+    NUM("max_age", max_age, 0, 31536000, "60", "Cache-Control max-age of GET answers, seconds"),
+    STR("cors_origin", cors_origin, "*", "Access-Control-Allow-Origin"),
+    STR("token", token, "", "bearer token for writes; empty disables writes (403)"),
+    SIZE("max_body", max_body, 1, 64L * 1024 * 1024, "1048576", "largest request body, bytes (413)"),
+    NUM("threads", threads, 0, 256, "0", "worker threads; 0 = one per CPU"),
+    NUM("conn_limit", conn_limit, 1, 100000, "1024", "open connections in total"),
+    NUM("per_ip_limit", per_ip_limit, 0, 100000, "256", "open connections per client IP (0: no limit)"),
+    NUM("timeout", timeout, 1, 3600, "15", "idle connection timeout, seconds"),
+    NUM("drain_seconds", drain_seconds, 0, 600, "10", "on SIGTERM, time allowed to finish requests"),
+    SIZE("cache_bytes", cache_bytes, 0, 4L * 1024 * 1024 * 1024, "16777216", "response cache bound, bytes (0: off)"),
+    BOOL("access_log", access_log, "1", "a JSON log line per request"),
+    BOOL("create", create, "1", "create the database file if it is missing"),
+    STR("format", format, "json", "export format: json or csv"),
+};
+#define N_OPTS (sizeof opts / sizeof opts[0])
+
+void config_usage(void *out)
+{
+    FILE *f = out;
+    fprintf(f, "%-14s %-26s %-13s %s\n", "key", "environment", "default", "meaning");
+    for (size_t i = 0; i < N_OPTS; i++) {
+        char env[64];
+        snprintf(env, sizeof env, "ATTRITION_");
+        for (const char *k = opts[i].key; *k; k++) {
+            size_t l = strlen(env);
+            env[l] = (char)toupper((unsigned char)*k);
+            env[l + 1] = '\0';
+        }
+        fprintf(f, "%-14s %-26s %-13s %s\n", opts[i].key, env,
+                *opts[i].dflt ? opts[i].dflt : "(empty)", opts[i].help);
+    }
+}
+
+static const opt *find_opt(const char *key, size_t len)
+{
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (strlen(opts[i].key) == len && strncmp(opts[i].key, key, len) == 0)
+            return &opts[i];
+    return NULL;
+}
+
+/* Sets one option from text. Returns 0 or -1 with a message (naming source) in err. */
+static int set_opt(config *cfg, const opt *o, const char *value, const char *source,
+                   char *err, size_t errlen)
+{
+    char *field = (char *)cfg + o->offset;
+    if (o->type == OPT_STR) {
+        if (strlen(value) >= o->size) {
+            snprintf(err, errlen, "%s: %s is too long (at most %zu bytes)", source, o->key,
+                     o->size - 1);
+            return -1;
+        }
+        strcpy(field, value);
+        return 0;
+    }
+    long long v;
+    if (o->type == OPT_BOOL) {
+        if (!strcmp(value, "1") || !strcasecmp(value, "true") || !strcasecmp(value, "on") ||
+            !strcasecmp(value, "yes"))
+            v = 1;
+        else if (!strcmp(value, "0") || !strcasecmp(value, "false") ||
+                 !strcasecmp(value, "off") || !strcasecmp(value, "no"))
+            v = 0;
+        else {
+            snprintf(err, errlen, "%s: %s must be true or false, not \"%s\"", source, o->key, value);
+            return -1;
+        }
+    } else {
+        char *end;
+        errno = 0;
+        v = strtoll(value, &end, 10);
+        if (errno || end == value || *end || v < o->lo || v > o->hi) {
+            snprintf(err, errlen, "%s: %s must be an integer from %ld to %ld, not \"%s\"",
+                     source, o->key, o->lo, o->hi, value);
+            return -1;
+        }
+    }
+    if (o->type == OPT_SIZE)
+        *(size_t *)field = (size_t)v;
+    else
+        *(int *)field = (int)v;
+    return 0;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static int load_file(config *cfg, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char line[2048], source[1100];
+    int rc = -1, n = 0;
+    if (f == NULL) {
+        snprintf(err, errlen, "config file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *s = trim(line);
+        if (*s == '\0')
+            continue;
+        char *eq = strchr(s, '=');
+        snprintf(source, sizeof source, "%s:%d", path, n);
+        if (eq == NULL) {
+            snprintf(err, errlen, "%s: expected key = value", source);
+            goto cleanup;
+        }
+        *eq = '\0';
+        char *key = trim(s), *value = trim(eq + 1);
+        const opt *o = find_opt(key, strlen(key));
+        if (o == NULL) {
+            snprintf(err, errlen, "%s: unknown key \"%s\"", source, key);
+            goto cleanup;
+        }
+        if (set_opt(cfg, o, value, source, err, errlen) != 0)
+            goto cleanup;
+    }
+    rc = 0;
+cleanup:
+    fclose(f);
+    return rc;
+}
+
+static int load_env(config *cfg, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < N_OPTS; i++) {
+        char env[64] = "ATTRITION_";
+        for (const char *k = opts[i].key; *k; k++) {
+            size_t l = strlen(env);
+            env[l] = (char)toupper((unsigned char)*k);
+            env[l + 1] = '\0';
+        }
+        const char *v = getenv(env);
+        if (v && set_opt(cfg, &opts[i], v, env, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The flag's key (after "--", '-' as '_') into key; returns its value or NULL. */
+static const opt *flag_opt(const char *arg, const char **inline_value)
+{
+    char key[64];
+    const char *name = arg + 2;
+    const char *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    if (len >= sizeof key)
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        key[i] = name[i] == '-' ? '_' : name[i];
+    *inline_value = eq ? eq + 1 : NULL;
+    return find_opt(key, len);
+}
+
+int config_load(config *cfg, int argc, char **argv, int first, const char **positional,
+                size_t max_pos, size_t *n_pos, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof *cfg);
+    *n_pos = 0;
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (set_opt(cfg, &opts[i], opts[i].dflt, "default", err, errlen) != 0)
+            return -1;
+    /* The config file: --config beats ATTRITION_CONFIG. */
+    const char *path = getenv("ATTRITION_CONFIG");
+    for (int i = first; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            path = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            path = argv[i] + 9;
+    }
+    if (path && *path) {
+        snprintf(cfg->config_path, sizeof cfg->config_path, "%s", path);
+        if (load_file(cfg, path, err, errlen) != 0)
+            return -1;
+    }
+    if (load_env(cfg, err, errlen) != 0)
+        return -1;
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            for (i++; i < argc && *n_pos < max_pos; i++)
+                positional[(*n_pos)++] = argv[i];
+            break;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            if (*n_pos >= max_pos) {
+                snprintf(err, errlen, "too many arguments (at most %zu)", max_pos);
+                return -1;
+            }
+            positional[(*n_pos)++] = a;
+            continue;
+        }
+        const char *value;
+        if (strcmp(a, "--config") == 0 || strncmp(a, "--config=", 9) == 0) {
+            i += a[8] == '\0';
+            continue;
+        }
+        const opt *o = flag_opt(a, &value);
+        if (o == NULL) {
+            snprintf(err, errlen, "unknown option %s", a);
+            return -1;
+        }
+        if (value == NULL && o->type == OPT_BOOL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0 ||
+                                                     (strcmp(argv[i + 1], "true") && strcmp(argv[i + 1], "false"))))
+            value = "true";
+        if (value == NULL) {
+            if (i + 1 >= argc) {
+                snprintf(err, errlen, "option %s needs a value", a);
+                return -1;
+            }
+            value = argv[++i];
+        }
+        if (set_opt(cfg, o, value, a, err, errlen) != 0)
+            return -1;
+    }
+    if (cfg->threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->threads = n > 0 && n < 256 ? (int)n : 2;
+    }
+    if (cfg->db[0] == '\0') {
+        snprintf(err, errlen, "db must not be empty");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,38 @@
+#ifndef ATTRITION_CONFIG_H
+#define ATTRITION_CONFIG_H
+
+#include <stddef.h>
+
+/* Settings of `attrition serve` (and the db path of import/export). Filled by
+ * config_load: defaults, then the config file, then ATTRITION_* variables, then flags. */
+typedef struct config {
+    char db[1024];
+    char bind[64];
+    int port;                /* 0: the OS picks */
+    int max_age;             /* Cache-Control max-age, seconds */
+    char cors_origin[256];
+    char token[256];         /* empty: writes disabled */
+    size_t max_body;         /* bytes */
+    int threads;             /* libmicrohttpd worker threads */
+    int conn_limit;          /* connections in total */
+    int per_ip_limit;        /* connections per IP */
+    int timeout;             /* idle connection timeout, seconds */
+    int drain_seconds;       /* SIGTERM: deadline for in-flight requests */
+    size_t cache_bytes;      /* response cache bound */
+    int access_log;          /* 1: a JSON line per request */
+    int create;              /* 1: create the database if missing */
+    char format[16];         /* export: json or csv */
+    char config_path[1024];  /* the file read, or "" */
+} config;
+
+/* Fills cfg: defaults, then the config file (--config, ATTRITION_CONFIG, or none), then
+ * ATTRITION_* variables, then flags from argv[first..argc). Non-flag arguments are
+ * collected in order into positional (at most max_pos; *n_pos set). Validates once.
+ * Returns 0, or -1 with a message naming the source and key in err. */
+int config_load(config *cfg, int argc, char **argv, int first, const char **positional,
+                size_t max_pos, size_t *n_pos, char *err, size_t errlen);
+
+/* Prints the settings table (key, environment variable, default, meaning) to out. */
+void config_usage(void *out);
+
+#endif

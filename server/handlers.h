@@ -1,0 +1,51 @@
+#ifndef ATTRITION_HANDLERS_H
+#define ATTRITION_HANDLERS_H
+
+#include "app.h"
+
+/* Every route handler. Each parses and validates its input (the param_* helpers send the
+ * 400 themselves), calls core, renders, replies; see route.c for the table. */
+
+/* losses (handlers_losses.c) */
+enum MHD_Result handle_categories(request *req);
+enum MHD_Result handle_cumulative_latest(request *req);
+enum MHD_Result handle_cumulative_date(request *req);
+enum MHD_Result handle_cumulative_series(request *req);
+enum MHD_Result handle_daily_latest(request *req);
+enum MHD_Result handle_daily_date(request *req);
+enum MHD_Result handle_daily_series(request *req);
+
+/* records and periods (handlers_records.c) */
+enum MHD_Result handle_records_all(request *req);
+enum MHD_Result handle_records_category(request *req);
+enum MHD_Result handle_records_rank(request *req);
+enum MHD_Result handle_summary(request *req);
+
+/* reports (handlers_reports.c) */
+enum MHD_Result handle_report_create(request *req);
+enum MHD_Result handle_report_get(request *req);
+enum MHD_Result handle_report_replace(request *req);
+enum MHD_Result handle_report_history(request *req);
+
+/* deployments (handlers_deploy.c) */
+enum MHD_Result handle_deployments_list(request *req);
+enum MHD_Result handle_deployments_create(request *req);
+enum MHD_Result handle_deployments_summary(request *req);
+enum MHD_Result handle_deployment_get(request *req);
+enum MHD_Result handle_deployment_replace(request *req);
+enum MHD_Result handle_deployment_delete(request *req);
+
+/* russianwarship.rip v2 compatibility (handlers_compat.c) */
+enum MHD_Result handle_v2_latest(request *req);
+enum MHD_Result handle_v2_date(request *req);
+enum MHD_Result handle_v2_list(request *req);
+enum MHD_Result handle_v2_terms(request *req);
+enum MHD_Result handle_v2_war_info(request *req);
+
+/* operations (handlers_ops.c) */
+enum MHD_Result handle_livez(request *req);
+enum MHD_Result handle_readyz(request *req);
+enum MHD_Result handle_metrics(request *req);
+enum MHD_Result handle_openapi(request *req);
+
+#endif

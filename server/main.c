@@ -1,0 +1,138 @@
+/* attrition: serve | import | export. */
+#include "attrition/import.h"
+#include "attrition/stats.h"
+#include "attrition/store.h"
+#include "config.h"
+#include "serve.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define MAIN_MAX_FILES 64
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: attrition serve  [--db PATH] [--port N] [--bind ADDR] [--config FILE] [--KEY VALUE ...]\n"
+        "       attrition import [--db PATH] FILE...\n"
+        "       attrition export [--db PATH] [--format json|csv]\n"
+        "\n"
+        "Settings (flags win over the environment, the environment over the config file):\n");
+    config_usage(f);
+}
+
+static int count_corrections(const stats_snapshot *s)
+{
+    int n = 0;
+    for (size_t i = 0; i < s->n_rep * s->n_cat; i++)
+        if (s->loss[i] != STATS_NONE && s->loss[i] < 0)
+            n++;
+    return n;
+}
+
+static int cmd_import(const config *cfg, const char **files, size_t n)
+{
+    char err[1024];
+    store *st = NULL;
+    stats_snapshot *s = NULL;
+    import_result res;
+    int code = 1;
+    if (n == 0) {
+        fprintf(stderr, "attrition import: name at least one file\n");
+        return 2;
+    }
+    if (store_open(cfg->db, STORE_OPEN_CREATE, &st, err, sizeof err) != STORE_OK) {
+        fprintf(stderr, "attrition import: %s\n", err);
+        return 1;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (import_files(st, files, n, &res, err, sizeof err) != 0) {
+        fprintf(stderr, "attrition import: %s (nothing was imported)\n", err);
+        goto cleanup;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (store_snapshot_load(st, &s) != STORE_OK) {
+        fprintf(stderr, "attrition import: cannot read back: %s\n", store_errmsg(st));
+        goto cleanup;
+    }
+    for (size_t i = 0; i < res.files && i < 16; i++)
+        printf("%s: %s\n", files[i], import_kind_name(res.kinds[i]));
+    printf("reports: %zu in the files, %zu new; values changed: %zu; database now holds %zu reports\n",
+           res.reports_seen, res.reports_added, res.values_changed, s->n_rep);
+    printf("categories: %zu, new: %zu", s->n_cat, res.n_new);
+    for (size_t i = 0; i < res.n_new && i < 32; i++)
+        printf("%s%s", i ? ", " : " (", res.new_categories[i]);
+    printf("%s\n", res.n_new ? ")" : "");
+    printf("corrections found (negative daily differences): %d; correction notes changed: %zu\n",
+           count_corrections(s), res.notes_changed);
+    if (res.deployments_added)
+        printf("deployment estimates added: %zu\n", res.deployments_added);
+    if (res.annotations_skipped)
+        printf("text annotations not stored (e.g. \"greatest losses direction\"): %zu\n",
+               res.annotations_skipped);
+    if (res.day_mismatches)
+        printf("entries whose \"day\" disagrees with \"date\" (the date was used): %zu\n",
+               res.day_mismatches);
+    printf("time: %.3f s\n", (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    code = 0;
+cleanup:
+    stats_snapshot_unref(s);
+    store_close(st);
+    return code;
+}
+
+static int cmd_export(const config *cfg)
+{
+    char err[1024];
+    store *st = NULL;
+    if (store_open(cfg->db, 0, &st, err, sizeof err) != STORE_OK) {
+        fprintf(stderr, "attrition export: %s\n", err);
+        return 1;
+    }
+    int rc = import_export(st, cfg->format, stdout, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "attrition export: %s\n", err);
+    store_close(st);
+    return rc == 0 && fflush(stdout) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    config cfg;
+    char err[1200];
+    const char *pos[MAIN_MAX_FILES];
+    size_t n_pos = 0;
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") && strcmp(cmd, "import") && strcmp(cmd, "export")) {
+        fprintf(stderr, "attrition: unknown command \"%s\"\n", cmd);
+        usage(stderr);
+        return 2;
+    }
+    if (config_load(&cfg, argc, argv, 2, pos, MAIN_MAX_FILES, &n_pos, err, sizeof err) != 0) {
+        fprintf(stderr, "attrition %s: %s\n", cmd, err);
+        return 2;
+    }
+    if (!strcmp(cmd, "import"))
+        return cmd_import(&cfg, pos, n_pos);
+    if (n_pos) {
+        fprintf(stderr, "attrition %s: unexpected argument \"%s\"\n", cmd, pos[0]);
+        return 2;
+    }
+    if (!strcmp(cmd, "export"))
+        return cmd_export(&cfg);
+    /* serve: SIGTERM/SIGINT are blocked in every thread and taken by sigwait in serve_run. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return serve_run(&cfg);
+}

@@ -1,0 +1,300 @@
+/* Replies: JSON, problem+json, raw bytes; the common headers (CORS, caching, ETag,
+ * Last-Modified), conditional requests (304), gzip, and the response cache. */
+#include "reply.h"
+#include "cache.h"
+#include "route.h"
+#include "attrition/date.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <zlib.h>
+
+#define REPLY_GZIP_MIN 1024 /* smaller bodies gain too little from gzip */
+
+void reply_add_header(request *req, const char *name, const char *value)
+{
+    if (req->n_extra >= 8)
+        return;
+    char *v = strdup(value);
+    if (v == NULL)
+        return;
+    req->extra_name[req->n_extra] = name;
+    req->extra_value[req->n_extra++] = v;
+}
+
+static const char *extra_header(const request *req, const char *name)
+{
+    for (size_t i = 0; i < req->n_extra; i++)
+        if (strcasecmp(req->extra_name[i], name) == 0)
+            return req->extra_value[i];
+    return NULL;
+}
+
+static void etag_of(const char *body, size_t len, char out[24])
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)body[i]) * 1099511628211ULL;
+    snprintf(out, 24, "\"%016llx\"", (unsigned long long)h);
+}
+
+/* Does If-None-Match (a list of entity tags, or *) match etag? Weak comparison. */
+static int etag_matches(const char *inm, const char *etag)
+{
+    size_t el = strlen(etag);
+    const char *p = inm;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (strncmp(p, etag, el) == 0 && (p[el] == '\0' || p[el] == ',' || p[el] == ' '))
+            return 1;
+        while (*p && *p != ',')
+            p++;
+    }
+    return 0;
+}
+
+static int accepts_gzip(request *req)
+{
+    const char *ae = req_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    if (ae == NULL)
+        return 0;
+    const char *g = strcasestr(ae, "gzip");
+    if (g == NULL)
+        return 0;
+    const char *q = g + 4;
+    while (*q == ' ')
+        q++;
+    return !(strncmp(q, ";q=0", 4) == 0 && (q[4] == '\0' || q[4] == ',' || strncmp(q + 4, ".0", 2) == 0));
+}
+
+/* gzip of body into a malloc'd buffer (*out, caller frees). Returns 0 or -1. */
+static int gzip_body(const char *body, size_t len, char **out, size_t *out_len)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return -1;
+    size_t cap = deflateBound(&zs, len);
+    char *buf = malloc(cap);
+    int rc = -1;
+    if (buf == NULL)
+        goto cleanup;
+    zs.next_in = (Bytef *)body;
+    zs.avail_in = (uInt)len;
+    zs.next_out = (Bytef *)buf;
+    zs.avail_out = (uInt)cap;
+    if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+        free(buf);
+        goto cleanup;
+    }
+    *out = buf;
+    *out_len = zs.total_out;
+    rc = 0;
+cleanup:
+    deflateEnd(&zs);
+    return rc;
+}
+
+static void http_date(int64_t t, char out[40])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* Queues a response with every common header. body is copied by libmicrohttpd. */
+static enum MHD_Result queue(request *req, unsigned status, const char *ctype,
+                             const char *body, size_t len, const char *etag,
+                             const char *encoding, int64_t last_modified)
+{
+    const config *cfg = req->app->cfg;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body,
+                                                                MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    char buf[64];
+    if (ctype)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", cfg->cors_origin);
+    MHD_add_response_header(resp, "Access-Control-Expose-Headers", "ETag, Link, Last-Modified");
+    if (etag) {
+        snprintf(buf, sizeof buf, "public, max-age=%d", cfg->max_age);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, buf);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
+        if (last_modified > 0) {
+            http_date(last_modified, buf);
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, buf);
+        }
+    } else {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    }
+    if (encoding)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, encoding);
+    for (size_t i = 0; i < req->n_extra; i++)
+        MHD_add_response_header(resp, req->extra_name[i], req->extra_value[i]);
+    enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
+    MHD_destroy_response(resp);
+    req->status = status;
+    req->bytes = req->head ? 0 : len;
+    return r;
+}
+
+enum MHD_Result reply_entry(request *req, const cache_entry *e)
+{
+    const char *inm = req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (e->link && !extra_header(req, "Link"))
+        reply_add_header(req, "Link", e->link);
+    if (inm && etag_matches(inm, e->etag))
+        return queue(req, MHD_HTTP_NOT_MODIFIED, NULL, "", 0, e->etag, NULL, e->last_modified);
+    if (e->gz && accepts_gzip(req))
+        return queue(req, MHD_HTTP_OK, e->content_type, e->gz, e->gz_len, e->etag, "gzip",
+                     e->last_modified);
+    return queue(req, MHD_HTTP_OK, e->content_type, e->body, e->len, e->etag, NULL,
+                 e->last_modified);
+}
+
+/* A successful GET answer: ETag, conditional, gzip, cached when the route allows. Other
+ * answers go out as they are. */
+static enum MHD_Result reply_body(request *req, unsigned status, const char *ctype,
+                                  const char *body, size_t len)
+{
+    int get = strcmp(req->method, "GET") == 0 || req->head;
+    if (!get || status != MHD_HTTP_OK)
+        return queue(req, status, ctype, body, len, NULL, NULL, 0);
+    cache_entry e;
+    memset(&e, 0, sizeof e);
+    etag_of(body, len, e.etag);
+    snprintf(e.content_type, sizeof e.content_type, "%s", ctype);
+    e.body = (char *)body;
+    e.len = len;
+    e.last_modified = req->last_modified;
+    e.link = (char *)extra_header(req, "Link");
+    if (len >= REPLY_GZIP_MIN && gzip_body(body, len, &e.gz, &e.gz_len) != 0)
+        e.gz = NULL;
+    if (req->cache_key)
+        cache_put(req->app->cache, req->cache_key, req->cache_version, e.content_type, e.etag,
+                  e.link, body, len, e.gz, e.gz_len, e.last_modified);
+    e.link = NULL; /* already among the request's extra headers */
+    enum MHD_Result r = reply_entry(req, &e);
+    free(e.gz);
+    return r;
+}
+
+enum MHD_Result reply_bytes(request *req, unsigned status, const char *content_type,
+                            const char *data, size_t len)
+{
+    return reply_body(req, status, content_type, data, len);
+}
+
+enum MHD_Result reply_json(request *req, unsigned status, const json_t *body)
+{
+    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (s == NULL)
+        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory rendering the answer");
+    enum MHD_Result r = reply_body(req, status, "application/json; charset=utf-8", s, strlen(s));
+    free(s);
+    return r;
+}
+
+enum MHD_Result reply_json_new(request *req, unsigned status, json_t *body)
+{
+    if (body == NULL)
+        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory rendering the answer");
+    enum MHD_Result r = reply_json(req, status, body);
+    json_decref(body);
+    return r;
+}
+
+static const char *status_title(unsigned status)
+{
+    const char *t = MHD_get_reason_phrase_for(status);
+    return t && *t ? t : "Error";
+}
+
+enum MHD_Result reply_problem(request *req, unsigned status, const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    /* Keep the detail valid UTF-8 JSON even if it quotes client bytes. */
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s%}", "type", "about:blank", "title",
+                          status_title(status), "status", (int)status, "detail", detail,
+                          strlen(detail));
+    if (p == NULL)
+        p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
+                      status_title(status), "status", (int)status, "detail",
+                      "the request could not be described (invalid text in it)");
+    char *s = p ? json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    enum MHD_Result r = s ? queue(req, status, "application/problem+json", s, strlen(s), NULL,
+                                  NULL, 0)
+                          : MHD_NO;
+    free(s);
+    json_decref(p);
+    return r;
+}
+
+/* ---- parameters -------------------------------------------------------------------- */
+
+int param_query_date(request *req, const char *name, int *out, enum MHD_Result *res)
+{
+    const char *v = req_query(req, name);
+    *out = -1;
+    if (v == NULL)
+        return 0;
+    if (date_parse(v, out) != 0) {
+        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST,
+                             "%s: \"%.64s\" is not a date (expected YYYY-MM-DD, a real calendar day)",
+                             name, v);
+        return -1;
+    }
+    return 0;
+}
+
+int param_path_date(request *req, size_t i, int *out, enum MHD_Result *res)
+{
+    const char *v = i < req->n_params ? req->params[i] : "";
+    if (date_parse(v, out) != 0) {
+        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST,
+                             "\"%.64s\" is not a date (expected YYYY-MM-DD, a real calendar day)", v);
+        return -1;
+    }
+    return 0;
+}
+
+int param_query_int(request *req, const char *name, long lo, long hi, long dflt, long *out,
+                    enum MHD_Result *res)
+{
+    const char *v = req_query(req, name);
+    *out = dflt;
+    if (v == NULL)
+        return 0;
+    long n = 0;
+    const char *p = v;
+    int ok = *p != '\0' && strlen(v) <= 18;
+    for (; ok && *p; p++) {
+        if (*p < '0' || *p > '9')
+            ok = 0;
+        else
+            n = n * 10 + (*p - '0');
+    }
+    if (!ok || n < lo || n > hi) {
+        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST,
+                             "%s: \"%.32s\" is not an integer from %ld to %ld", name, v, lo, hi);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}

@@ -1,0 +1,45 @@
+#ifndef ATTRITION_REPLY_H
+#define ATTRITION_REPLY_H
+
+#include <jansson.h>
+#include "app.h"
+
+/* Replies. Each queues a complete response on req->conn, records status and size in req,
+ * and returns the libmicrohttpd result to return from the handler. All of them add the
+ * common headers (CORS, Cache-Control on GET, Last-Modified, ETag where cacheable). */
+
+/* 200/201/... with body serialised compactly; body is borrowed (caller decrefs). */
+enum MHD_Result reply_json(request *req, unsigned status, const json_t *body);
+
+/* Same, but steals the reference to body (Jansson's _new rule). */
+enum MHD_Result reply_json_new(request *req, unsigned status, json_t *body);
+
+/* RFC 9457 problem+json: {"type", "title", "status", "detail"}; title is the status text.
+ * detail is a printf format. */
+enum MHD_Result reply_problem(request *req, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Adds a header to the next reply of this request (e.g. Location, Allow, WWW-Authenticate).
+ * name and value are copied. At most 8 per request. */
+void reply_add_header(request *req, const char *name, const char *value);
+
+/* Sends raw bytes (copied) with a content type. */
+enum MHD_Result reply_bytes(request *req, unsigned status, const char *content_type,
+                            const char *data, size_t len);
+
+/* ---- parameter helpers: each returns 0 on success; on bad input it sends the 400
+ * problem itself and returns -1, so a handler just returns req's result. ----------- */
+
+/* Query date `name` (YYYY-MM-DD) into *out, or -1 if absent. */
+int param_query_date(request *req, const char *name, int *out, enum MHD_Result *res);
+/* Path parameter i as a date into *out ("latest" is not a date here). */
+int param_path_date(request *req, size_t i, int *out, enum MHD_Result *res);
+/* Query integer in [lo, hi]; absent: *out = dflt. */
+int param_query_int(request *req, const char *name, long lo, long hi, long dflt, long *out,
+                    enum MHD_Result *res);
+
+struct cache_entry;
+/* Sends a cached answer (304 when If-None-Match matches, gzip when accepted). */
+enum MHD_Result reply_entry(request *req, const struct cache_entry *e);
+
+#endif

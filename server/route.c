@@ -1,0 +1,139 @@
+/* The routing table and dispatch: it alone decides 404, 405 (with Allow) and OPTIONS. */
+#include "route.h"
+#include "handlers.h"
+#include "reply.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const route routes[] = {
+    {"GET", "/v1/categories", handle_categories, 1},
+    {"GET", "/v1/cumulative/latest", handle_cumulative_latest, 1},
+    {"GET", "/v1/cumulative/{date}", handle_cumulative_date, 1},
+    {"GET", "/v1/cumulative", handle_cumulative_series, 1},
+    {"GET", "/v1/daily/latest", handle_daily_latest, 1},
+    {"GET", "/v1/daily/{date}", handle_daily_date, 1},
+    {"GET", "/v1/daily", handle_daily_series, 1},
+    {"GET", "/v1/records", handle_records_all, 1},
+    {"GET", "/v1/records/{category}", handle_records_category, 1},
+    {"GET", "/v1/records/{category}/{date}", handle_records_rank, 1},
+    {"GET", "/v1/summary", handle_summary, 1},
+    {"GET", "/v1/deployments/summary", handle_deployments_summary, 1},
+    {"GET", "/v1/deployments", handle_deployments_list, 1},
+    {"POST", "/v1/deployments", handle_deployments_create, 0},
+    {"GET", "/v1/deployments/{id}", handle_deployment_get, 1},
+    {"PUT", "/v1/deployments/{id}", handle_deployment_replace, 0},
+    {"DELETE", "/v1/deployments/{id}", handle_deployment_delete, 0},
+    {"POST", "/v1/reports", handle_report_create, 0},
+    {"GET", "/v1/reports/{date}", handle_report_get, 1},
+    {"PUT", "/v1/reports/{date}", handle_report_replace, 0},
+    {"GET", "/v1/reports/{date}/history", handle_report_history, 1},
+    {"GET", "/api/v2/statistics/latest", handle_v2_latest, 1},
+    {"GET", "/api/v2/statistics/{date}", handle_v2_date, 1},
+    {"GET", "/api/v2/statistics", handle_v2_list, 1},
+    {"GET", "/api/v2/terms/{lang}", handle_v2_terms, 1},
+    {"GET", "/api/v2/war-info", handle_v2_war_info, 0},
+    {"GET", "/livez", handle_livez, 0},
+    {"GET", "/healthz", handle_livez, 0},
+    {"GET", "/readyz", handle_readyz, 0},
+    {"GET", "/metrics", handle_metrics, 0},
+    {"GET", "/openapi.json", handle_openapi, 1},
+};
+
+const route *route_table(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}
+
+size_t route_index(const request *req)
+{
+    size_t n;
+    route_table(&n);
+    return req->route ? (size_t)(req->route - routes) : n;
+}
+
+int route_match(const char *pattern, const char *url, const char **params, size_t *n_params,
+                char *buf, size_t buflen)
+{
+    const char *p = pattern, *u = url;
+    size_t used = 0, np = 0;
+    while (*p && *u) {
+        if (*p != '/' || *u != '/')
+            return 0;
+        p++;
+        u++;
+        const char *pe = strchr(p, '/'), *ue = strchr(u, '/');
+        size_t pl = pe ? (size_t)(pe - p) : strlen(p);
+        size_t ul = ue ? (size_t)(ue - u) : strlen(u);
+        if (pl > 1 && p[0] == '{' && p[pl - 1] == '}') {
+            if (ul == 0 || np >= REQ_MAX_PARAMS || used + ul + 1 > buflen)
+                return 0;
+            memcpy(buf + used, u, ul);
+            buf[used + ul] = '\0';
+            params[np++] = buf + used;
+            used += ul + 1;
+        } else if (pl != ul || memcmp(p, u, pl) != 0) {
+            return 0;
+        }
+        p += pl;
+        u += ul;
+    }
+    if (*p || *u)
+        return 0;
+    *n_params = np;
+    return 1;
+}
+
+/* Methods allowed on pattern, as "GET, HEAD, OPTIONS" into out. */
+static void allow_list(const char *pattern, char *out, size_t len)
+{
+    size_t n = sizeof routes / sizeof routes[0];
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(routes[i].pattern, pattern) != 0)
+            continue;
+        size_t l = strlen(out);
+        snprintf(out + l, len - l, "%s%s", l ? ", " : "", routes[i].method);
+        if (strcmp(routes[i].method, "GET") == 0) {
+            l = strlen(out);
+            snprintf(out + l, len - l, ", HEAD");
+        }
+    }
+    size_t l = strlen(out);
+    snprintf(out + l, len - l, ", OPTIONS");
+}
+
+enum MHD_Result route_dispatch(request *req)
+{
+    size_t n = sizeof routes / sizeof routes[0];
+    const char *pattern = NULL;
+    const char *method = req->head ? "GET" : req->method;
+    req->route = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (pattern && strcmp(routes[i].pattern, pattern) != 0)
+            continue;
+        if (!route_match(routes[i].pattern, req->url, req->params, &req->n_params,
+                         req->pbuf, sizeof req->pbuf))
+            continue;
+        pattern = routes[i].pattern;
+        if (strcmp(routes[i].method, method) == 0) {
+            req->route = &routes[i];
+            return routes[i].handler(req);
+        }
+    }
+    if (pattern == NULL)
+        return reply_problem(req, MHD_HTTP_NOT_FOUND, "no resource at %s", req->url);
+    char allow[96];
+    allow_list(pattern, allow, sizeof allow);
+    reply_add_header(req, MHD_HTTP_HEADER_ALLOW, allow);
+    if (strcmp(req->method, "OPTIONS") == 0) {
+        reply_add_header(req, "Access-Control-Allow-Methods", allow);
+        reply_add_header(req, "Access-Control-Allow-Headers",
+                         "Authorization, Content-Type, If-None-Match, Accept");
+        reply_add_header(req, "Access-Control-Max-Age", "86400");
+        return reply_bytes(req, MHD_HTTP_NO_CONTENT, NULL, "", 0);
+    }
+    return reply_problem(req, MHD_HTTP_METHOD_NOT_ALLOWED, "%s is not allowed on %s (allowed: %s)",
+                         req->method, pattern, allow);
+}
