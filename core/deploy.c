@@ -77,6 +77,21 @@ static void utf8_trim(char *s)
         s[lead] = '\0';
 }
 
+/* Replaces, in place, each byte of s that is not part of a well-formed UTF-8 sequence
+ * with '?' (for text from elsewhere that goes into a message, e.g. Jansson's). */
+static void utf8_scrub(char *s)
+{
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        size_t k = utf8_seq_len(s + i, n - i);
+        if (k == 0) {
+            s[i] = '?';
+            k = 1;
+        }
+        i += k;
+    }
+}
+
 /* Writes a printf message into msg (len bytes; nothing if msg is NULL or len is 0),
  * cut at a UTF-8 boundary if it does not fit. */
 static void message(char *msg, size_t len, const char *fmt, ...)
@@ -560,6 +575,10 @@ static int parse_estimate(const json_t *obj, deploy_estimate *out, char *detail,
     size_t n;
     int has, m;
 
+    if (obj == NULL) {
+        message(detail, len, "estimate: missing");
+        return DEPLOY_EINVAL;
+    }
     if (!json_is_object(obj)) {
         expected("estimate", "an object", obj, detail, len);
         return DEPLOY_EINVAL;
@@ -1150,6 +1169,7 @@ int deploy_import_json(sqlite3 *db, const char *json_text, size_t len, int today
     }
     root = json_loadb(json_text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
+        utf8_scrub(jerr.text);
         message(err, errlen, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
         status = DEPLOY_EINVAL;
         goto cleanup;

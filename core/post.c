@@ -17,15 +17,18 @@
  *             | "more than" | "over" | "more"          -> "more"      (any case, whole words)
  *   number    = digits | d{1,3} (gsep ddd)+          gsep one of , space U+00A0 U+2009 U+202F,
  *                                                    the same throughout; at most POST_MAX_VALUE
- *   tail      = any mix of: ws+ unit-word, at most one ws* "(" ws* [+ or dash] ws* number ws* ")";
+ *   tail      = any mix of: unit words (letters, after whitespace or ")"), and at most once
+ *               ws* "(" ws* [+ or dash] ws* number ws* ")" (no sign: positive);
  *               then optionally one of . , ; ! at the very end
  *   label     = at least one letter; leading list bullets ("• ", "* ", "- ") are dropped,
  *               whitespace runs become one space; at most 127 bytes; unique (ASCII case-folded)
  *
  * Choosing the separator, since labels may hold '-' ("anti-aircraft") and '/' ("ships / boats"):
- *   1. a "spaced" dash: whitespace on both sides, or ending the line. The first such dash
- *      (with a letter to its left) after which the rest parses wins; if none does, the line is
- *      an error ("Glory to Ukraine – heroes" included: a label, a dash and no number).
+ *   1. a "spaced" dash: whitespace on both sides, or ending the line, with a letter to its
+ *      left. The first one followed by a figure (a digit, a qualifier, or nothing) is the
+ *      separator, and what follows it must parse. A line with spaced dashes none of which is
+ *      followed by a figure is an error too: a label and a dash but no number ("Glory to
+ *      Ukraine – Glory to the Heroes" included).
  *   2. without a spaced dash, the last dash or ':' (with a letter to its left) that is followed
  *      by a digit or a qualifier and after which the rest parses ("tanks–9097",
  *      "anti-aircraft-982", "tanks: 9097"); if some are followed by a digit or qualifier but
@@ -103,13 +106,17 @@ __attribute__((format(printf, 3, 4)))
 static void err_set(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
+    int w;
 
     if (err == NULL || errlen == 0)
         return;
     va_start(ap, fmt);
-    if (vsnprintf(err, errlen, fmt, ap) >= (int)errlen)
-        utf8_cut_tail(err);
+    w = vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    if (w < 0)
+        err[0] = '\0';
+    else if ((size_t)w >= errlen)
+        utf8_cut_tail(err);
 }
 
 /* ---- characters ------------------------------------------------------------------------ */
@@ -262,14 +269,19 @@ static void quote(const char *s, size_t n, char out[QUOTE_SIZE])
 
 /* ---- the whole text -------------------------------------------------------------------- */
 
-/* Rejects NUL bytes and malformed UTF-8, naming line and byte column. Returns POST_OK or
- * POST_EINVAL (err set). */
-static int text_check(const char *text, size_t len, char *err, size_t errlen)
+/* Rejects NUL bytes and malformed UTF-8, naming line and byte column, and text that is all
+ * whitespace. Contract in post.h. */
+int post_text_check(const char *text, size_t len, char *err, size_t errlen)
 {
     size_t i = 0, line_start = 0, l;
     int line = 1;
     uint32_t c;
 
+    err_set(err, errlen, "%s", "");
+    if (text == NULL && len > 0) {
+        err_set(err, errlen, "no text");
+        return POST_EINVAL;
+    }
     while (i < len) {
         unsigned char b = (unsigned char)text[i];
 
@@ -289,6 +301,15 @@ static int text_check(const char *text, size_t len, char *err, size_t errlen)
             return POST_EINVAL;
         }
         i += l;
+    }
+    for (i = 0; i < len; i += l) {
+        l = 1;
+        if (text[i] != '\n' && !is_space_cp(cp_at(text, len, i, &l)))
+            break;
+    }
+    if (i >= len) {
+        err_set(err, errlen, "the text is empty");
+        return POST_EINVAL;
     }
     return POST_OK;
 }
@@ -388,14 +409,16 @@ static size_t qualifier_read(const char *s, size_t n, size_t i, int *q)
     return i;
 }
 
-/* Whether what follows a separator at s[i..n) looks like an attempt at a figure: nothing at
- * all, a digit, or a qualifier. */
-static int rhs_looks_numeric(const char *s, size_t n, size_t i)
+/* Whether what follows a separator at s[i..n) looks like an attempt at a figure: a digit,
+ * a qualifier, or (if empty_counts) nothing at all. */
+static int rhs_looks_numeric(const char *s, size_t n, size_t i, int empty_counts)
 {
     int q;
 
     i = skip_space(s, n, i);
-    if (i >= n || is_digit(s[i]))
+    if (i >= n)
+        return empty_counts;
+    if (is_digit(s[i]))
         return 1;
     qualifier_read(s, n, i, &q);
     return q != QUAL_NONE;
@@ -647,9 +670,8 @@ static int entry_add(struct parser *ps, const char *s, size_t sep, const struct 
     e.total = r->total;
     e.has_increase = r->has_increase;
     e.increase = r->increase;
-    strcpy(e.qualifier, r->qualifier == QUAL_ABOUT ? "about"
-                        : r->qualifier == QUAL_MORE ? "more"
-                                                    : "");
+    snprintf(e.qualifier, sizeof e.qualifier, "%s",
+             r->qualifier == QUAL_ABOUT ? "about" : r->qualifier == QUAL_MORE ? "more" : "");
     e.line = line;
     rep->entries[rep->n_entries++] = e;
     ps->table[slot] = (uint32_t)rep->n_entries;
@@ -739,48 +761,52 @@ static int entry_fail(struct parser *ps, const char *s, size_t sep, size_t sep_l
  * the grammar at the top). Returns POST_OK, POST_EINVAL (err set) or POST_ENOMEM. */
 static int entry_try(struct parser *ps, const char *s, size_t n, int line)
 {
-    struct rhs r, bad;
-    size_t i, l, bad_sep = 0, bad_len = 0, l2;
+    struct rhs r, last;
+    size_t i, l, l2, first_sep = 0, first_len = 0, last_sep = 0, last_len = 0;
     uint32_t c, prev = ' ';
-    int lettered = 0, bad_rank = 0, rank;
+    int lettered = 0, spaced = 0, found = 0;
 
-    memset(&bad, 0, sizeof bad);
-    /* 1: spaced dashes, left to right; the first that parses wins. */
+    /* 1: the first spaced dash followed by a figure (or ending the line) is the separator. */
     for (i = 0; i < n; i += l, prev = c) {
         c = cp_at(s, n, i, &l);
         if (lettered && is_dash_cp(c) &&
             (i + l >= n || (is_space_cp(prev) && is_space_cp(cp_at(s, n, i + l, &l2))))) {
-            rhs_parse(s, n, i + l, &r);
-            if (r.error == RHS_OK)
+            if (rhs_looks_numeric(s, n, i + l, 1)) {
+                rhs_parse(s, n, i + l, &r);
+                if (r.error != RHS_OK)
+                    return entry_fail(ps, s, i, l, &r, line);
                 return entry_add(ps, s, i, &r, line);
-            rank = 1 + rhs_looks_numeric(s, n, i + l);
-            if (rank > bad_rank) {
-                bad = r, bad_sep = i, bad_len = l, bad_rank = rank;
+            }
+            if (!spaced) {
+                first_sep = i, first_len = l, spaced = 1;
             }
         }
         if (is_letter_cp(c))
             lettered = 1;
     }
-    if (bad_rank > 0)
-        return entry_fail(ps, s, bad_sep, bad_len, &bad, line);
+    if (spaced) { /* a label and a dash, but no figure after any such dash */
+        rhs_parse(s, n, first_sep + first_len, &r);
+        return entry_fail(ps, s, first_sep, first_len, &r, line);
+    }
 
-    /* 2: any dash or ':' followed by a figure; the last that parses wins. */
+    /* 2: any dash or ':' followed by a figure; the last that parses wins, else the last. */
     lettered = 0;
+    memset(&last, 0, sizeof last);
     for (i = 0; i < n; i += l) {
         c = cp_at(s, n, i, &l);
-        if (lettered && (is_dash_cp(c) || c == ':') && rhs_looks_numeric(s, n, i + l)) {
+        if (lettered && (is_dash_cp(c) || c == ':') && rhs_looks_numeric(s, n, i + l, 0)) {
             rhs_parse(s, n, i + l, &r);
-            if (r.error == RHS_OK || bad_rank == 0 || bad.error != RHS_OK) {
-                bad = r, bad_sep = i, bad_len = l, bad_rank = 1;
+            if (r.error == RHS_OK || !found || last.error != RHS_OK) {
+                last = r, last_sep = i, last_len = l, found = 1;
             }
         }
         if (is_letter_cp(c))
             lettered = 1;
     }
-    if (bad_rank > 0 && bad.error == RHS_OK)
-        return entry_add(ps, s, bad_sep, &bad, line);
-    if (bad_rank > 0)
-        return entry_fail(ps, s, bad_sep, bad_len, &bad, line);
+    if (found && last.error == RHS_OK)
+        return entry_add(ps, s, last_sep, &last, line);
+    if (found)
+        return entry_fail(ps, s, last_sep, last_len, &last, line);
 
     /* 3: not an entry. */
     return ignored_add(ps, s, n, line);
@@ -792,7 +818,7 @@ int post_parse(const char *text, size_t len, post_report *out, char *err, size_t
 {
     struct parser ps;
     size_t pos, lines = 1, i, a, b;
-    int rc, line = 1, any = 0;
+    int rc, line = 1;
 
     memset(&ps, 0, sizeof ps);
     ps.err = err;
@@ -804,18 +830,13 @@ int post_parse(const char *text, size_t len, post_report *out, char *err, size_t
         goto cleanup;
     }
     memset(out, 0, sizeof *out);
-    if (text == NULL && len > 0) {
-        err_set(err, errlen, "no text");
-        rc = POST_EINVAL;
-        goto cleanup;
-    }
     if (len > POST_MAX_TEXT) {
         err_set(err, errlen, "the text is %zu bytes, more than the limit of %d (64 KiB)", len,
                 POST_MAX_TEXT);
         rc = POST_EINVAL;
         goto cleanup;
     }
-    rc = text_check(text, len, err, errlen);
+    rc = post_text_check(text, len, err, errlen);
     if (rc != POST_OK)
         goto cleanup;
 
@@ -839,7 +860,6 @@ int post_parse(const char *text, size_t len, post_report *out, char *err, size_t
         if (b > a) {
             const char *s = text + pos + a;
 
-            any = 1;
             rc = ps.have_date ? 0 : heading_try(&ps, s, b - a, line);
             if (rc == 0)
                 rc = entry_try(&ps, s, b - a, line);
@@ -853,9 +873,7 @@ int post_parse(const char *text, size_t len, post_report *out, char *err, size_t
     }
 
     rc = POST_EINVAL;
-    if (!any)
-        err_set(err, errlen, "the text is empty");
-    else if (!ps.have_date)
+    if (!ps.have_date)
         err_set(err, errlen, "no report date: expected 'to DD.MM.YYYY'");
     else if (ps.report.n_entries == 0)
         err_set(err, errlen, "no entries: expected lines like 'tanks – 9097 (+7)'");

@@ -1,11 +1,29 @@
-/* Records, ranks and period sums over a snapshot. */
+/* Records, ranks and period sums over a snapshot (see the contracts in stats.h). */
 #include "attrition/stats.h"
 #include "attrition/date.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Report indices lo..hi-1 whose dates lie in from..to (STATS_OPEN: open end). Empty (lo ==
+ * hi) when no report lies inside, including to < from. Unlike stats_window it never widens
+ * a window that ends before the first report, and it takes dates before 1970. */
+static void report_range(const stats_snapshot *s, int from, int to, size_t *lo, size_t *hi)
+{
+    *lo = from == STATS_OPEN ? 0 : stats_lower_bound(s, from);
+    *hi = to == STATS_OPEN || to == INT_MAX ? s->n_rep : stats_lower_bound(s, to + 1);
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+static int bad_args(const stats_snapshot *s, int cat, int from, int to)
+{
+    return cat < 0 || (size_t)cat >= s->n_cat ||
+           (from != STATS_OPEN && to != STATS_OPEN && from > to);
+}
 
 /* Greater value first; among equals the earlier date. */
 static int cmp_record(const void *a, const void *b)
@@ -41,11 +59,9 @@ int stats_records(const stats_snapshot *s, int cat, int from, int to, size_t lim
                   stats_record **out, size_t *n, size_t *compared)
 {
     size_t lo, hi, k;
-    int f, t;
-    if (cat < 0 || (size_t)cat >= s->n_cat)
+    if (bad_args(s, cat, from, to))
         return STATS_EINVAL;
-    if (stats_window(s, from, to, &lo, &hi, &f, &t) != STATS_OK)
-        return STATS_EINVAL;
+    report_range(s, from, to, &lo, &hi);
     stats_record *v = ranked_days(s, cat, lo, hi, &k);
     if (v == NULL)
         return STATS_ENOMEM;
@@ -55,22 +71,38 @@ int stats_records(const stats_snapshot *s, int cat, int from, int to, size_t lim
     return STATS_OK;
 }
 
+int stats_record_best(const stats_snapshot *s, int cat, int from, int to, stats_record *out)
+{
+    size_t lo, hi;
+    int found = 0;
+    if (bad_args(s, cat, from, to))
+        return STATS_EINVAL;
+    report_range(s, from, to, &lo, &hi);
+    for (size_t r = lo; r < hi; r++) {
+        int64_t l = stats_loss(s, r, (size_t)cat);
+        if (l != STATS_NONE && (!found || l > out->value)) {
+            *out = (stats_record){1, s->dates[r], l}; /* strictly greater: earliest wins */
+            found = 1;
+        }
+    }
+    return found ? STATS_OK : STATS_ENOTFOUND;
+}
+
 int stats_rank_of(const stats_snapshot *s, int cat, int date, int from, size_t max_above,
                   stats_record *self, stats_record **above, size_t *n_above,
                   size_t *compared)
 {
     size_t lo, hi, k;
-    int f, t;
-    if (cat < 0 || (size_t)cat >= s->n_cat || (from >= 0 && from > date))
+    if (bad_args(s, cat, from, date))
         return STATS_EINVAL;
     int r = stats_report_index(s, date);
     if (r < 0 || stats_loss(s, (size_t)r, (size_t)cat) == STATS_NONE)
         return STATS_ENOTFOUND;
-    if (stats_window(s, from, date, &lo, &hi, &f, &t) != STATS_OK)
-        return STATS_EINVAL;
+    report_range(s, from, date, &lo, &hi);
     stats_record *v = ranked_days(s, cat, lo, hi, &k);
     if (v == NULL)
         return STATS_ENOMEM;
+    /* The day itself is in the window (from <= date, and it has a value). */
     size_t pos = 0;
     while (pos < k && v[pos].date != date)
         pos++;
@@ -86,24 +118,25 @@ int stats_rank_of(const stats_snapshot *s, int cat, int date, int from, size_t m
     return STATS_OK;
 }
 
+static const char *const group_names[] = {"none", "week", "month", "year"};
+
 int stats_group_parse(const char *s)
 {
-    static const char *const names[] = {"none", "week", "month", "year"};
     if (s == NULL)
         return STATS_GROUP_NONE;
     for (int i = 0; i < 4; i++)
-        if (strcmp(s, names[i]) == 0)
+        if (strcmp(s, group_names[i]) == 0)
             return i;
     return -1;
 }
 
 const char *stats_group_name(int group)
 {
-    static const char *const names[] = {"none", "week", "month", "year"};
-    return group >= 0 && group < 4 ? names[group] : "none";
+    return group >= 0 && group < 4 ? group_names[group] : "none";
 }
 
-/* The calendar period of `group` that holds day d: [*start, *end] and its name. */
+/* The calendar period of `group` (week, month, year) that holds day d: [*start, *end] and
+ * its name. */
 static void period_of(int group, int d, int *start, int *end, char name[32])
 {
     int y, m, dd, iy, w;
@@ -126,6 +159,16 @@ static void period_of(int group, int d, int *start, int *end, char name[32])
         snprintf(name, 32, "%04d", y);
         break;
     }
+}
+
+/* An upper bound of the number of periods of `group` that days f..t touch: k periods need
+ * at least k - 2 whole ones in between (of at least 7, 28 or 365 days). */
+static size_t period_cap(int group, int f, int t)
+{
+    static const int shortest[] = {0, 7, 28, 365};
+    if (group == STATS_GROUP_NONE)
+        return 1;
+    return (size_t)(t - f) / (size_t)shortest[group] + 2;
 }
 
 void stats_summary_free(stats_summary *sum)
@@ -152,32 +195,41 @@ static void period_sum(const stats_snapshot *s, size_t lo, size_t hi, stats_peri
     p->n_reports = (int)(hi - lo);
 }
 
+/* Fills the effective window of a summary into out->from/to; returns 0 when it holds
+ * reports, -1 when it holds none (out->from/to then echo the request). */
+static int summary_window(const stats_snapshot *s, int from, int to, stats_summary *out)
+{
+    int first = s->n_rep ? s->dates[0] : DATE_WAR_START;
+    int last = s->n_rep ? s->dates[s->n_rep - 1] : DATE_WAR_START;
+    out->from = from != STATS_OPEN ? from : first;
+    out->to = to != STATS_OPEN ? to : last;
+    if (s->n_rep == 0 || out->from > last || out->to < first)
+        return -1;
+    if (out->from < first)
+        out->from = first;
+    if (out->to > last)
+        out->to = last;
+    return 0;
+}
+
 int stats_summary_compute(const stats_snapshot *s, int from, int to, int group,
                           stats_summary *out)
 {
-    size_t lo, hi;
-    int f, t;
     memset(out, 0, sizeof *out);
     if (group < STATS_GROUP_NONE || group > STATS_GROUP_YEAR ||
-        stats_window(s, from, to, &lo, &hi, &f, &t) != STATS_OK)
+        (from != STATS_OPEN && to != STATS_OPEN && from > to))
         return STATS_EINVAL;
-    out->from = f;
-    out->to = t;
     out->group = group;
     out->n_cat = s->n_cat;
-    size_t cap = 1;
-    if (group == STATS_GROUP_WEEK)
-        cap = (size_t)(t - f) / 7 + 2;
-    else if (group == STATS_GROUP_MONTH)
-        cap = (size_t)(t - f) / 28 + 2;
-    else if (group == STATS_GROUP_YEAR)
-        cap = (size_t)(t - f) / 365 + 2;
+    if (summary_window(s, from, to, out) != 0)
+        return STATS_OK;
+    int f = out->from, t = out->to;
+    size_t cap = period_cap(group, f, t);
     out->periods = calloc(cap, sizeof *out->periods);
     if (out->periods == NULL)
         return STATS_ENOMEM;
-    int d = f;
-    size_t r = lo;
-    while (d <= t && out->n_periods < cap) {
+    size_t r = stats_lower_bound(s, f);
+    for (int d = f; d <= t && out->n_periods < cap;) {
         stats_period *p = &out->periods[out->n_periods];
         int start = f, end = t;
         if (group == STATS_GROUP_NONE) {
@@ -190,13 +242,11 @@ int stats_summary_compute(const stats_snapshot *s, int from, int to, int group,
         p->to = end > t ? t : end;
         p->days = p->to - p->from + 1;
         p->losses = malloc((s->n_cat ? s->n_cat : 1) * sizeof *p->losses);
-        if (p->losses == NULL) {
-            stats_summary_free(out);
-            return STATS_ENOMEM;
-        }
+        if (p->losses == NULL)
+            return STATS_ENOMEM; /* the caller frees what was built */
         out->n_periods++;
         size_t e = r;
-        while (e < hi && s->dates[e] <= p->to)
+        while (e < s->n_rep && s->dates[e] <= p->to)
             e++;
         period_sum(s, r, e, p);
         r = e;

@@ -61,21 +61,23 @@ static json_t *estimate_or_null(int has, const deploy_estimate *e)
     return has ? deploy_to_json(e) : json_null();
 }
 
+/* {"id", "as_of", "figure", "kind", "source"}: a new reference, or NULL. */
 static json_t *history_item(const deploy_estimate *e)
 {
-    char buf[DATE_STR_LEN];
-    json_t *o = json_object();
+    json_t *o = json_object(), *result = NULL;
+
     if (o == NULL)
-        return NULL;
+        goto cleanup;
     if (json_object_set_new(o, "id", json_integer((json_int_t)e->id))
-        || json_object_set_new(o, "as_of", json_string(date_format(e->as_of, buf)))
+        || json_object_set_new(o, "as_of", date_or_null(e->as_of))
         || json_object_set_new(o, "figure", json_integer((json_int_t)e->figure))
         || json_object_set_new(o, "kind", json_string(deploy_kind_name(e->kind)))
-        || json_object_set_new(o, "source", json_string(e->source_name))) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+        || json_object_set_new(o, "source", json_string(e->source_name)))
+        goto cleanup;
+    result = json_incref(o);
+cleanup:
+    json_decref(o);
+    return result;
 }
 
 json_t *deploy_summary_to_json(const deploy_summary *s, const char *country,

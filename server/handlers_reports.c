@@ -1,7 +1,294 @@
-/* placeholder: being written */
+/* POST /v1/reports, PUT and GET /v1/reports/{date}, GET /v1/reports/{date}/history.
+ * Bodies: application/json (report_from_json) or the ministry's post as text/plain
+ * (report_from_post); any charset parameter must name UTF-8. The 400/422 line is the one
+ * documented in include/attrition/report.h. */
 #include "handlers.h"
+#include "auth.h"
+#include "render.h"
 #include "reply.h"
-enum MHD_Result handle_report_create(request *req) { return reply_problem(req, 404, "not yet"); }
-enum MHD_Result handle_report_get(request *req) { return reply_problem(req, 404, "not yet"); }
-enum MHD_Result handle_report_replace(request *req) { return reply_problem(req, 404, "not yet"); }
-enum MHD_Result handle_report_history(request *req) { return reply_problem(req, 404, "not yet"); }
+#include "attrition/date.h"
+#include "attrition/report.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+enum body_kind { BODY_JSON = 1, BODY_TEXT = 2 };
+
+/* Copies s[0..n) without surrounding spaces or quotes into out (len bytes, truncated). */
+static void copy_token(const char *s, size_t n, char *out, size_t len)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t' || *s == '"'))
+        s++, n--;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '"'))
+        n--;
+    snprintf(out, len, "%.*s", (int)n, s);
+}
+
+/* The kind of body the Content-Type announces (a charset parameter must be UTF-8). Returns
+ * BODY_JSON or BODY_TEXT, or sends 415 naming the type and returns -1. */
+static int body_kind(request *req, enum MHD_Result *res)
+{
+    char type[128], name[32], value[64];
+    const char *ct = req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *semi = ct ? strchr(ct, ';') : NULL;
+    int kind = -1;
+    if (ct == NULL) {
+        *res = reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Type is missing: send "
+                             "application/json or text/plain (the ministry's post)");
+        return -1;
+    }
+    copy_token(ct, semi ? (size_t)(semi - ct) : strlen(ct), type, sizeof type);
+    if (strcasecmp(type, "application/json") == 0)
+        kind = BODY_JSON;
+    else if (strcasecmp(type, "text/plain") == 0)
+        kind = BODY_TEXT;
+    for (const char *p = semi; kind > 0 && p; p = strchr(p + 1, ';')) {
+        const char *eq = strchr(p, '='), *end = strchr(p + 1, ';');
+        if (eq == NULL || (end && eq > end))
+            continue;
+        copy_token(p + 1, (size_t)(eq - p - 1), name, sizeof name);
+        copy_token(eq + 1, end ? (size_t)(end - eq - 1) : strlen(eq + 1), value, sizeof value);
+        if (strcasecmp(name, "charset") == 0 && strcasecmp(value, "utf-8") != 0 &&
+            strcasecmp(value, "utf8") != 0 && strcasecmp(value, "us-ascii") != 0) {
+            *res = reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "charset \"%s\" is not "
+                                 "supported: send the body in UTF-8", value);
+            return -1;
+        }
+    }
+    if (kind < 0)
+        *res = reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Type \"%s\" is not "
+                             "supported: send application/json or text/plain (the ministry's post)",
+                             type);
+    return kind;
+}
+
+/* The HTTP status of a report status. */
+static unsigned http_status(int rc)
+{
+    switch (rc) {
+    case REPORT_ESYNTAX: return MHD_HTTP_BAD_REQUEST;
+    case REPORT_EINVAL: return MHD_HTTP_UNPROCESSABLE_CONTENT;
+    case REPORT_ECONFLICT: return MHD_HTTP_CONFLICT;
+    case REPORT_ENOTFOUND: return MHD_HTTP_NOT_FOUND;
+    default: return MHD_HTTP_SERVICE_UNAVAILABLE; /* ENOMEM, EREADONLY, EDB: never a 500 */
+    }
+}
+
+/* Reads the request body into *rep by its Content-Type. Returns 0, or sends 400 (empty or
+ * unreadable body), 415 or 422 and returns -1. *rep is the caller's to report_free. */
+static int body_report(request *req, report *rep, enum MHD_Result *res)
+{
+    char err[512];
+    int kind, rc;
+    memset(rep, 0, sizeof *rep);
+    if (req->body == NULL || req->body_len == 0) {
+        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST, "the request body is empty: send the "
+                             "report as application/json or the ministry's post as text/plain");
+        return -1;
+    }
+    if ((kind = body_kind(req, res)) < 0)
+        return -1;
+    rc = kind == BODY_JSON ? report_from_json(req->body, req->body_len, rep, err, sizeof err)
+                           : report_from_post(req->body, req->body_len, rep, err, sizeof err);
+    if (rc == REPORT_OK)
+        return 0;
+    *res = reply_problem(req, http_status(rc), "%s", err);
+    return -1;
+}
+
+/* A JSON array of the strings in list (list may be NULL: empty). New reference or NULL. */
+static json_t *strings_json(const report_strings *list)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && list && i < list->n; i++)
+        json_array_append_new(a, json_string(list->items[i]));
+    return a;
+}
+
+/* The Report answer: the stored report (revision, stored_at, source_url) with its totals,
+ * qualifiers and daily losses from snapshot s, and what the write did (res; NULL on reads:
+ * empty lists). New reference, or NULL when s lacks the report or memory is short. */
+static json_t *render_report(const stats_snapshot *s, const report *stored,
+                             const report_result *res)
+{
+    int rep = stats_report_index(s, stored->date);
+    json_t *daily = rep >= 0 ? render_daily(s, (size_t)rep, NULL) : NULL;
+    json_t *out = daily == NULL ? NULL : json_pack(
+        "{s:O, s:O, s:i, s:s, s:s?, s:O, s:o, s:O, s:O, s:O, s:o, s:o, s:o}",
+        "date", json_object_get(daily, "date"), "day", json_object_get(daily, "day"),
+        "revision", stored->revision, "stored_at", stored->stored_at,
+        "source_url", stored->source_url, "totals", json_object_get(daily, "totals"),
+        "qualifiers", render_qualifiers(s, (size_t)rep, NULL),
+        "losses", json_object_get(daily, "losses"),
+        "span_days", json_object_get(daily, "span_days"),
+        "corrections", json_object_get(daily, "corrections"),
+        "warnings", strings_json(res ? &res->warnings : NULL),
+        "new_categories", strings_json(res ? &res->new_categories : NULL),
+        "ignored_lines", strings_json(res ? &res->ignored_lines : NULL));
+    json_decref(daily);
+    return out;
+}
+
+/* Answers a write that report_store refused (rc, out->error), or that was stored but could
+ * not be loaded into the snapshot (rc REPORT_OK, reload the store status). */
+static enum MHD_Result reply_write_error(request *req, int rc, const report_result *out,
+                                         int reload, int date)
+{
+    char day[DATE_STR_LEN];
+    date_format(date, day);
+    if (rc == REPORT_ECONFLICT)
+        return reply_problem(req, MHD_HTTP_CONFLICT, "%s; to correct it, PUT the report to "
+                             "/v1/reports/%s", out->error, day);
+    if (rc != REPORT_OK)
+        return reply_problem(req, http_status(rc), "%s", out->error);
+    return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the report of %s is stored "
+                         "(revision %d) but the service could not reload its data (%s); send it "
+                         "again to retry", day, out->stored.revision,
+                         reload == STORE_ENOMEM ? "out of memory" : "database error");
+}
+
+/* Stores rep (mode REPORT_CREATE or REPORT_REPLACE) under the store lock, reloads the
+ * snapshot when the data changed (or an earlier reload failed), and answers 201 + Location,
+ * 200, or the error. rep stays the caller's. */
+static enum MHD_Result write_report(request *req, report *rep, int mode)
+{
+    app *a = req->app;
+    report_result out;
+    stats_snapshot *s = NULL;
+    enum MHD_Result res;
+    char loc[64], day[DATE_STR_LEN];
+    int reload = STORE_OK;
+    store_lock(a->st);
+    int rc = report_store(a->st, rep, mode, &out);
+    if (rc == REPORT_OK) {
+        s = app_snapshot(a);
+        if (s->version != store_data_version(a->st)) {
+            stats_snapshot_unref(s);
+            reload = app_snapshot_reload(a);
+            s = app_snapshot(a);
+        }
+    }
+    store_unlock(a->st);
+    if (rc != REPORT_OK || reload != STORE_OK) {
+        res = reply_write_error(req, rc, &out, reload, rep->date);
+    } else {
+        if (out.outcome == REPORT_CREATED) {
+            snprintf(loc, sizeof loc, "/v1/reports/%s", date_format(rep->date, day));
+            reply_add_header(req, MHD_HTTP_HEADER_LOCATION, loc);
+        }
+        res = reply_json_new(req, out.outcome == REPORT_CREATED ? MHD_HTTP_CREATED : MHD_HTTP_OK,
+                             render_report(s, &out.stored, &out));
+    }
+    stats_snapshot_unref(s);
+    report_result_free(&out);
+    return res;
+}
+
+enum MHD_Result handle_report_create(request *req)
+{
+    enum MHD_Result res = MHD_NO;
+    report rep;
+    memset(&rep, 0, sizeof rep);
+    if (auth_require(req, &res) == 0 && body_report(req, &rep, &res) == 0)
+        res = write_report(req, &rep, REPORT_CREATE);
+    report_free(&rep);
+    return res;
+}
+
+enum MHD_Result handle_report_replace(request *req)
+{
+    enum MHD_Result res = MHD_NO;
+    report rep;
+    int day;
+    char a[DATE_STR_LEN], b[DATE_STR_LEN];
+    memset(&rep, 0, sizeof rep);
+    if (auth_require(req, &res) != 0 || param_path_date(req, 0, &day, &res) != 0 ||
+        body_report(req, &rep, &res) != 0)
+        goto cleanup;
+    if (rep.date != day)
+        res = reply_problem(req, MHD_HTTP_UNPROCESSABLE_CONTENT, "the body's date %s differs from "
+                            "the path's %s", date_format(rep.date, a), date_format(day, b));
+    else
+        res = write_report(req, &rep, REPORT_REPLACE);
+cleanup:
+    report_free(&rep);
+    return res;
+}
+
+/* Sends the error of a failed read of the report of day (404 when none is stored). */
+static enum MHD_Result reply_read_error(request *req, int rc, int day)
+{
+    char ds[DATE_STR_LEN];
+    if (rc == REPORT_ENOTFOUND)
+        return reply_problem(req, MHD_HTTP_NOT_FOUND, "no report is stored for %s",
+                             date_format(day, ds));
+    return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the report of %s could not be read "
+                         "(%s); retry later", date_format(day, ds),
+                         rc == REPORT_ENOMEM ? "out of memory" : "database error");
+}
+
+enum MHD_Result handle_report_get(request *req)
+{
+    enum MHD_Result res = MHD_NO;
+    report rep;
+    stats_snapshot *s = NULL;
+    int day, rc;
+    memset(&rep, 0, sizeof rep);
+    if (param_path_date(req, 0, &day, &res) != 0)
+        return res;
+    store_lock(req->app->st);
+    rc = report_get(req->app->st, day, &rep);
+    s = req_snapshot(req); /* under the lock: the snapshot matches what was read */
+    store_unlock(req->app->st);
+    if (rc != REPORT_OK)
+        res = reply_read_error(req, rc, day);
+    else if (stats_report_index(s, day) < 0)
+        res = reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the service's data is being "
+                            "reloaded; retry");
+    else
+        res = reply_json_new(req, MHD_HTTP_OK, render_report(s, &rep, NULL));
+    stats_snapshot_unref(s);
+    report_free(&rep);
+    return res;
+}
+
+/* {"revision", "stored_at", "totals", "qualifiers", "source_url"} of one version. */
+static json_t *render_revision(const report *r)
+{
+    json_t *totals = json_object(), *quals = json_object();
+    for (size_t i = 0; totals && quals && i < r->n_values; i++) {
+        const report_value *v = &r->values[i];
+        json_object_set_new(totals, v->category, json_integer(v->total));
+        if (v->qualifier[0])
+            json_object_set_new(quals, v->category, json_string(v->qualifier));
+    }
+    return json_pack("{s:i, s:s, s:o, s:o, s:s?}", "revision", r->revision, "stored_at",
+                     r->stored_at, "totals", totals, "qualifiers", quals, "source_url",
+                     r->source_url);
+}
+
+enum MHD_Result handle_report_history(request *req)
+{
+    enum MHD_Result res = MHD_NO;
+    report *revs = NULL;
+    size_t n = 0;
+    int day, rc;
+    if (param_path_date(req, 0, &day, &res) != 0)
+        return res;
+    store_lock(req->app->st);
+    rc = report_history(req->app->st, day, &revs, &n);
+    stats_snapshot_unref(req_snapshot(req)); /* version and Last-Modified of what was read */
+    store_unlock(req->app->st);
+    if (rc != REPORT_OK) {
+        res = reply_read_error(req, rc, day);
+    } else {
+        json_t *list = json_array();
+        for (size_t i = 0; list && i < n; i++)
+            json_array_append_new(list, render_revision(&revs[i]));
+        res = reply_json_new(req, MHD_HTTP_OK, json_pack("{s:o, s:o}", "date", render_date(day),
+                                                         "revisions", list));
+    }
+    report_history_free(revs, n);
+    return res;
+}

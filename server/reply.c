@@ -182,7 +182,8 @@ static enum MHD_Result reply_body(request *req, unsigned status, const char *cty
     e.link = (char *)extra_header(req, "Link");
     if (len >= REPLY_GZIP_MIN && gzip_body(body, len, &e.gz, &e.gz_len) != 0)
         e.gz = NULL;
-    if (req->cache_key)
+    /* Only routes whose answer depends on nothing but the URL and the data version. */
+    if (req->cache_key && req->route && req->route->cacheable)
         cache_put(req->app->cache, req->cache_key, req->cache_version, e.content_type, e.etag,
                   e.link, body, len, e.gz, e.gz_len, e.last_modified);
     e.link = NULL; /* already among the request's extra headers */

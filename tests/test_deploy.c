@@ -9,6 +9,7 @@
 #include "attrition/date.h"
 #include "attrition/deploy.h"
 #include "attrition/store.h"
+#include "deploy_json.h"
 
 TCase *deploy_tcase(void);
 
@@ -725,6 +726,103 @@ START_TEST(test_deploy_from_json_fields)
 }
 END_TEST
 
+/* Member key of o as an integer / string, failing the test if it has another type. */
+static json_int_t int_at(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    ck_assert_msg(json_is_integer(v), "%s is not an integer", key);
+    return json_integer_value(v);
+}
+
+static const char *str_at(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    ck_assert_msg(json_is_string(v), "%s is not a string", key);
+    return json_string_value(v);
+}
+
+static void assert_null_at(const json_t *o, const char *key)
+{
+    ck_assert_msg(json_is_null(json_object_get(o, key)), "%s is not null", key);
+}
+
+START_TEST(test_deploy_json_rendering)
+{
+    deploy_estimate *v = NULL;
+    deploy_summary s;
+    size_t n = 0;
+
+    import_seed(2);
+    ck_assert_int_eq(deploy_list(db, NULL, &v, &n), DEPLOY_OK);
+    ck_assert_uint_eq(n, 2);
+    json_t *j = deploy_to_json(&v[0]);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_uint_eq(json_object_size(j), 13);
+    ck_assert_int_eq(int_at(j, "id"), v[0].id);
+    ck_assert_str_eq(str_at(j, "country"), "KP");
+    ck_assert_str_eq(str_at(j, "country_name"), "North Korea");
+    ck_assert_str_eq(str_at(j, "deployed_to"), "RU");
+    ck_assert_str_eq(str_at(j, "deployed_to_name"), "Russia");
+    ck_assert_int_eq(int_at(j, "figure"), 3000);
+    assert_null_at(j, "low");
+    assert_null_at(j, "high");
+    ck_assert_str_eq(str_at(j, "kind"), "reported");
+    ck_assert_str_eq(str_at(j, "as_of"), "2024-10-23");
+    assert_null_at(j, "target_date");
+    ck_assert_str_eq(str_at(j, "description"),
+                     "About 3,000 North Korean soldiers training in eastern Russia");
+    const json_t *source = json_object_get(j, "source");
+    ck_assert_str_eq(str_at(source, "name"), WHITE_HOUSE);
+    assert_null_at(source, "url");
+    json_decref(j);
+
+    /* what the renderer gives is what the parser takes back */
+    j = deploy_to_json(&v[1]);
+    ck_assert_ptr_nonnull(j);
+    deploy_estimate back;
+    char detail[DEPLOY_DETAIL_LEN];
+    ck_assert_int_eq(deploy_from_json(j, &back, detail, sizeof detail), DEPLOY_OK);
+    ck_assert_int_eq(back.figure, 12000);
+    ck_assert_int_eq(back.high, 12000);
+    ck_assert_int_eq(back.target_date, v[1].target_date);
+    ck_assert_str_eq(back.source_name, NIS);
+    deploy_estimate_clear(&back);
+    json_decref(j);
+    deploy_list_free(v, n);
+
+    ck_assert_int_eq(deploy_summary_compute(db, "KP", "RU", &s), DEPLOY_OK);
+    j = deploy_summary_to_json(&s, "KP", "RU");
+    deploy_summary_free(&s);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(str_at(j, "country"), "KP");
+    ck_assert_str_eq(str_at(j, "deployed_to"), "RU");
+    ck_assert_int_eq(int_at(json_object_get(j, "latest"), "figure"), 3000);
+    ck_assert_int_eq(int_at(json_object_get(j, "range"), "low"), 3000);
+    ck_assert_int_eq(int_at(json_object_get(j, "range"), "high"), 12000);
+    ck_assert_str_eq(str_at(json_object_get(j, "projection"), "target_date"), "2024-12-31");
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "by_source")), 2);
+    const json_t *history = json_object_get(j, "history");
+    ck_assert_uint_eq(json_array_size(history), 2);
+    ck_assert_str_eq(str_at(json_array_get(history, 0), "as_of"), "2024-10-23");
+    ck_assert_int_eq(int_at(json_array_get(history, 0), "figure"), 3000);
+    ck_assert_str_eq(str_at(json_array_get(history, 0), "source"), WHITE_HOUSE);
+    ck_assert_str_eq(str_at(json_array_get(history, 1), "kind"), "projection");
+    json_decref(j);
+
+    ck_assert_int_eq(deploy_summary_compute(db, "BY", "RU", &s), DEPLOY_OK);
+    j = deploy_summary_to_json(&s, "BY", "RU");
+    deploy_summary_free(&s);
+    ck_assert_ptr_nonnull(j);
+    assert_null_at(j, "latest");
+    assert_null_at(j, "projection");
+    assert_null_at(json_object_get(j, "range"), "low");
+    assert_null_at(json_object_get(j, "range"), "high");
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "by_source")), 0);
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "history")), 0);
+    json_decref(j);
+}
+END_TEST
+
 TCase *deploy_tcase(void)
 {
     TCase *tc = tcase_create("deploy");
@@ -740,5 +838,6 @@ TCase *deploy_tcase(void)
     tcase_add_test(tc, test_deploy_validate);
     tcase_add_test(tc, test_deploy_from_json);
     tcase_add_test(tc, test_deploy_from_json_fields);
+    tcase_add_test(tc, test_deploy_json_rendering);
     return tc;
 }

@@ -58,6 +58,14 @@ typedef struct post_report {
  * On POST_OK err is set to "". */
 int post_parse(const char *text, size_t len, post_report *out, char *err, size_t errlen);
 
+/* The checks post_parse makes of the text as a whole before reading lines, for callers that
+ * answer them differently (a syntax error rather than a content error): text (borrowed, len
+ * bytes, may be NULL when len is 0) must be valid UTF-8 without NUL bytes and hold something
+ * besides whitespace and a BOM. Returns POST_OK, or POST_EINVAL with the same message
+ * post_parse would give in err ("line 2: NUL byte at column 11", "line 3: invalid UTF-8 at
+ * column 1 (byte 0xFF)", "the text is empty"). Does not check the length. */
+int post_text_check(const char *text, size_t len, char *err, size_t errlen);
+
 /* Frees what post_parse put into *r and zeroes it. r may be NULL. */
 void post_report_free(post_report *r);
 

@@ -1,6 +1,7 @@
 #ifndef ATTRITION_STATS_H
 #define ATTRITION_STATS_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -109,23 +110,38 @@ int stats_window(const stats_snapshot *s, int from, int to, size_t *lo, size_t *
 
 /* ---- records and periods -------------------------------------------------------- */
 
+/* Windows below: from and to are day numbers of report dates, inclusive, or STATS_OPEN
+ * (from the first report / up to the latest). Any other value is a date, negative ones
+ * (before 1970) included. A window holds the reports whose dates lie in it and may be empty
+ * (to before the first report, from after the latest). */
+#define STATS_OPEN INT_MIN
+
 typedef struct stats_record {
-    int rank;      /* standard competition ranking */
+    int rank;      /* standard competition ranking: 1, 2, 2, 4 */
     int date;
     int64_t value;
 } stats_record;
 
-/* The days with the greatest daily losses of category cat among report dates from..to
- * (day numbers, -1 = open), ranked by competition ranking, equal values by earlier date.
- * Writes at most limit records into *out (malloc'd, caller frees) and their count into
- * *n, and the number of days with a value into *compared. STATS_EINVAL on a bad window. */
+/* The days with the greatest daily losses of category cat among the report dates from..to,
+ * greatest first, equal values by earlier date, ranked by competition ranking. Returns
+ * STATS_OK with *out (malloc'd, caller frees, even when *n is 0) holding *n = min(limit,
+ * days with a value) records and *compared = the days with a value; STATS_EINVAL (cat out of
+ * range, from > to with both set) or STATS_ENOMEM with *out untouched. */
 int stats_records(const stats_snapshot *s, int cat, int from, int to, size_t limit,
                   stats_record **out, size_t *n, size_t *compared);
 
-/* Where the day `date` stands among the days from `from` (-1: first) to `date` inclusive.
- * Fills *self (its rank and value) and up to max_above records that rank ahead of it
- * (*above malloc'd, caller frees; *n_above their count). STATS_ENOTFOUND if the day has
- * no report or no daily value for cat; STATS_EINVAL if from > date. */
+/* The record day of cat among the report dates from..to: the greatest daily loss, the
+ * earliest date among equals, rank 1. Returns STATS_OK and fills *out, STATS_ENOTFOUND
+ * when no day in the window has a value, STATS_EINVAL (as stats_records). No allocation. */
+int stats_record_best(const stats_snapshot *s, int cat, int from, int to, stats_record *out);
+
+/* Where the day `date` stands among the days from `from` (STATS_OPEN: first report) to `date`
+ * inclusive, i.e. as of that date. Fills *self (its rank and value), *compared (days with a
+ * value in the window) and *above with the days ranking ahead of it (strictly greater
+ * values), at most max_above of them: the ones closest to it, best first (*above malloc'd,
+ * caller frees; *n_above their count). Returns STATS_OK, STATS_ENOTFOUND (no report on
+ * `date` or no daily value of cat on it), STATS_EINVAL (bad cat, from > date) or
+ * STATS_ENOMEM; on failure the out-parameters are untouched. */
 int stats_rank_of(const stats_snapshot *s, int cat, int date, int from, size_t max_above,
                   stats_record *self, stats_record **above, size_t *n_above,
                   size_t *compared);
@@ -134,34 +150,41 @@ enum stats_group { STATS_GROUP_NONE, STATS_GROUP_WEEK, STATS_GROUP_MONTH, STATS_
 
 /* Parses "none|week|month|year" (NULL = none); -1 if unknown. */
 int stats_group_parse(const char *s);
+/* "none", "week", "month" or "year" (static string). */
 const char *stats_group_name(int group);
 
 typedef struct stats_period {
     char name[32];      /* "2024-10", "2024-W43", "2024", "2024-10-21..2024-10-25" */
-    int from, to;       /* clipped to the window */
-    int days;           /* calendar days from..to inclusive */
-    int64_t *losses;    /* n_cat sums (STATS_NONE: no value in the period) */
+    int from, to;       /* the calendar period clipped to the summary's window */
+    int days;           /* calendar days from..to inclusive (>= 1) */
+    int64_t *losses;    /* n_cat sums (STATS_NONE: no daily value in the period) */
     int n_reports;      /* reports inside */
 } stats_period;
 
 typedef struct stats_summary {
-    int from, to, group;
+    int from, to, group; /* the effective window (see stats_summary_compute) */
     size_t n_cat;
     size_t n_periods;
     stats_period *periods;
 } stats_summary;
 
-/* Sums daily losses over calendar periods of the window from..to (-1 = open). Each period
- * sums the losses of the reports whose date falls inside it. Returns STATS_OK and fills *out
- * (free with stats_summary_free), STATS_EINVAL (from > to), STATS_ENOMEM. */
+/* Sums daily losses over calendar periods (group: ISO weeks Monday..Sunday, months, years,
+ * or one period for STATS_GROUP_NONE) of the window from..to. The window is first clipped
+ * to the stored reports (first report date .. latest report date): there is nothing to sum
+ * outside them, and counting days without reports would understate per-day figures. Each
+ * period is clipped to that window and sums the losses of the reports dated inside it (a
+ * report after a gap counts in the period of its date). A window that holds no report
+ * gives no period (out->from/to then echo the request, open ends read as the first and
+ * latest report). Returns STATS_OK and fills *out (free with stats_summary_free, also after
+ * a failure), STATS_EINVAL (unknown group, from > to with both set) or STATS_ENOMEM. */
 int stats_summary_compute(const stats_snapshot *s, int from, int to, int group,
                           stats_summary *out);
 void stats_summary_free(stats_summary *sum);
 
 /* The change of period p against period p-1 for category cat. When the two periods hold
  * the same number of days the sums are compared, otherwise the per-day means (per_day = 1).
- * Returns 0 and fills the fields, or -1 when there is no previous period or either side has
- * no value. pct is NAN when previous is 0. */
+ * Returns 0 and fills the fields (unrounded), or -1 when there is no previous period or
+ * either side has no value. pct = delta / previous * 100, NAN when previous is 0. */
 typedef struct stats_change {
     double previous, current, delta, pct;
     int per_day;

@@ -1,0 +1,71 @@
+#ifndef ATTRITION_TEST_HARNESS_H
+#define ATTRITION_TEST_HARNESS_H
+
+/* Test support: a real `attrition serve` on an OS-picked port with a fresh database in a
+ * temporary folder, and a libcurl client. Environment (set by tests/meson.build):
+ *   ATTRITION_BIN       the built attrition executable
+ *   ATTRITION_DATA      ../shared/data/ua-mod (tests that need it skip when absent)
+ *   ATTRITION_FIXTURES  ../shared/data/fixtures
+ *   ATTRITION_TEST_TMP  where temporary folders go (inside the build directory) */
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+typedef struct test_server {
+    pid_t pid;
+    int port;
+    char dir[512];   /* temporary folder, removed by test_server_stop */
+    char db[600];
+    char log[600];
+} test_server;
+
+/* Makes a fresh temporary folder with a database path in it (nothing started). 0 or -1. */
+int test_server_prepare(test_server *s);
+
+/* Runs `attrition import --db <db> files...`; returns its exit code (-1 if it could not run).
+ * Its output goes to <dir>/import.log. */
+int test_server_import(test_server *s, const char *const *files, size_t n);
+
+/* Starts `attrition serve --db <db> --port 0` with extra "KEY=VALUE" environment entries
+ * (NULL-terminated, may be NULL) and waits for its "listening" log line. 0 or -1. */
+int test_server_start(test_server *s, const char *const *env);
+
+/* SIGTERM, wait; returns the exit code (or 128+signal). Leaves the folder. */
+int test_server_stop(test_server *s);
+
+/* Removes the temporary folder. */
+void test_server_cleanup(test_server *s);
+
+/* The dataset files (personnel, equipment, corrections) under ATTRITION_DATA, or NULL when
+ * the dataset is absent (after printing a "skipped" line naming why). */
+const char *const *test_dataset_files(void);
+
+/* Has the dataset? Prints "SKIP <what>: ..." and returns 0 when absent. */
+int test_have_dataset(const char *what);
+
+typedef struct http_resp {
+    long status;
+    char *body;       /* NUL-terminated */
+    size_t len;
+    char *headers;    /* raw header block */
+    json_t *json;     /* parsed body when it is JSON, else NULL */
+} http_resp;
+
+/* One request. headers: NULL-terminated "Name: value" strings or NULL. body may be NULL.
+ * Returns 0 (and fills out; free with http_resp_free) or -1 on a transport error. */
+int http_request(const test_server *s, const char *method, const char *path,
+                 const char *const *headers, const char *body, size_t body_len, http_resp *out);
+
+/* GET shortcut. */
+int http_get(const test_server *s, const char *path, http_resp *out);
+
+/* The value of header name in r (case-insensitive) copied into buf, or NULL. */
+const char *http_header(const http_resp *r, const char *name, char *buf, size_t len);
+
+void http_resp_free(http_resp *r);
+
+/* Integer at a JSON path like "losses.personnel" (objects only), or INT64_MIN. */
+long long json_path_int(const json_t *root, const char *path);
+
+#endif

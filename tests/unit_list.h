@@ -1,0 +1,13 @@
+/* The unit test cases: one *_tcase() per file (tests/test_<name>.c). */
+TCASE(date)
+TCASE(stats)
+TCASE(records)
+TCASE(store)
+TCASE(import)
+TCASE(post)
+TCASE(report)
+TCASE(deploy)
+TCASE(country)
+TCASE(metrics)
+TCASE(cache)
+TCASE(route)
