@@ -64,6 +64,24 @@ void store_rollback(store *st)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Binds the arguments of ap as fmt describes (see store_prepare). Returns an SQLite code. */
+static int bind_args(sqlite3_stmt *stmt, const char *fmt, va_list ap)
+{
+    int rc = SQLITE_OK;
+    for (int i = 0; fmt[i] && rc == SQLITE_OK; i++) {
+        if (fmt[i] == 't') {
+            const char *s = va_arg(ap, const char *);
+            rc = s ? sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_TRANSIENT)
+                   : sqlite3_bind_null(stmt, i + 1);
+        } else {
+            int64_t v = va_arg(ap, int64_t);
+            rc = fmt[i] == 'n' && v == STATS_NONE ? sqlite3_bind_null(stmt, i + 1)
+                                                  : sqlite3_bind_int64(stmt, i + 1, v);
+        }
+    }
+    return rc;
+}
+
 sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...)
 {
     sqlite3_stmt *stmt = NULL;
@@ -71,20 +89,7 @@ sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...)
         return NULL;
     va_list ap;
     va_start(ap, fmt);
-    int rc = SQLITE_OK;
-    for (int i = 0; fmt[i] && rc == SQLITE_OK; i++) {
-        if (fmt[i] == 't') {
-            const char *s = va_arg(ap, const char *);
-            rc = s ? sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_TRANSIENT)
-                   : sqlite3_bind_null(stmt, i + 1);
-        } else if (fmt[i] == 'i') {
-            rc = sqlite3_bind_int64(stmt, i + 1, va_arg(ap, int64_t));
-        } else {
-            int64_t v = va_arg(ap, int64_t);
-            rc = v == STATS_NONE ? sqlite3_bind_null(stmt, i + 1)
-                                 : sqlite3_bind_int64(stmt, i + 1, v);
-        }
-    }
+    int rc = bind_args(stmt, fmt, ap);
     va_end(ap);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(stmt);
@@ -94,7 +99,7 @@ sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...)
 }
 
 /* A statement prepared once per store for sql (a string literal: compared by address),
- * reset and with the arguments of fmt bound as in prepare(). The store owns it: never
+ * reset and with the arguments of fmt bound as in store_prepare. The store owns it: never
  * finalize it (store_close does); run it with run_cached. NULL on failure. */
 static sqlite3_stmt *prepare_cached(store *st, const char *sql, const char *fmt, ...)
 {
@@ -116,41 +121,33 @@ static sqlite3_stmt *prepare_cached(store *st, const char *sql, const char *fmt,
     sqlite3_clear_bindings(stmt);
     va_list ap;
     va_start(ap, fmt);
-    int rc = SQLITE_OK;
-    for (int i = 0; fmt[i] && rc == SQLITE_OK; i++) {
-        if (fmt[i] == 't') {
-            const char *s = va_arg(ap, const char *);
-            rc = s ? sqlite3_bind_text(stmt, i + 1, s, -1, SQLITE_TRANSIENT)
-                   : sqlite3_bind_null(stmt, i + 1);
-        } else {
-            rc = sqlite3_bind_int64(stmt, i + 1, va_arg(ap, int64_t));
-        }
-    }
+    int rc = bind_args(stmt, fmt, ap);
     va_end(ap);
     return rc == SQLITE_OK ? stmt : NULL;
+}
+
+/* Steps stmt (NULL: a failed prepare) once; STORE_OK only for SQLITE_DONE. */
+static int step_done(sqlite3_stmt *stmt)
+{
+    if (stmt == NULL)
+        return STORE_EDB;
+    int rc = sqlite3_step(stmt);
+    int st = rc == SQLITE_DONE ? STORE_OK : store_status_from_sqlite(rc);
+    return rc != SQLITE_DONE && st == STORE_OK ? STORE_EDB : st;
 }
 
 /* Steps a cached statement that returns no rows and resets it. Returns a store status. */
 static int run_cached(sqlite3_stmt *stmt)
 {
-    if (stmt == NULL)
-        return STORE_EDB;
-    int rc = sqlite3_step(stmt);
-    int st = rc == SQLITE_DONE ? STORE_OK : store_status_from_sqlite(rc);
-    if (rc != SQLITE_DONE && st == STORE_OK)
-        st = STORE_EDB;
-    sqlite3_reset(stmt);
+    int st = step_done(stmt);
+    if (stmt)
+        sqlite3_reset(stmt);
     return st;
 }
 
 int store_run(sqlite3_stmt *stmt)
 {
-    if (stmt == NULL)
-        return STORE_EDB;
-    int rc = sqlite3_step(stmt);
-    int st = rc == SQLITE_DONE ? STORE_OK : store_status_from_sqlite(rc);
-    if (rc != SQLITE_DONE && st == STORE_OK)
-        st = STORE_EDB;
+    int st = step_done(stmt);
     sqlite3_finalize(stmt);
     return st;
 }

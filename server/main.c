@@ -60,7 +60,7 @@ static int cmd_import(const config *cfg, const char **files, size_t n)
     }
     for (size_t i = 0; i < res.files && i < 16; i++)
         printf("%s: %s\n", files[i], import_kind_name(res.kinds[i]));
-    printf("reports: %zu in the files, %zu new; values changed: %zu; database now holds %zu reports\n",
+    printf("report entries read: %zu; new report dates: %zu; values changed: %zu; database now holds %zu reports\n",
            res.reports_seen, res.reports_added, res.values_changed, s->n_rep);
     printf("categories: %zu, new: %zu", s->n_cat, res.n_new);
     for (size_t i = 0; i < res.n_new && i < 32; i++)

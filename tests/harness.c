@@ -1,6 +1,8 @@
 /* Test support; see harness.h. */
 #include "harness.h"
 
+#include <check.h>
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -297,4 +299,15 @@ long long json_path_int(const json_t *root, const char *path)
         p = dot ? dot + 1 : p + l;
     }
     return json_is_integer(cur) ? (long long)json_integer_value(cur) : INT64_MIN;
+}
+
+int test_server_start_dataset(test_server *s, const char *what, const char *const *env)
+{
+    const char *const *files = NULL;
+    int have = test_have_dataset(what) && (files = test_dataset_files()) != NULL;
+    ck_assert_int_eq(test_server_prepare(s), 0);
+    if (have)
+        ck_assert_int_eq(test_server_import(s, files, 3), 0);
+    ck_assert_int_eq(test_server_start(s, env), 0);
+    return have;
 }

@@ -31,6 +31,11 @@ int test_server_import(test_server *s, const char *const *files, size_t n);
  * (NULL-terminated, may be NULL) and waits for its "listening" log line. 0 or -1. */
 int test_server_start(test_server *s, const char *const *env);
 
+/* prepare + (when the dataset is present) import it + start, asserting each step with
+ * Check. Returns 1 when the dataset was imported, 0 when it is absent (after printing a
+ * SKIP line naming what). For unchecked fixtures. */
+int test_server_start_dataset(test_server *s, const char *what, const char *const *env);
+
 /* SIGTERM, wait; returns the exit code (or 128+signal). Leaves the folder. */
 int test_server_stop(test_server *s);
 

@@ -14,12 +14,7 @@ static int have_data;
 
 static void setup(void)
 {
-    const char *const *files;
-    have_data = test_have_dataset("http_losses") && (files = test_dataset_files()) != NULL;
-    ck_assert_int_eq(test_server_prepare(&srv), 0);
-    if (have_data)
-        ck_assert_int_eq(test_server_import(&srv, files, 3), 0);
-    ck_assert_int_eq(test_server_start(&srv, NULL), 0);
+    have_data = test_server_start_dataset(&srv, "http_losses", NULL);
 }
 
 static void teardown(void)
