@@ -157,11 +157,26 @@ enum MHD_Result reply_entry(request *req, const cache_entry *e)
         reply_add_header(req, "Link", e->link);
     if (inm && etag_matches(inm, e->etag))
         return queue(req, MHD_HTTP_NOT_MODIFIED, NULL, "", 0, e->etag, NULL, e->last_modified);
-    if (e->gz && accepts_gzip(req))
+    if (!accepts_gzip(req) || e->len < REPLY_GZIP_MIN)
+        return queue(req, MHD_HTTP_OK, e->content_type, e->body, e->len, e->etag, NULL,
+                     e->last_modified);
+    if (e->gz)
         return queue(req, MHD_HTTP_OK, e->content_type, e->gz, e->gz_len, e->etag, "gzip",
                      e->last_modified);
-    return queue(req, MHD_HTTP_OK, e->content_type, e->body, e->len, e->etag, NULL,
-                 e->last_modified);
+    /* A cached answer first made for a client without gzip: compress it now, and put it
+     * back with its gzip variant for the next clients. */
+    char *gz = NULL;
+    size_t gz_len = 0;
+    if (gzip_body(e->body, e->len, &gz, &gz_len) != 0)
+        return queue(req, MHD_HTTP_OK, e->content_type, e->body, e->len, e->etag, NULL,
+                     e->last_modified);
+    if (e->key)
+        cache_put(req->app->cache, e->key, e->version, e->content_type, e->etag, e->link,
+                  e->body, e->len, gz, gz_len, e->last_modified);
+    enum MHD_Result r = queue(req, MHD_HTTP_OK, e->content_type, gz, gz_len, e->etag, "gzip",
+                              e->last_modified);
+    free(gz);
+    return r;
 }
 
 /* A successful GET answer: ETag, conditional, gzip, cached when the route allows. Other
@@ -180,7 +195,9 @@ static enum MHD_Result reply_body(request *req, unsigned status, const char *cty
     e.len = len;
     e.last_modified = req->last_modified;
     e.link = (char *)extra_header(req, "Link");
-    if (len >= REPLY_GZIP_MIN && gzip_body(body, len, &e.gz, &e.gz_len) != 0)
+    /* Compressed only for a client that takes gzip: a cache entry made for another client
+     * has no gzip variant until reply_entry adds it for the first client that takes gzip. */
+    if (len >= REPLY_GZIP_MIN && accepts_gzip(req) && gzip_body(body, len, &e.gz, &e.gz_len) != 0)
         e.gz = NULL;
     /* Only routes whose answer depends on nothing but the URL and the data version. */
     if (req->cache_key && req->route && req->route->cacheable)
@@ -223,14 +240,66 @@ static const char *status_title(unsigned status)
     return t && *t ? t : "Error";
 }
 
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when s[0] does not start one
+ * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). s is NUL-terminated. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else
+        return 0;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+/* Copies text into out (len bytes, NUL-terminated, truncated) with every byte that is not
+ * part of valid UTF-8 written as the four characters \xHH, so that a detail quoting client
+ * bytes ("%FF" in a path) still names them. */
+static void utf8_escape(const char *text, char *out, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t o = 0;
+    while (*s && o + 1 < len) {
+        size_t n = utf8_seq_len(s);
+        if (n == 0) {
+            if (o + 5 > len)
+                break;
+            snprintf(out + o, 5, "\\x%02X", s[0]);
+            o += 4;
+            s++;
+        } else {
+            if (o + n >= len)
+                break;
+            memcpy(out + o, s, n);
+            o += n;
+            s += n;
+        }
+    }
+    out[o] = '\0';
+}
+
 enum MHD_Result reply_problem(request *req, unsigned status, const char *fmt, ...)
 {
-    char detail[512];
+    char text[512], detail[sizeof text * 4];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     /* Keep the detail valid UTF-8 JSON even if it quotes client bytes. */
+    utf8_escape(text, detail, sizeof detail);
     json_t *p = json_pack("{s:s, s:s, s:i, s:s%}", "type", "about:blank", "title",
                           status_title(status), "status", (int)status, "detail", detail,
                           strlen(detail));

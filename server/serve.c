@@ -13,17 +13,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#define SERVE_MAX_URL 2048 /* longer request targets get 414 */
+#define SERVE_MAX_URL 2048 /* longer request targets (path and query, as sent) get 414 */
+/* libmicrohttpd's memory pool per connection: the request line, the headers and the read
+ * buffer must fit in it. 16 KiB holds a 2 KiB request target and the usual headers (a
+ * browser sends ~1 KiB); a request whose headers do not fit gets libmicrohttpd's own 431
+ * (or 414 for a request line that alone does not fit), with an HTML body we cannot change.
+ * It is zeroed for every connection, so a larger pool costs every request (see bench/). */
+#define SERVE_CONN_MEMORY (16 * 1024)
 
-/* Per-request state, from the first callback to the completion notice. */
+/* Per-request state, from the request line (on_uri) to the completion notice. */
 typedef struct conn_ctx {
     request req;
     struct timespec start;
+    size_t target_len;  /* bytes of the request target as sent (0: unknown) */
+    int target_nul;     /* the target holds "%00" */
     char *body;
     size_t len, cap;
     int too_large;
@@ -101,7 +110,7 @@ static char *cache_key_of(request *req)
         goto cleanup;
     qsort(q.parts, q.n, sizeof q.parts[0], cmp_str);
     const char *accept = req_header(req, MHD_HTTP_HEADER_ACCEPT);
-    int csv = accept && strstr(accept, "text/csv") != NULL;
+    int csv = accept && strcasestr(accept, "text/csv") != NULL; /* as param_wants_csv */
     size_t len = strlen(req->url) + 8;
     for (size_t i = 0; i < q.n; i++)
         len += strlen(q.parts[i]) + 1;
@@ -150,6 +159,67 @@ static enum MHD_Result dispatch_cached(request *req)
     return route_dispatch(req);
 }
 
+/* MHD_OPTION_URI_LOG_CALLBACK: called once per request with the request target exactly as
+ * sent (path, query, %-escapes), before the headers are read. Returns the request's state,
+ * which libmicrohttpd passes to on_request as *con_cls and to on_completed (which frees
+ * it), or NULL when memory is short (on_request then allocates it). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    conn_ctx *cx = calloc(1, sizeof *cx);
+    if (cx == NULL)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &cx->start);
+    cx->target_len = strlen(uri);
+    cx->target_nul = strstr(uri, "%00") != NULL;
+    return cx;
+}
+
+static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind,
+                                            const char *key, const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        (*(int *)cls)++;
+    return MHD_YES;
+}
+
+/* The first call for a request (headers read, no body yet): sets up req. Answers at once,
+ * before reading a body, 400 for framing that a proxy in front could read differently from
+ * libmicrohttpd (request smuggling: two Content-Length headers, or one with
+ * Transfer-Encoding) and for a Transfer-Encoding other than chunked (its body would be read
+ * until the client closes); and 413 for a declared body over max_body when the client waits
+ * for "100 Continue" (it has not sent the body yet). Otherwise returns MHD_YES to read the
+ * body. */
+static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *conn,
+                                  const char *url, const char *method)
+{
+    request *req = &cx->req;
+    req->conn = conn;
+    req->app = a;
+    req->method = method;
+    req->url = url;
+    const char *cl = req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te = req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    const char *expect = req_header(req, MHD_HTTP_HEADER_EXPECT);
+    int n_cl = 0;
+    if (cl && strtoull(cl, NULL, 10) > a->cfg->max_body)
+        cx->too_large = 1;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_content_length, &n_cl);
+    if (n_cl > 1 || (n_cl == 1 && te))
+        return reply_problem(req, MHD_HTTP_BAD_REQUEST, "the body's length is ambiguous: send "
+                             "one Content-Length, or Transfer-Encoding: chunked, not both");
+    if (te && strcasecmp(te, "chunked") != 0)
+        return reply_problem(req, MHD_HTTP_BAD_REQUEST, "Transfer-Encoding \"%.64s\" is not "
+                             "supported: send the body with Content-Length or chunked", te);
+    if (cx->too_large && expect && strcasecmp(expect, "100-continue") == 0)
+        return reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE,
+                             "the request body is larger than %zu bytes", a->cfg->max_body);
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
@@ -157,21 +227,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     app *a = cls;
     conn_ctx *cx = *con_cls;
-    if (cx == NULL) {
-        cx = calloc(1, sizeof *cx);
-        if (cx == NULL)
-            return MHD_NO;
-        clock_gettime(CLOCK_MONOTONIC, &cx->start);
-        cx->req.conn = conn;
-        cx->req.app = a;
-        cx->req.method = method;
-        cx->req.url = url;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > a->cfg->max_body)
-            cx->too_large = 1;
-        *con_cls = cx;
-        return MHD_YES;
+    if (cx == NULL || cx->req.conn == NULL) {
+        if (cx == NULL) {
+            if ((cx = calloc(1, sizeof *cx)) == NULL)
+                return MHD_NO;
+            clock_gettime(CLOCK_MONOTONIC, &cx->start);
+            *con_cls = cx;
+        }
+        return on_headers(a, cx, conn, url, method);
     }
     if (*upload_size) {
         body_append(cx, upload_data, *upload_size, a->cfg->max_body);
@@ -185,9 +248,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (cx->too_large)
         return reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE,
                              "the request body is larger than %zu bytes", a->cfg->max_body);
-    if (strlen(url) > SERVE_MAX_URL)
-        return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request path is longer than %d bytes",
-                             SERVE_MAX_URL);
+    if (cx->target_len > SERVE_MAX_URL || strlen(url) > SERVE_MAX_URL)
+        return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target (path and query) "
+                             "is longer than %d bytes", SERVE_MAX_URL);
+    if (cx->target_nul)
+        return reply_problem(req, MHD_HTTP_BAD_REQUEST, "the request target holds %%00 (a NUL "
+                             "byte), which no path segment or parameter may contain");
     if ((strcmp(method, "GET") == 0 || req->head) && a->cache)
         return dispatch_cached(req);
     return route_dispatch(req);
@@ -201,6 +267,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     conn_ctx *cx = *con_cls;
     if (cx == NULL)
         return;
+    if (cx->req.conn == NULL) { /* refused by libmicrohttpd before on_request (431, ...) */
+        free(cx);
+        *con_cls = NULL;
+        return;
+    }
     double secs = elapsed(&cx->start);
     request *req = &cx->req;
     metrics_observe(a->metrics, route_index(req), req->status, secs);
@@ -223,10 +294,15 @@ static int open_data(app *a, const config *cfg)
     char err[768];
     struct stat sb;
     int exists = stat(cfg->db, &sb) == 0;
-    if (!exists && !cfg->create) {
-        log_event_new("error", json_pack("{s:s}", "detail",
-            "the database file does not exist (create = false); run `attrition import` first "
-            "or allow creation with --create"));
+    /* SQLite takes an empty file for a new database: say so rather than serve nothing
+     * silently from what may be a truncated file. */
+    int empty = exists && S_ISREG(sb.st_mode) && sb.st_size == 0;
+    if ((!exists || empty) && !cfg->create) {
+        log_event_new("error", json_pack("{s:s, s:s}", "detail", empty
+            ? "the database file is empty (create = false); restore it, run `attrition import`, "
+              "or allow creation with --create"
+            : "the database file does not exist (create = false); run `attrition import` first "
+              "or allow creation with --create", "db", cfg->db));
         return -1;
     }
     int rc = store_open(cfg->db, STORE_OPEN_CREATE, &a->st, err, sizeof err);
@@ -234,8 +310,9 @@ static int open_data(app *a, const config *cfg)
         log_event_new("error", json_pack("{s:s, s:s}", "detail", err, "db", cfg->db));
         return -1;
     }
-    if (!exists)
-        log_event_new("database_created", json_pack("{s:s}", "db", cfg->db));
+    if (!exists || empty)
+        log_event_new("database_created", json_pack("{s:s, s:b}", "db", cfg->db, "was_empty_file",
+                                                     empty));
     if ((rc = app_snapshot_reload(a)) != STORE_OK) {
         log_event_new("error", json_pack("{s:s, s:s}", "detail", "cannot load the data",
                                          "reason", store_errmsg(a->st)));
@@ -262,7 +339,8 @@ static struct MHD_Daemon *start_daemon(app *a, const config *cfg)
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_CONN_MEMORY,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, a,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
         MHD_OPTION_END);
 }
@@ -294,11 +372,14 @@ int serve_run(const config *cfg)
                                      "port", cfg->port, "threads", cfg->threads));
     size_t n_routes;
     const route *table = route_table(&n_routes);
-    const char *names[64];
-    for (size_t i = 0; i < n_routes && i < 63; i++)
-        names[i] = table[i].pattern;
-    names[n_routes] = "unmatched";
-    a.metrics = metrics_new(names, n_routes + 1);
+    const char **names = malloc((n_routes + 1) * sizeof *names); /* metrics_new copies them */
+    if (names != NULL) {
+        for (size_t i = 0; i < n_routes; i++)
+            names[i] = table[i].pattern;
+        names[n_routes] = "unmatched";
+        a.metrics = metrics_new(names, n_routes + 1);
+        free(names);
+    }
     a.cache = cache_new(cfg->cache_bytes);
     if (a.metrics == NULL || a.cache == NULL || open_data(&a, cfg) != 0)
         goto cleanup;
