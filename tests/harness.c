@@ -311,3 +311,12 @@ int test_server_start_dataset(test_server *s, const char *what, const char *cons
     ck_assert_int_eq(test_server_start(s, env), 0);
     return have;
 }
+
+json_t *http_get_json(const test_server *s, const char *path, long status, http_resp *r)
+{
+    ck_assert_int_eq(http_get(s, path, r), 0);
+    ck_assert_msg(r->status == status, "%s: status %ld, want %ld: %.300s", path, r->status,
+                  status, r->body);
+    ck_assert_msg(r->json != NULL, "%s: body is not JSON: %.200s", path, r->body);
+    return r->json;
+}

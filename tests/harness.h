@@ -62,6 +62,10 @@ typedef struct http_resp {
 int http_request(const test_server *s, const char *method, const char *path,
                  const char *const *headers, const char *body, size_t body_len, http_resp *out);
 
+/* GET path on s, asserting (with Check) the status and a JSON body; returns the body
+ * (owned by r: http_resp_free). */
+json_t *http_get_json(const test_server *s, const char *path, long status, http_resp *r);
+
 /* GET shortcut. */
 int http_get(const test_server *s, const char *path, http_resp *out);
 

@@ -23,13 +23,9 @@ static void teardown(void)
     test_server_cleanup(&srv);
 }
 
-/* GET path, expect status; returns the parsed JSON body (owned by r). */
 static json_t *get_json(const char *path, long status, http_resp *r)
 {
-    ck_assert_int_eq(http_get(&srv, path, r), 0);
-    ck_assert_msg(r->status == status, "%s: status %ld, want %ld: %s", path, r->status, status, r->body);
-    ck_assert_msg(r->json != NULL, "%s: body is not JSON: %.200s", path, r->body);
-    return r->json;
+    return http_get_json(&srv, path, status, r);
 }
 
 START_TEST(article_day)

@@ -30,14 +30,9 @@ static void teardown(void)
     test_server_cleanup(&srv);
 }
 
-/* GET path, expect status and a JSON body; returns it (owned by r). */
 static json_t *get_json(const char *path, long status, http_resp *r)
 {
-    ck_assert_int_eq(http_get(&srv, path, r), 0);
-    ck_assert_msg(r->status == status, "%s: status %ld, want %ld: %s", path, r->status, status,
-                  r->body);
-    ck_assert_msg(r->json != NULL, "%s: body is not JSON: %.200s", path, r->body);
-    return r->json;
+    return http_get_json(&srv, path, status, r);
 }
 
 static const char *str_at(const json_t *o, const char *key)
