@@ -69,6 +69,24 @@ static void expect(const http_resp *r, long status, const char *want)
                       detail ? detail : r->body, want);
 }
 
+/* A GET that must fail: path, status, a part of the detail. */
+typedef struct bad_get {
+    const char *path;
+    long status;
+    const char *detail;
+} bad_get;
+
+/* GETs each path and asserts its status and problem detail. */
+static void expect_gets(const test_server *s, const bad_get *bad, size_t n)
+{
+    http_resp r;
+    for (size_t i = 0; i < n; i++) {
+        send_req(s, "GET", bad[i].path, NULL, NULL, NULL, &r);
+        expect(&r, bad[i].status, bad[i].detail);
+        http_resp_free(&r);
+    }
+}
+
 /* The string at a dotted path of objects ("latest.source.name"), or NULL. */
 static const char *str_at(const json_t *root, const char *path)
 {
@@ -137,11 +155,7 @@ START_TEST(test_http_deploy_summary)
     ck_assert_ptr_nonnull(http_header(&r, "ETag", etag, sizeof etag));
     http_resp_free(&r);
 
-    static const struct {
-        const char *path;
-        long status;
-        const char *detail;
-    } bad[] = {
+    static const bad_get bad[] = {
         {"/v1/deployments/summary?country=KP", 400, "deployed_to is required"},
         {"/v1/deployments/summary?deployed_to=RU", 400, "country is required"},
         {"/v1/deployments/summary?country=XX&deployed_to=RU", 400,
@@ -152,11 +166,7 @@ START_TEST(test_http_deploy_summary)
          "no deployment estimates are stored for troops of North Korea (KP) deployed to "
          "Ukraine (UA)"},
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        send_req(&s, "GET", bad[i].path, NULL, NULL, NULL, &r);
-        expect(&r, bad[i].status, bad[i].detail);
-        http_resp_free(&r);
-    }
+    expect_gets(&s, bad, sizeof bad / sizeof bad[0]);
     stop(&s);
 }
 END_TEST
@@ -196,11 +206,7 @@ START_TEST(test_http_deploy_list)
     ck_assert_str_eq(str_at(r.json, "source.name"), NIS);
     http_resp_free(&r);
 
-    static const struct {
-        const char *path;
-        long status;
-        const char *detail;
-    } bad[] = {
+    static const bad_get bad[] = {
         {LIST "?country=XX", 400, "country: \"XX\" is not an ISO 3166-1 alpha-2 code"},
         {LIST "?country=kp", 400, "country: \"kp\""},
         {LIST "?deployed_to=RUS", 400, "deployed_to: \"RUS\""},
@@ -215,11 +221,7 @@ START_TEST(test_http_deploy_list)
         {"/v1/deployments/99999999999999999999", 400, "is not a positive integer"},
         {"/v1/deployments/999", 404, "no deployment estimate has id 999"},
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        send_req(&s, "GET", bad[i].path, NULL, NULL, NULL, &r);
-        expect(&r, bad[i].status, bad[i].detail);
-        http_resp_free(&r);
-    }
+    expect_gets(&s, bad, sizeof bad / sizeof bad[0]);
     stop(&s);
 }
 END_TEST
