@@ -16,7 +16,7 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config python3 \
-        libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev \
+        libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev libjs-dygraphs \
         check libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 
@@ -37,13 +37,14 @@ LABEL org.opencontainers.image.title="attrition" \
       org.opencontainers.image.description="HTTP JSON API for the Ukrainian MoD's daily figures of Russian losses" \
       org.opencontainers.image.licenses="MIT"
 
-# Runtime libraries only (zlib1g is already in the base; listed to say it is needed). No
-# ca-certificates: the service makes no outgoing connections. The explicit clean-up matters:
+# Runtime libraries only (zlib1g is already in the base; listed to say it is needed).
+# libcurl4 and ca-certificates: `attrition sync` and `serve --sync-every` fetch the dataset
+# over HTTPS with certificates verified. The explicit clean-up matters:
 # a base without Docker's apt "docker-clean" hook (e.g. one made with debootstrap) would keep
 # ~80 MB of apt's pkgcache.bin/srcpkgcache.bin in this layer.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libmicrohttpd12 libjansson4 libsqlite3-0 zlib1g \
+        libmicrohttpd12 libjansson4 libsqlite3-0 zlib1g libcurl4 ca-certificates \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt/* /var/log/dpkg.log
 

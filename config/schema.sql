@@ -77,3 +77,20 @@ CREATE TABLE IF NOT EXISTS deployment (
     source_url  TEXT
 );
 CREATE INDEX IF NOT EXISTS deployment_pair ON deployment (country, deployed_to, as_of);
+
+-- `attrition sync`: the validators of every URL fetched, so that an unchanged upstream costs
+-- one conditional request (304) per file.
+CREATE TABLE IF NOT EXISTS sync_url (
+    url           TEXT PRIMARY KEY,
+    etag          TEXT,
+    last_modified TEXT,                  -- as the upstream sent it (HTTP date)
+    fetched_at    INTEGER NOT NULL       -- unix seconds
+) WITHOUT ROWID;
+
+-- How many sync rounds ended with each outcome, and the last of them.
+CREATE TABLE IF NOT EXISTS sync_outcome (
+    outcome TEXT PRIMARY KEY CHECK (outcome IN ('changed', 'unchanged', 'failed')),
+    total   INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,            -- unix seconds
+    detail  TEXT NOT NULL                -- one line: what the round did
+) WITHOUT ROWID;

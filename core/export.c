@@ -1,5 +1,6 @@
 /* Exporting the store as JSON (everything) or CSV (reports), in forms import reads back. */
 #include "attrition/import.h"
+#include "store_internal.h"
 #include "attrition/date.h"
 
 #include <jansson.h>

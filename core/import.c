@@ -1,12 +1,13 @@
 /* Importing the ministry's dataset and attrition's own exports; exporting the store.
  * See include/attrition/import.h for what is recognised and the contracts. */
 #include "attrition/import.h"
+#include "attrition/text.h"
+#include "store_internal.h"
 #include "attrition/date.h"
 #include "attrition/deploy.h"
 
 #include <errno.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +32,6 @@ typedef struct key_memo {
     char id[64][64];
     size_t n;
 } key_memo;
-
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* Resolves key to a category id (creating new categories, noted in res). Returns 0 or -1. */
 static int resolve_key(store *st, key_memo *memo, const char *key, char *id, size_t idlen,
@@ -89,10 +80,30 @@ static int entry_date(const char *name, size_t idx, json_t *obj, int *day, char 
 {
     const char *ds = json_string_value(json_object_get(obj, "date"));
     if (ds == NULL || date_parse(ds, day) != 0) {
-        fail(err, errlen, "%s: entry %zu: \"date\" must be a YYYY-MM-DD string", name, idx);
+        text_message(err, errlen, "%s: entry %zu: \"date\" must be a YYYY-MM-DD string", name, idx);
         return -1;
     }
     return 0;
+}
+
+/* With keep_existing: is a different total stored for (ds, id)? Then counts and describes
+ * the disagreement in res and returns 1 (the caller skips the value); else 0. */
+static int keep_stored(store *st, const char *name, const char *ds, const char *id,
+                       int64_t v, import_result *res)
+{
+    int differs = 0;
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT total FROM report_value "
+                                           "WHERE date = ?1 AND category = ?2", "tt", ds, id);
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
+        int64_t cur = sqlite3_column_int64(stmt, 0);
+        differs = cur != v;
+        if (differs && res->disagreements++ == 0)
+            snprintf(res->disagreement, sizeof res->disagreement,
+                     "%s %s: stored %lld, %.120s says %lld", ds, id, (long long)cur, name,
+                     (long long)v);
+    }
+    sqlite3_finalize(stmt);
+    return differs;
 }
 
 /* Imports one key/value of a ministry entry. Returns 0 or -1 (message in err). */
@@ -110,18 +121,21 @@ static int import_value(store *st, key_memo *memo, const char *name, size_t idx,
         return 0;
     }
     if (!json_is_integer(value)) {
-        fail(err, errlen, "%s: entry %zu (%s): \"%s\" must be an integer", name, idx, ds, key);
+        text_message(err, errlen, "%s: entry %zu (%s): \"%s\" must be an integer", name, idx, ds,
+                     key);
         return -1;
     }
     json_int_t v = json_integer_value(value);
     if (v > IMPORT_MAX_TOTAL || v < -IMPORT_MAX_TOTAL || (kind != IMPORT_CORRECTIONS && v < 0)) {
-        fail(err, errlen, "%s: entry %zu (%s): \"%s\" = %lld is out of range", name, idx, ds,
-             key, (long long)v);
+        text_message(err, errlen, "%s: entry %zu (%s): \"%s\" = %lld is out of range", name, idx,
+                     ds,
+                     key, (long long)v);
         return -1;
     }
     if (resolve_key(st, memo, key, id, sizeof id, res) != 0) {
-        fail(err, errlen, "%s: entry %zu (%s): \"%s\" cannot name a category: %s", name, idx,
-             ds, key, store_errmsg(st));
+        text_message(err, errlen, "%s: entry %zu (%s): \"%s\" cannot name a category: %s", name,
+                     idx,
+                     ds, key, store_errmsg(st));
         return -1;
     }
     if (kind == IMPORT_CORRECTIONS) {
@@ -132,10 +146,13 @@ static int import_value(store *st, key_memo *memo, const char *name, size_t idx,
         res->notes_changed += (size_t)changed;
         return 0;
     }
+    if (res->keep_existing && keep_stored(st, name, ds, id, v, res))
+        return 0;
     snprintf(qkey, sizeof qkey, "%s*", key);
     json_t *q = json_object_get(obj, qkey);
     if (q && !json_is_string(q) && !json_is_null(q)) {
-        fail(err, errlen, "%s: entry %zu (%s): \"%s\" must be a string", name, idx, ds, qkey);
+        text_message(err, errlen, "%s: entry %zu (%s): \"%s\" must be a string", name, idx, ds,
+                     qkey);
         return -1;
     }
     if (store_value_set(st, day, id, v, json_string_value(q), &changed) != STORE_OK)
@@ -143,8 +160,8 @@ static int import_value(store *st, key_memo *memo, const char *name, size_t idx,
     res->values_changed += (size_t)changed;
     return 0;
 dberr:
-    fail(err, errlen, "%s: entry %zu (%s): storing \"%s\": %s", name, idx, ds, key,
-         store_errmsg(st));
+    text_message(err, errlen, "%s: entry %zu (%s): storing \"%s\": %s", name, idx, ds, key,
+                 store_errmsg(st));
     return -1;
 }
 
@@ -155,7 +172,7 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
     key_memo *memo = calloc(1, sizeof *memo);
     int rc = -1;
     if (memo == NULL) {
-        fail(err, errlen, "%s: out of memory", name);
+        text_message(err, errlen, "%s: out of memory", name);
         return -1;
     }
     size_t idx;
@@ -164,7 +181,7 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
         int day;
         char ds[DATE_STR_LEN];
         if (!json_is_object(obj)) {
-            fail(err, errlen, "%s: entry %zu is not an object", name, idx);
+            text_message(err, errlen, "%s: entry %zu is not an object", name, idx);
             goto cleanup;
         }
         if (entry_date(name, idx, obj, &day, err, errlen) != 0)
@@ -233,7 +250,7 @@ static int detect_json(json_t *root)
 static int exec_bound(store *st, const char *what, char *err, size_t errlen, sqlite3_stmt *stmt)
 {
     if (store_run(stmt) != STORE_OK) {
-        fail(err, errlen, "%s: %s", what, store_errmsg(st));
+        text_message(err, errlen, "%s: %s", what, store_errmsg(st));
         return -1;
     }
     return 0;
@@ -248,7 +265,8 @@ static int import_export_categories(store *st, const char *name, json_t *cats,
         const char *id = json_string_value(json_object_get(c, "id"));
         const char *label = json_string_value(json_object_get(c, "label"));
         if (id == NULL || label == NULL) {
-            fail(err, errlen, "%s: categories[%zu]: \"id\" and \"label\" are required", name, i);
+            text_message(err, errlen, "%s: categories[%zu]: \"id\" and \"label\" are required",
+                         name, i);
             return -1;
         }
         if (exec_bound(st, name, err, errlen, store_prepare(st,
@@ -296,15 +314,15 @@ static int import_export_reports(store *st, const char *name, json_t *reports,
         json_object_foreach(json_object_get(r, "totals"), id, v) {
             if (!json_is_integer(v) || json_integer_value(v) < 0 ||
                 json_integer_value(v) > IMPORT_MAX_TOTAL) {
-                fail(err, errlen, "%s: reports[%zu] (%s): total of \"%s\" must be a "
-                     "non-negative integer", name, i, ds, id);
+                text_message(err, errlen, "%s: reports[%zu] (%s): total of \"%s\" must be a "
+                             "non-negative integer", name, i, ds, id);
                 return -1;
             }
             if (store_value_set(st, day, id, json_integer_value(v),
                                 json_string_value(json_object_get(quals, id)),
                                 &changed) != STORE_OK) {
-                fail(err, errlen, "%s: reports[%zu] (%s): \"%s\": %s", name, i, ds, id,
-                     store_errmsg(st));
+                text_message(err, errlen, "%s: reports[%zu] (%s): \"%s\": %s", name, i, ds, id,
+                             store_errmsg(st));
                 return -1;
             }
             res->values_changed += (size_t)changed;
@@ -364,7 +382,7 @@ static int import_export_json(store *st, const char *name, json_t *root, import_
         const char *cat = json_string_value(json_object_get(n, "category"));
         if (cat == NULL || store_correction_note_set(st, day, cat,
                 json_integer_value(json_object_get(n, "amount")), &changed) != STORE_OK) {
-            fail(err, errlen, "%s: correction_notes[%zu]: bad category", name, i);
+            text_message(err, errlen, "%s: correction_notes[%zu]: bad category", name, i);
             return -1;
         }
         res->notes_changed += (size_t)changed;
@@ -375,12 +393,12 @@ static int import_export_json(store *st, const char *name, json_t *root, import_
         char *text = json_dumps(wrap, JSON_COMPACT);
         size_t added = 0;
         char derr[256];
-        int rc = text ? deploy_import_json(store_db(st), text, strlen(text), date_today(),
+        int rc = text ? deploy_import_json(st, text, strlen(text), date_today(),
                                            &added, derr, sizeof derr) : DEPLOY_ENOMEM;
         free(text);
         json_decref(wrap);
         if (rc != DEPLOY_OK) {
-            fail(err, errlen, "%s: deployments: %s", name, text ? derr : "out of memory");
+            text_message(err, errlen, "%s: deployments: %s", name, text ? derr : "out of memory");
             return -1;
         }
         res->deployments_added += added;
@@ -416,7 +434,7 @@ static int import_csv(store *st, const char *name, const char *data, size_t len,
     int qual_of[MAXF];
     key_memo *memo = calloc(1, sizeof *memo);
     if (copy == NULL || memo == NULL) {
-        fail(err, errlen, "%s: out of memory", name);
+        text_message(err, errlen, "%s: out of memory", name);
         goto cleanup;
     }
     char *save = NULL;
@@ -432,8 +450,8 @@ static int import_csv(store *st, const char *name, const char *data, size_t len,
             continue;
         }
         if (resolve_key(st, memo, hdr[i], ids[i], sizeof ids[i], res) != 0) {
-            fail(err, errlen, "%s: header column %zu \"%s\" cannot name a category", name,
-                 i + 1, hdr[i]);
+            text_message(err, errlen, "%s: header column %zu \"%s\" cannot name a category", name,
+                         i + 1, hdr[i]);
             goto cleanup;
         }
     }
@@ -443,8 +461,9 @@ static int import_csv(store *st, const char *name, const char *data, size_t len,
         size_t nf = csv_split(line, f, MAXF);
         int day;
         if (nf != nh || date_parse(f[0], &day) != 0) {
-            fail(err, errlen, "%s: line %zu: expected %zu fields starting with a date", name,
-                 row, nh);
+            text_message(err, errlen, "%s: line %zu: expected %zu fields starting with a date",
+                         name,
+                         row, nh);
             goto cleanup;
         }
         res->reports_seen++;
@@ -457,8 +476,9 @@ static int import_csv(store *st, const char *name, const char *data, size_t len,
             errno = 0;
             long long v = strtoll(f[i], &end, 10);
             if (errno || *end || v < 0 || v > IMPORT_MAX_TOTAL) {
-                fail(err, errlen, "%s: line %zu: \"%s\" is not a valid total of %s", name, row,
-                     f[i], hdr[i]);
+                text_message(err, errlen, "%s: line %zu: \"%s\" is not a valid total of %s", name,
+                             row,
+                             f[i], hdr[i]);
                 goto cleanup;
             }
             const char *q = NULL;
@@ -467,7 +487,7 @@ static int import_csv(store *st, const char *name, const char *data, size_t len,
                     q = f[j];
             int changed;
             if (store_value_set(st, day, ids[i], v, q, &changed) != STORE_OK) {
-                fail(err, errlen, "%s: line %zu: %s", name, row, store_errmsg(st));
+                text_message(err, errlen, "%s: line %zu: %s", name, row, store_errmsg(st));
                 goto cleanup;
             }
             res->values_changed += (size_t)changed;
@@ -493,8 +513,8 @@ int import_buffer(store *st, const char *name, const char *data, size_t len,
     }
     root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
-        fail(err, errlen, "%s: not valid JSON (line %d, column %d: %s)", name, jerr.line,
-             jerr.column, jerr.text);
+        text_message(err, errlen, "%s: not valid JSON (line %d, column %d: %s)", name, jerr.line,
+                     jerr.column, jerr.text);
         goto cleanup;
     }
     kind = detect_json(root);
@@ -510,9 +530,9 @@ int import_buffer(store *st, const char *name, const char *data, size_t len,
     case IMPORT_DEPLOYMENTS: {
         size_t added = 0;
         char derr[256];
-        if (deploy_import_json(store_db(st), data, len, date_today(), &added, derr,
+        if (deploy_import_json(st, data, len, date_today(), &added, derr,
                                sizeof derr) != DEPLOY_OK) {
-            fail(err, errlen, "%s: %s", name, derr);
+            text_message(err, errlen, "%s: %s", name, derr);
             goto cleanup;
         }
         res->deployments_added += added;
@@ -520,9 +540,9 @@ int import_buffer(store *st, const char *name, const char *data, size_t len,
         break;
     }
     default:
-        fail(err, errlen, "%s: not a recognised file: expected the ministry dataset's "
-             "personnel, equipment or corrections JSON, an attrition export, or deployment "
-             "estimates", name);
+        text_message(err, errlen, "%s: not a recognised file: expected the ministry dataset's "
+                     "personnel, equipment or corrections JSON, an attrition export, or deployment "
+                     "estimates", name);
         goto cleanup;
     }
 done:
@@ -542,23 +562,24 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
     char *buf = NULL;
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        fail(err, errlen, "%s: %s", path, strerror(errno));
+        text_message(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
     if (fseek(f, 0, SEEK_END) != 0) {
-        fail(err, errlen, "%s: not a regular file", path);
+        text_message(err, errlen, "%s: not a regular file", path);
         goto cleanup;
     }
     long size = ftell(f);
     if (size < 0 || size > IMPORT_MAX_FILE) {
-        fail(err, errlen, "%s: size %ld is not importable (at most %ld bytes)", path, size,
-             IMPORT_MAX_FILE);
+        text_message(err, errlen, "%s: size %ld is not importable (at most %ld bytes)", path, size,
+                     IMPORT_MAX_FILE);
         goto cleanup;
     }
     rewind(f);
     buf = malloc((size_t)size + 1);
     if (buf == NULL || fread(buf, 1, (size_t)size, f) != (size_t)size) {
-        fail(err, errlen, "%s: cannot read: %s", path, buf ? strerror(errno) : "out of memory");
+        text_message(err, errlen, "%s: cannot read: %s", path,
+                     buf ? strerror(errno) : "out of memory");
         free(buf);
         buf = NULL;
         goto cleanup;
@@ -577,7 +598,7 @@ int import_files(store *st, const char *const *paths, size_t n, import_result *r
     char *buf = NULL;
     memset(res, 0, sizeof *res);
     if (store_begin(st) != STORE_OK) {
-        fail(err, errlen, "cannot start a transaction: %s", store_errmsg(st));
+        text_message(err, errlen, "cannot start a transaction: %s", store_errmsg(st));
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -590,12 +611,12 @@ int import_files(store *st, const char *const *paths, size_t n, import_result *r
     }
     if (res->values_changed || res->notes_changed || res->deployments_added || res->n_new) {
         if (store_touch(st) != STORE_OK) {
-            fail(err, errlen, "cannot record the change: %s", store_errmsg(st));
+            text_message(err, errlen, "cannot record the change: %s", store_errmsg(st));
             goto cleanup;
         }
     }
     if (store_commit(st) != STORE_OK) {
-        fail(err, errlen, "cannot commit: %s", store_errmsg(st));
+        text_message(err, errlen, "cannot commit: %s", store_errmsg(st));
         goto cleanup;
     }
     rc = 0;

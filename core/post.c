@@ -37,14 +37,13 @@
  */
 #include "attrition/post.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attrition/date.h"
+#include "attrition/text.h"
 
-#define QUOTE_SIZE 48 /* bytes of a quotation from the input in an error message, with NUL */
 
 enum { QUAL_NONE = 0, QUAL_ABOUT, QUAL_MORE };
 
@@ -82,85 +81,16 @@ struct parser {
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
-/* Drops an incomplete UTF-8 sequence that truncation left at the end of s. */
-static void utf8_cut_tail(char *s)
-{
-    size_t n = strlen(s), k = n, need;
-    unsigned char lead;
-
-    while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80 && n - k < 3)
-        k--;
-    if (k == 0)
-        return;
-    lead = (unsigned char)s[k - 1];
-    if (lead < 0xC0)
-        return;
-    need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-    if (n - (k - 1) < need)
-        s[k - 1] = '\0';
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void err_set(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    int w;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    w = vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    if (w < 0)
-        err[0] = '\0';
-    else if ((size_t)w >= errlen)
-        utf8_cut_tail(err);
-}
+/* Messages go through text_message (include/attrition/text.h). */
 
 /* ---- characters ------------------------------------------------------------------------ */
-
-/* Decodes one strict UTF-8 sequence (no overlongs, surrogates or values above U+10FFFF) at
- * s[0..n), n >= 1. Returns its length (1..4) and sets *cp, or 0 if it is malformed. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t len, i;
-    uint32_t v, min;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, v = c & 0x1Fu, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, v = c & 0x0Fu, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, v = c & 0x07u, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
-}
 
 /* The code point at s[i] (i < n) and its length in *len. Malformed bytes (impossible after
  * text_check, but cheap to guard) read as one U+FFFD each. */
 static uint32_t cp_at(const char *s, size_t n, size_t i, size_t *len)
 {
     uint32_t cp = 0xFFFD;
-    size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+    size_t l = text_utf8_decode((const unsigned char *)s + i, n - i, &cp);
 
     *len = l ? l : 1;
     return l ? cp : 0xFFFD;
@@ -233,38 +163,27 @@ static void trim(const char *s, size_t n, size_t *a, size_t *b)
     }
 }
 
-/* Copies s[0..n) into out (QUOTE_SIZE bytes) for an error message: whitespace runs become one
- * space, control characters '?'; longer text is cut at a character boundary and ends "...". */
-static void quote(const char *s, size_t n, char out[QUOTE_SIZE])
+/* s[0..n) quoted for an error message: whitespace runs become one space (none at the ends),
+ * then text_quote's rule (at most TEXT_QUOTE_MAX bytes, "...", '?'). out: TEXT_QUOTE_SIZE. */
+static void quote(const char *s, size_t n, char out[TEXT_QUOTE_SIZE])
 {
+    char flat[TEXT_QUOTE_MAX + 8]; /* a little more than fits: text_quote then says "..." */
     size_t i, l, o = 0;
     int space = 0;
 
-    for (i = 0; i < n; i += l) {
+    for (i = 0; i < n && o + 5 < sizeof flat; i += l) {
         uint32_t c = cp_at(s, n, i, &l);
-        size_t w;
-
         if (is_space_cp(c)) {
-            space = 1;
+            space = o > 0;
             continue;
         }
-        w = l + (space && o > 0);
-        if (o + w + 4 > QUOTE_SIZE) { /* keep room for "..." and the NUL */
-            memcpy(out + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (space && o > 0)
-            out[o++] = ' ';
+        if (space)
+            flat[o++] = ' ';
         space = 0;
-        if (c < 0x20 || c == 0x7F) {
-            out[o++] = '?';
-        } else {
-            memcpy(out + o, s + i, l);
-            o += l;
-        }
+        memcpy(flat + o, s + i, l);
+        o += l;
     }
-    out[o] = '\0';
+    text_quote(flat, o, out);
 }
 
 /* ---- the whole text -------------------------------------------------------------------- */
@@ -277,16 +196,16 @@ int post_text_check(const char *text, size_t len, char *err, size_t errlen)
     int line = 1;
     uint32_t c;
 
-    err_set(err, errlen, "%s", "");
+    text_message(err, errlen, "%s", "");
     if (text == NULL && len > 0) {
-        err_set(err, errlen, "no text");
+        text_message(err, errlen, "no text");
         return POST_EINVAL;
     }
     while (i < len) {
         unsigned char b = (unsigned char)text[i];
 
         if (b == '\0') {
-            err_set(err, errlen, "line %d: NUL byte at column %zu", line, i - line_start + 1);
+            text_message(err, errlen, "line %d: NUL byte at column %zu", line, i - line_start + 1);
             return POST_EINVAL;
         }
         if (b == '\n') {
@@ -294,10 +213,10 @@ int post_text_check(const char *text, size_t len, char *err, size_t errlen)
             line_start = ++i;
             continue;
         }
-        l = utf8_decode((const unsigned char *)text + i, len - i, &c);
+        l = text_utf8_decode((const unsigned char *)text + i, len - i, &c);
         if (l == 0) {
-            err_set(err, errlen, "line %d: invalid UTF-8 at column %zu (byte 0x%02X)", line,
-                    i - line_start + 1, b);
+            text_message(err, errlen, "line %d: invalid UTF-8 at column %zu (byte 0x%02X)", line,
+                         i - line_start + 1, b);
             return POST_EINVAL;
         }
         i += l;
@@ -308,7 +227,7 @@ int post_text_check(const char *text, size_t len, char *err, size_t errlen)
             break;
     }
     if (i >= len) {
-        err_set(err, errlen, "the text is empty");
+        text_message(err, errlen, "the text is empty");
         return POST_EINVAL;
     }
     return POST_OK;
@@ -559,8 +478,8 @@ static int heading_try(struct parser *ps, const char *s, size_t n, int line)
         if (k == i + 2 || !date_read(s, n, k, &y, &m, &d, &end))
             continue;
         if (y < 1 || m < 1 || m > 12 || d < 1 || d > date_days_in_month(y, m)) {
-            err_set(ps->err, ps->errlen, "line %d: %.*s is not a calendar date", line,
-                    (int)(end - k), s + k);
+            text_message(ps->err, ps->errlen, "line %d: %.*s is not a calendar date", line,
+                         (int)(end - k), s + k);
             return POST_EINVAL;
         }
         ps->report.date = date_from_ymd(y, m, d);
@@ -640,20 +559,20 @@ static int entry_add(struct parser *ps, const char *s, size_t sep, const struct 
     post_report *rep = &ps->report;
     post_entry e;
     size_t slot;
-    char q[QUOTE_SIZE];
+    char q[TEXT_QUOTE_SIZE];
 
     memset(&e, 0, sizeof e);
     if (label_collapse(s, sep, e.label) >= POST_LABEL_SIZE) {
         quote(e.label, strlen(e.label), q);
-        err_set(ps->err, ps->errlen, "line %d: label '%s' is longer than %d bytes", line, q,
-                POST_LABEL_SIZE - 1);
+        text_message(ps->err, ps->errlen, "line %d: label '%s' is longer than %d bytes", line, q,
+                     POST_LABEL_SIZE - 1);
         return POST_EINVAL;
     }
     slot = table_slot(ps, e.label);
     if (ps->table[slot] != 0) {
         quote(e.label, strlen(e.label), q);
-        err_set(ps->err, ps->errlen, "line %d: label '%s' appears twice (first on line %d)",
-                line, q, rep->entries[ps->table[slot] - 1].line);
+        text_message(ps->err, ps->errlen, "line %d: label '%s' appears twice (first on line %d)",
+                     line, q, rep->entries[ps->table[slot] - 1].line);
         return POST_EINVAL;
     }
     if (rep->n_entries == ps->cap_entries) {
@@ -661,7 +580,7 @@ static int entry_add(struct parser *ps, const char *s, size_t sep, const struct 
         post_entry *grown = realloc(rep->entries, cap * sizeof *grown);
 
         if (grown == NULL) {
-            err_set(ps->err, ps->errlen, "out of memory");
+            text_message(ps->err, ps->errlen, "out of memory");
             return POST_ENOMEM;
         }
         rep->entries = grown;
@@ -708,7 +627,7 @@ static int ignored_add(struct parser *ps, const char *s, size_t n, int line)
     if (rep->n_ignored < ps->cap_ignored || ignored_grow(ps) == POST_OK)
         copy = malloc(n + 1);
     if (copy == NULL) {
-        err_set(ps->err, ps->errlen, "out of memory");
+        text_message(ps->err, ps->errlen, "out of memory");
         return POST_ENOMEM;
     }
     memcpy(copy, s, n);
@@ -723,7 +642,7 @@ static int ignored_add(struct parser *ps, const char *s, size_t n, int line)
 static int entry_fail(struct parser *ps, const char *s, size_t sep, size_t sep_len,
                       const struct rhs *r, int line)
 {
-    char head[QUOTE_SIZE], what[QUOTE_SIZE], label[POST_LABEL_SIZE], lq[QUOTE_SIZE];
+    char head[TEXT_QUOTE_SIZE], what[TEXT_QUOTE_SIZE], label[POST_LABEL_SIZE], lq[TEXT_QUOTE_SIZE];
 
     quote(s, sep + sep_len, head);
     quote(s + r->at, r->at_len, what);
@@ -733,25 +652,25 @@ static int entry_fail(struct parser *ps, const char *s, size_t sep, size_t sep_l
     case RHS_NO_NUMBER:
         quote(s, r->at, head); /* up to where the number belongs: "tanks – about" */
         if (what[0] == '\0')
-            err_set(ps->err, ps->errlen, "line %d: expected a number after '%s'", line, head);
+            text_message(ps->err, ps->errlen, "line %d: expected a number after '%s'", line, head);
         else
-            err_set(ps->err, ps->errlen, "line %d: expected a number after '%s', found '%s'",
-                    line, head, what);
+            text_message(ps->err, ps->errlen, "line %d: expected a number after '%s', found '%s'",
+                         line, head, what);
         break;
     case RHS_TOO_LARGE:
-        err_set(ps->err, ps->errlen, "line %d: total %s is too large", line, what);
+        text_message(ps->err, ps->errlen, "line %d: total %s is too large", line, what);
         break;
     case RHS_INC_TOO_LARGE:
-        err_set(ps->err, ps->errlen, "line %d: increase %s is too large", line, what);
+        text_message(ps->err, ps->errlen, "line %d: increase %s is too large", line, what);
         break;
     case RHS_BAD_INCREASE:
-        err_set(ps->err, ps->errlen,
-                "line %d: cannot read the increase '%s' of '%s': expected (+N) or (-N)", line,
-                what, lq);
+        text_message(ps->err, ps->errlen,
+                     "line %d: cannot read the increase '%s' of '%s': expected (+N) or (-N)", line,
+                     what, lq);
         break;
     default:
-        err_set(ps->err, ps->errlen, "line %d: unexpected '%s' after the total of '%s'", line,
-                what, lq);
+        text_message(ps->err, ps->errlen, "line %d: unexpected '%s' after the total of '%s'", line,
+                     what, lq);
         break;
     }
     return POST_EINVAL;
@@ -814,25 +733,53 @@ static int entry_try(struct parser *ps, const char *s, size_t n, int line)
 
 /* ---- public ----------------------------------------------------------------------------- */
 
+/* Reads every line of text (len bytes, a UTF-8 BOM skipped) into ps: the heading until the
+ * date is found, then entries. Returns POST_OK or the first line's error (in ps->err). */
+static int parse_lines(struct parser *ps, const char *text, size_t len)
+{
+    size_t pos = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, a, b;
+    int rc, line = 1;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+
+        trim(text + pos, end - pos, &a, &b);
+        if (b > a) {
+            const char *s = text + pos + a;
+
+            rc = ps->have_date ? 0 : heading_try(ps, s, b - a, line);
+            if (rc == 0)
+                rc = entry_try(ps, s, b - a, line);
+            else if (rc == 1)
+                rc = POST_OK;
+            if (rc != POST_OK)
+                return rc;
+        }
+        pos = end + 1;
+        line++;
+    }
+    return POST_OK;
+}
+
 int post_parse(const char *text, size_t len, post_report *out, char *err, size_t errlen)
 {
     struct parser ps;
-    size_t pos, lines = 1, i, a, b;
-    int rc, line = 1;
+    size_t lines = 1, i;
+    int rc;
 
     memset(&ps, 0, sizeof ps);
     ps.err = err;
     ps.errlen = errlen;
-    err_set(err, errlen, "%s", "");
+    text_message(err, errlen, "%s", "");
     if (out == NULL) {
-        err_set(err, errlen, "no report to fill");
+        text_message(err, errlen, "no report to fill");
         rc = POST_EINVAL;
         goto cleanup;
     }
     memset(out, 0, sizeof *out);
     if (len > POST_MAX_TEXT) {
-        err_set(err, errlen, "the text is %zu bytes, more than the limit of %d (64 KiB)", len,
-                POST_MAX_TEXT);
+        text_message(err, errlen, "the text is %zu bytes, more than the limit of %d (64 KiB)", len,
+                     POST_MAX_TEXT);
         rc = POST_EINVAL;
         goto cleanup;
     }
@@ -846,37 +793,19 @@ int post_parse(const char *text, size_t len, post_report *out, char *err, size_t
     }
     ps.table = calloc(ps.table_size, sizeof *ps.table);
     if (ps.table == NULL) {
-        err_set(err, errlen, "out of memory");
+        text_message(err, errlen, "out of memory");
         rc = POST_ENOMEM;
         goto cleanup;
     }
 
-    pos = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    while (pos < len) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len;
-
-        trim(text + pos, end - pos, &a, &b);
-        if (b > a) {
-            const char *s = text + pos + a;
-
-            rc = ps.have_date ? 0 : heading_try(&ps, s, b - a, line);
-            if (rc == 0)
-                rc = entry_try(&ps, s, b - a, line);
-            else if (rc == 1)
-                rc = POST_OK;
-            if (rc != POST_OK)
-                goto cleanup;
-        }
-        pos = end + 1;
-        line++;
-    }
+    if ((rc = parse_lines(&ps, text, len)) != POST_OK)
+        goto cleanup;
 
     rc = POST_EINVAL;
     if (!ps.have_date)
-        err_set(err, errlen, "no report date: expected 'to DD.MM.YYYY'");
+        text_message(err, errlen, "no report date: expected 'to DD.MM.YYYY'");
     else if (ps.report.n_entries == 0)
-        err_set(err, errlen, "no entries: expected lines like 'tanks – 9097 (+7)'");
+        text_message(err, errlen, "no entries: expected lines like 'tanks – 9097 (+7)'");
     else
         rc = POST_OK;
     if (rc == POST_OK) {

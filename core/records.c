@@ -8,21 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Report indices lo..hi-1 whose dates lie in from..to (STATS_OPEN: open end). Empty (lo ==
- * hi) when no report lies inside, including to < from. Unlike stats_window it never widens
- * a window that ends before the first report, and it takes dates before 1970. */
+/* Report indices lo..hi-1 whose dates lie in from..to: stats_window's (empty when from >
+ * to, which the callers refuse first). */
 static void report_range(const stats_snapshot *s, int from, int to, size_t *lo, size_t *hi)
 {
-    *lo = from == STATS_OPEN ? 0 : stats_lower_bound(s, from);
-    *hi = to == STATS_OPEN || to == INT_MAX ? s->n_rep : stats_lower_bound(s, to + 1);
-    if (*hi < *lo)
-        *hi = *lo;
+    int f, t;
+    if (stats_window(s, from, to, lo, hi, &f, &t) != STATS_OK)
+        *lo = *hi = 0;
 }
 
 static int bad_args(const stats_snapshot *s, int cat, int from, int to)
 {
     return cat < 0 || (size_t)cat >= s->n_cat ||
-           (from != STATS_OPEN && to != STATS_OPEN && from > to);
+           (from != DATE_NONE && to != DATE_NONE && from > to);
 }
 
 /* Greater value first; among equals the earlier date. */
@@ -201,8 +199,8 @@ static int summary_window(const stats_snapshot *s, int from, int to, stats_summa
 {
     int first = s->n_rep ? s->dates[0] : DATE_WAR_START;
     int last = s->n_rep ? s->dates[s->n_rep - 1] : DATE_WAR_START;
-    out->from = from != STATS_OPEN ? from : first;
-    out->to = to != STATS_OPEN ? to : last;
+    out->from = from != DATE_NONE ? from : first;
+    out->to = to != DATE_NONE ? to : last;
     if (s->n_rep == 0 || out->from > last || out->to < first)
         return -1;
     if (out->from < first)
@@ -217,7 +215,7 @@ int stats_summary_compute(const stats_snapshot *s, int from, int to, int group,
 {
     memset(out, 0, sizeof *out);
     if (group < STATS_GROUP_NONE || group > STATS_GROUP_YEAR ||
-        (from != STATS_OPEN && to != STATS_OPEN && from > to))
+        (from != DATE_NONE && to != DATE_NONE && from > to))
         return STATS_EINVAL;
     out->group = group;
     out->n_cat = s->n_cat;

@@ -189,6 +189,45 @@ static int link_categories(stats_snapshot *s, const stats_category_def *defs)
     return STATS_OK;
 }
 
+/* Copies the s->n_cat category definitions into s->cats (strings duplicated). 0, or -1
+ * when memory is short (what was copied stays for snapshot_free). */
+static int copy_categories(stats_snapshot *s, const stats_category_def *cats)
+{
+    for (size_t i = 0; i < s->n_cat; i++) {
+        s->cats[i].id = strdup(cats[i].id);
+        s->cats[i].label = strdup(cats[i].label ? cats[i].label : cats[i].id);
+        s->cats[i].unit = dup_or_null(cats[i].unit);
+        s->cats[i].seeded = cats[i].seeded;
+        if (s->cats[i].id == NULL || s->cats[i].label == NULL ||
+            (cats[i].unit && s->cats[i].unit == NULL))
+            return -1;
+    }
+    return 0;
+}
+
+/* The distinct dates of vals, ascending, into a new array *days (caller frees, also on
+ * failure) of *nd. STATS_OK, STATS_EINVAL (a value's category not below n_cat) or
+ * STATS_ENOMEM. */
+static int distinct_days(const stats_value_def *vals, size_t n_val, size_t n_cat, int **days,
+                         size_t *nd)
+{
+    int *d = malloc((n_val ? n_val : 1) * sizeof *d);
+    *days = d;
+    *nd = 0;
+    if (d == NULL)
+        return STATS_ENOMEM;
+    for (size_t i = 0; i < n_val; i++) {
+        if (vals[i].cat < 0 || (size_t)vals[i].cat >= n_cat)
+            return STATS_EINVAL;
+        d[i] = vals[i].date;
+    }
+    qsort(d, n_val, sizeof *d, cmp_int);
+    for (size_t i = 0; i < n_val; i++)
+        if (*nd == 0 || d[*nd - 1] != d[i])
+            d[(*nd)++] = d[i];
+    return STATS_OK;
+}
+
 int stats_snapshot_build(const stats_category_def *cats, size_t n_cat,
                          const stats_value_def *vals, size_t n_val,
                          uint64_t version, int64_t modified, stats_snapshot **out)
@@ -208,35 +247,14 @@ int stats_snapshot_build(const stats_category_def *cats, size_t n_cat,
         goto cleanup;
     s->n_quals = 1;
     s->n_cat = n_cat;
-    for (size_t i = 0; i < n_cat; i++) {
-        s->cats[i].id = strdup(cats[i].id);
-        s->cats[i].label = strdup(cats[i].label ? cats[i].label : cats[i].id);
-        s->cats[i].unit = dup_or_null(cats[i].unit);
-        s->cats[i].seeded = cats[i].seeded;
-        if (s->cats[i].id == NULL || s->cats[i].label == NULL ||
-            (cats[i].unit && s->cats[i].unit == NULL))
-            goto cleanup;
-    }
+    if (copy_categories(s, cats) != 0)
+        goto cleanup;
     if ((rc = link_categories(s, cats)) != STATS_OK)
         goto cleanup;
-    rc = STATS_ENOMEM;
-
-    /* Distinct report dates, ascending. */
-    days = malloc((n_val ? n_val : 1) * sizeof *days);
-    if (days == NULL)
-        goto cleanup;
-    for (size_t i = 0; i < n_val; i++) {
-        if (vals[i].cat < 0 || (size_t)vals[i].cat >= n_cat) {
-            rc = STATS_EINVAL;
-            goto cleanup;
-        }
-        days[i] = vals[i].date;
-    }
-    qsort(days, n_val, sizeof *days, cmp_int);
     size_t nd = 0;
-    for (size_t i = 0; i < n_val; i++)
-        if (nd == 0 || days[nd - 1] != days[i])
-            days[nd++] = days[i];
+    if ((rc = distinct_days(vals, n_val, n_cat, &days, &nd)) != STATS_OK)
+        goto cleanup;
+    rc = STATS_ENOMEM;
     s->n_rep = nd;
     size_t cells = (nd ? nd : 1) * (n_cat ? n_cat : 1);
     s->dates = malloc((nd ? nd : 1) * sizeof *s->dates);
@@ -315,17 +333,15 @@ void stats_selection_free(stats_selection *sel)
 int stats_window(const stats_snapshot *s, int from, int to, size_t *lo, size_t *hi,
                  int *from_out, int *to_out)
 {
-    if (from >= 0 && to >= 0 && from > to)
+    if (from != DATE_NONE && to != DATE_NONE && from > to)
         return STATS_EINVAL;
-    int f = from >= 0 ? from : (s->n_rep ? s->dates[0] : DATE_WAR_START);
-    int t = to >= 0 ? to : (s->n_rep ? s->dates[s->n_rep - 1] : f);
-    if (t < f)
-        t = f;
-    *lo = stats_lower_bound(s, f);
-    *hi = stats_lower_bound(s, t + 1);
+    int first = s->n_rep ? s->dates[0] : DATE_WAR_START;
+    int last = s->n_rep ? s->dates[s->n_rep - 1] : DATE_WAR_START;
+    *lo = from == DATE_NONE ? 0 : stats_lower_bound(s, from);
+    *hi = to == DATE_NONE || to == INT_MAX ? s->n_rep : stats_lower_bound(s, to + 1);
     if (*hi < *lo)
         *hi = *lo;
-    *from_out = f;
-    *to_out = t;
+    *from_out = from != DATE_NONE ? from : first;
+    *to_out = to != DATE_NONE ? to : last;
     return STATS_OK;
 }

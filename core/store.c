@@ -1,7 +1,9 @@
 /* The SQLite store. See include/attrition/store.h for the contracts. */
-#include "attrition/store.h"
+#include "store_internal.h"
+#include "array.h"
 #include "attrition/date.h"
 #include "attrition/deploy.h"
+#include "attrition/text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -25,6 +27,7 @@ struct store {
 
 sqlite3 *store_db(store *st) { return st->db; }
 const char *store_errmsg(store *st) { return sqlite3_errmsg(st->db); }
+int store_last_status(store *st) { return store_status_from_sqlite(sqlite3_errcode(st->db)); }
 void store_lock(store *st) { pthread_mutex_lock(&st->lock); }
 void store_unlock(store *st) { pthread_mutex_unlock(&st->lock); }
 
@@ -152,17 +155,9 @@ int store_run(sqlite3_stmt *stmt)
     return st;
 }
 
-static void now_iso(char out[32])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int store_touch(store *st)
 {
-    char now[32];
+    char now[TEXT_ISO_SIZE];
     snprintf(now, sizeof now, "%lld", (long long)time(NULL));
     int rc = store_run(store_prepare(st,
         "INSERT INTO meta(key, value) VALUES('data_version', '1') "
@@ -284,7 +279,7 @@ static int apply_schema(store *st, int *fresh, char *err, size_t errlen)
     if (*fresh) {
         size_t added = 0;
         char derr[256];
-        if (deploy_import_json(st->db, store_deployments_json, strlen(store_deployments_json),
+        if (deploy_import_json(st, store_deployments_json, strlen(store_deployments_json),
                                date_today(), &added, derr, sizeof derr) != DEPLOY_OK) {
             snprintf(err, errlen, "seeding deployments: %s", derr);
             store_rollback(st);
@@ -302,6 +297,24 @@ fail:
     snprintf(err, errlen, "applying the schema: %s", sqlite3_errmsg(st->db));
     store_rollback(st);
     return rc == STORE_OK ? STORE_EDB : rc;
+}
+
+/* PRAGMA quick_check of an existing database. STORE_OK, or STORE_ECORRUPT with "database
+ * <path> is damaged: ..." in err. */
+static int quick_check(store *st, const char *path, char *err, size_t errlen)
+{
+    sqlite3_stmt *stmt = store_prepare(st, "PRAGMA quick_check", "");
+    const unsigned char *res = NULL;
+    int rc = STORE_OK;
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+        res = sqlite3_column_text(stmt, 0);
+    if (res == NULL || strcmp((const char *)res, "ok") != 0) {
+        snprintf(err, errlen, "database %s is damaged: %s", path,
+                 res ? (const char *)res : sqlite3_errmsg(st->db));
+        rc = STORE_ECORRUPT;
+    }
+    sqlite3_finalize(stmt);
+    return rc;
 }
 
 int store_open(const char *path, int flags, store **out, char *err, size_t errlen)
@@ -343,20 +356,8 @@ int store_open(const char *path, int flags, store **out, char *err, size_t errle
         snprintf(err, errlen, "database %s: %s", path, inner);
         goto cleanup;
     }
-    if (!fresh && !readonly) {
-        sqlite3_stmt *stmt = store_prepare(st, "PRAGMA quick_check", "");
-        const unsigned char *res = NULL;
-        if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
-            res = sqlite3_column_text(stmt, 0);
-        if (res == NULL || strcmp((const char *)res, "ok") != 0) {
-            snprintf(err, errlen, "database %s is damaged: %s", path,
-                     res ? (const char *)res : sqlite3_errmsg(st->db));
-            sqlite3_finalize(stmt);
-            rc = STORE_ECORRUPT;
-            goto cleanup;
-        }
-        sqlite3_finalize(stmt);
-    }
+    if (!fresh && !readonly && (rc = quick_check(st, path, err, errlen)) != STORE_OK)
+        goto cleanup;
     *out = st;
     st = NULL;
     rc = STORE_OK;
@@ -462,7 +463,7 @@ int store_value_set(store *st, int date, const char *category, int64_t total,
 {
     char day[DATE_STR_LEN], now[32];
     date_format(date, day);
-    now_iso(now);
+    text_now_iso(now);
     *changed = 0;
     int rc = run_cached(prepare_cached(st,
         "INSERT OR IGNORE INTO report(date, stored_at) VALUES(?1, ?2)", "tt", day, now));
@@ -537,16 +538,12 @@ static int load_categories(store *st, cat_list *cl)
     if (stmt == NULL)
         return STORE_EDB;
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (cl->n == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            stats_category_def *nd = realloc(cl->defs, ncap * sizeof *nd);
-            if (nd == NULL) {
-                rc = STORE_ENOMEM;
-                goto cleanup;
-            }
-            cl->defs = nd;
-            cap = ncap;
+        stats_category_def *nd = array_room(cl->defs, cl->n, &cap, sizeof *nd, 32);
+        if (nd == NULL) {
+            rc = STORE_ENOMEM;
+            goto cleanup;
         }
+        cl->defs = nd;
         stats_category_def *d = &cl->defs[cl->n++];
         d->id = col_dup(stmt, 0);
         d->label = col_dup(stmt, 1);
@@ -562,6 +559,23 @@ static int load_categories(store *st, cat_list *cl)
 cleanup:
     sqlite3_finalize(stmt);
     return rc;
+}
+
+/* Doubles the capacity *cap of the parallel arrays *vals and *quals (4096 at first). Returns
+ * 0, or -1 when memory is short (the arrays are then still valid, and still the caller's). */
+static int grow_values(stats_value_def **vals, char ***quals, size_t *cap)
+{
+    size_t ncap = *cap ? *cap * 2 : 4096;
+    stats_value_def *nv = realloc(*vals, ncap * sizeof *nv);
+    if (nv == NULL)
+        return -1;
+    *vals = nv;
+    char **nq = realloc(*quals, ncap * sizeof *nq);
+    if (nq == NULL)
+        return -1;
+    *quals = nq;
+    *cap = ncap;
+    return 0;
 }
 
 int store_snapshot_load(store *st, stats_snapshot **out)
@@ -582,19 +596,9 @@ int store_snapshot_load(store *st, stats_snapshot **out)
     int cat = -1;
     const char *cat_id = NULL;
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 4096;
-            stats_value_def *nv = realloc(vals, ncap * sizeof *nv);
-            char **nq = realloc(quals, ncap * sizeof *nq);
-            if (nq)
-                quals = nq;
-            if (nv)
-                vals = nv;
-            if (nv == NULL || nq == NULL) {
-                rc = STORE_ENOMEM;
-                goto cleanup;
-            }
-            cap = ncap;
+        if (n == cap && grow_values(&vals, &quals, &cap) != 0) {
+            rc = STORE_ENOMEM;
+            goto cleanup;
         }
         const char *cid = (const char *)sqlite3_column_text(stmt, 1);
         if (cat_id == NULL || strcmp(cat_id, cid) != 0) {

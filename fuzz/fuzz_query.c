@@ -107,8 +107,7 @@ static void query(const stats_snapshot *s, char **field)
 
     size_t lo, hi;
     int f, t;
-    if (stats_window(s, from == STATS_OPEN ? -1 : from, to == STATS_OPEN ? -1 : to, &lo, &hi,
-                     &f, &t) == STATS_OK && (lo > hi || hi > s->n_rep))
+    if (stats_window(s, from, to, &lo, &hi, &f, &t) == STATS_OK && (lo > hi || hi > s->n_rep))
         abort();
     for (size_t c = 0; rc == STATS_OK && c < s->n_cat; c++) {
         if (!sel.mask[c])

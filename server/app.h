@@ -9,6 +9,7 @@
 
 #include "attrition/stats.h"
 #include "attrition/store.h"
+#include "attrition/sync_state.h"
 #include "config.h"
 
 /* The running service: configuration, the store, the current snapshot. One per process. */
@@ -20,16 +21,38 @@ typedef struct app {
     volatile int draining;       /* 1 once shutdown began: /readyz answers 503 */
     struct metrics *metrics;     /* owned */
     struct cache *cache;         /* owned; rendered answers */
+    sync_state_summary sync_summary; /* last sync rounds as stored; guarded by snap_lock */
+    struct watcher *watcher;     /* owned; sees other processes' commits (watcher.h) */
+    struct sync_runner *syncer;  /* owned; serve --sync-every (sync.h), or NULL */
 } app;
 
 /* Takes a reference to the current snapshot (never NULL once serving); release with
  * stats_snapshot_unref. */
 stats_snapshot *app_snapshot(app *a);
 
-/* Reloads the snapshot from the store after a committed write and swaps it in.
- * Returns STORE_OK or a store status; on failure the old snapshot stays. Call with the
- * store lock held. */
+/* Makes fresh the current snapshot: the one place where every new snapshot (after an HTTP
+ * write, a sync round, or another process's commit seen by the watcher) becomes current.
+ * Steals the caller's reference to fresh; the old snapshot is released (requests holding
+ * it finish with it). Requests see the old or the new snapshot, never a mix. */
+void app_snapshot_install(app *a, stats_snapshot *fresh);
+
+/* Reloads the snapshot (and the sync summary) from the store after a committed write and
+ * installs it. Returns STORE_OK or a store status; on failure the old snapshot stays. Call
+ * with the store lock held. */
 int app_snapshot_reload(app *a);
+
+/* Starts what keeps the snapshot live: the watcher thread (watcher.h) and, with
+ * cfg->sync_every, the sync thread (sync.h). Failures are logged; serving goes on. */
+void app_live_start(app *a);
+/* Stops and joins both (before the store closes). */
+void app_live_stop(app *a);
+
+/* The last sync rounds as stored in the database (copied out under the lock). */
+void app_sync_summary(app *a, sync_state_summary *out);
+/* Replaces the summary with sum (copied). */
+void app_sync_summary_set(app *a, const sync_state_summary *sum);
+/* Re-reads the summary from a->st (store lock held); keeps the old one on error. */
+void app_sync_summary_reload(app *a);
 
 #define REQ_MAX_PARAMS 4
 
@@ -55,6 +78,11 @@ typedef struct request {
     char *cache_key;             /* set when the answer may be cached (owned) */
     uint64_t cache_version;      /* data version the answer was computed from */
     int64_t last_modified;       /* unix seconds for Last-Modified, 0: none */
+    /* A synthetic request (cache warming, warm.c) has conn == NULL: its query is
+     * synth_query (NULL-terminated name, value, ... list, values as decoded), its only
+     * header is Accept-Encoding: gzip, its replies are stored in the cache, not sent. */
+    const char *const *synth_query;
+    stats_snapshot *snap;        /* borrowed: when set, req_snapshot answers from it */
 } request;
 
 typedef enum MHD_Result (*route_handler)(request *req);
@@ -64,7 +92,7 @@ typedef enum MHD_Result (*route_handler)(request *req);
  * cache and Last-Modified. */
 stats_snapshot *req_snapshot(request *req);
 
-/* Query parameter `name` or NULL (borrowed from libmicrohttpd). */
+/* Query parameter `name` or NULL (borrowed from libmicrohttpd, or from synth_query). */
 const char *req_query(request *req, const char *name);
 /* Request header `name` or NULL (borrowed). */
 const char *req_header(request *req, const char *name);

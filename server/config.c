@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum opt_type { OPT_STR, OPT_INT, OPT_SIZE, OPT_BOOL };
+enum opt_type { OPT_STR, OPT_INT, OPT_SIZE, OPT_BOOL, OPT_DURATION };
 
 typedef struct opt {
     const char *key;          /* config file key; flag is --key with '_' as '-' */
@@ -25,6 +25,7 @@ typedef struct opt {
 #define NUM(k, f, lo, hi, d, h) {k, OPT_INT, offsetof(config, f), 0, lo, hi, d, h}
 #define SIZE(k, f, lo, hi, d, h) {k, OPT_SIZE, offsetof(config, f), 0, lo, hi, d, h}
 #define BOOL(k, f, d, h) {k, OPT_BOOL, offsetof(config, f), 0, 0, 1, d, h}
+#define DURATION(k, f, d, h) {k, OPT_DURATION, offsetof(config, f), 0, 0, 366L * 86400, d, h}
 
 static const opt opts[] = {
     STR("db", db, "attrition.db", "SQLite database file"),
@@ -43,6 +44,13 @@ static const opt opts[] = {
     BOOL("access_log", access_log, "1", "a JSON log line per request"),
     BOOL("create", create, "1", "create the database file if it is missing"),
     STR("format", format, "json", "export format: json or csv"),
+    STR("sync_sources", sync_sources, CONFIG_DEFAULT_SOURCE,
+        "sync: upstream sources (dataset:URL or api:URL), separated by spaces"),
+    DURATION("sync_every", sync_every, "0", "sync period (30s, 5m, 6h, 1d); 0: serve does not sync"),
+    NUM("sync_timeout", sync_timeout, 1, 3600, "60", "sync: seconds allowed per upstream request"),
+    SIZE("sync_max_bytes", sync_max_bytes, 1024, 1024L * 1024 * 1024, "67108864",
+         "sync: largest upstream file, bytes"),
+    NUM("sync_retries", sync_retries, 0, 10, "3", "sync: retries after a 5xx or network error"),
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
 
@@ -86,6 +94,16 @@ static int set_opt(config *cfg, const opt *o, const char *value, const char *sou
         return 0;
     }
     long long v;
+    if (o->type == OPT_DURATION) {
+        int secs;
+        if (config_parse_duration(value, &secs) != 0 || secs > o->hi) {
+            snprintf(err, errlen, "%s: %s must be a duration such as 90, 30s, 5m, 6h or 1d "
+                     "(at most 366d), or off, not \"%s\"", source, o->key, value);
+            return -1;
+        }
+        *(int *)field = secs;
+        return 0;
+    }
     if (o->type == OPT_BOOL) {
         if (!strcmp(value, "1") || !strcasecmp(value, "true") || !strcasecmp(value, "on") ||
             !strcasecmp(value, "yes"))
@@ -111,6 +129,70 @@ static int set_opt(config *cfg, const opt *o, const char *value, const char *sou
         *(size_t *)field = (size_t)v;
     else
         *(int *)field = (int)v;
+    return 0;
+}
+
+int config_parse_duration(const char *text, int *seconds)
+{
+    if (strcmp(text, "off") == 0) {
+        *seconds = 0;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || v < 0 || !isdigit((unsigned char)text[0]))
+        return -1;
+    long long unit = 1;
+    if (*end && end[1] == '\0') {
+        switch (*end) {
+        case 's': unit = 1; break;
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = 86400; break;
+        default: return -1;
+        }
+    } else if (*end) {
+        return -1;
+    }
+    if (v > INT_MAX / unit)
+        return -1;
+    *seconds = (int)(v * unit);
+    return 0;
+}
+
+/* The sync command's own flags: --source (appends), --every, --timeout. Returns the
+ * option they stand for, or NULL for another flag. */
+static const opt *sync_flag(const char *arg, const char **inline_value, int *append)
+{
+    static const struct { const char *flag, *key; } alias[] = {
+        {"source", "sync_sources"}, {"every", "sync_every"}, {"timeout", "sync_timeout"}};
+    const char *name = arg + 2;
+    for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++) {
+        size_t l = strlen(alias[i].flag);
+        if (strncmp(name, alias[i].flag, l) == 0 && (name[l] == '\0' || name[l] == '=')) {
+            *inline_value = name[l] == '=' ? name + l + 1 : NULL;
+            *append = i == 0;
+            return find_opt(alias[i].key, strlen(alias[i].key));
+        }
+    }
+    return NULL;
+}
+
+/* Adds a source to cfg->sync_sources (replacing what was configured the first time).
+ * Returns 0 or -1 with a message. */
+static int add_source(config *cfg, const char *value, int *first, char *err, size_t errlen)
+{
+    size_t used = *first ? 0 : strlen(cfg->sync_sources);
+    size_t need = used + (used ? 1 : 0) + strlen(value);
+    if (need >= sizeof cfg->sync_sources) {
+        snprintf(err, errlen, "--source: the sources are too long (at most %zu bytes)",
+                 sizeof cfg->sync_sources - 1);
+        return -1;
+    }
+    snprintf(cfg->sync_sources + used, sizeof cfg->sync_sources - used, "%s%s",
+             used ? " " : "", value);
+    *first = 0;
     return 0;
 }
 
@@ -199,6 +281,8 @@ int config_load(config *cfg, int argc, char **argv, int first, const char **posi
 {
     memset(cfg, 0, sizeof *cfg);
     *n_pos = 0;
+    int sync_cmd = first >= 2 && strcmp(argv[first - 1], "sync") == 0;
+    int first_source = 1;
     for (size_t i = 0; i < N_OPTS; i++)
         if (set_opt(cfg, &opts[i], opts[i].dflt, "default", err, errlen) != 0)
             return -1;
@@ -237,7 +321,10 @@ int config_load(config *cfg, int argc, char **argv, int first, const char **posi
             i += a[8] == '\0';
             continue;
         }
-        const opt *o = flag_opt(a, &value);
+        int append = 0;
+        const opt *o = sync_cmd ? sync_flag(a, &value, &append) : NULL;
+        if (o == NULL)
+            o = flag_opt(a, &value);
         if (o == NULL) {
             snprintf(err, errlen, "unknown option %s", a);
             return -1;
@@ -252,7 +339,8 @@ int config_load(config *cfg, int argc, char **argv, int first, const char **posi
             }
             value = argv[++i];
         }
-        if (set_opt(cfg, o, value, a, err, errlen) != 0)
+        if (append ? add_source(cfg, value, &first_source, err, errlen) != 0
+                   : set_opt(cfg, o, value, a, err, errlen) != 0)
             return -1;
     }
     if (cfg->threads == 0) {

@@ -22,11 +22,28 @@ typedef struct config {
     int access_log;          /* 1: a JSON line per request */
     int create;              /* 1: create the database if missing */
     char format[16];         /* export: json or csv */
+    char sync_sources[4096]; /* sync: sources separated by spaces or commas, each
+                                "dataset:URL", "api:URL" or a URL (kind recognised) */
+    int sync_every;          /* seconds between sync rounds; 0: off (serve), once (sync) */
+    int sync_timeout;        /* seconds allowed per upstream request */
+    size_t sync_max_bytes;   /* largest upstream file, bytes */
+    int sync_retries;        /* extra attempts after a 5xx or a network error */
     char config_path[1024];  /* the file read, or "" */
 } config;
 
+/* The default sync source: the ministry dataset's files on GitHub. */
+#define CONFIG_DEFAULT_SOURCE \
+    "dataset:https://raw.githubusercontent.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset/main/data/"
+
+/* Parses a duration: seconds ("90"), or a number with s, m, h or d ("30s", "5m", "6h",
+ * "1d"); "0" and "off" are 0. Returns 0 with *seconds set, or -1. */
+int config_parse_duration(const char *text, int *seconds);
+
 /* Fills cfg: defaults, then the config file (--config, ATTRITION_CONFIG, or none), then
- * ATTRITION_* variables, then flags from argv[first..argc). Non-flag arguments are
+ * ATTRITION_* variables, then flags from argv[first..argc). For the sync command
+ * (argv[first - 1] is "sync"), --source URL (repeatable: the first replaces the configured
+ * sources, later ones add to them), --every and --timeout mean sync_sources, sync_every and
+ * sync_timeout. Non-flag arguments are
  * collected in order into positional (at most max_pos; *n_pos set). Validates once.
  * Returns 0, or -1 with a message naming the source and key in err. */
 int config_load(config *cfg, int argc, char **argv, int first, const char **positional,

@@ -35,17 +35,32 @@ enum MHD_Result handle_deployment_get(request *req);
 enum MHD_Result handle_deployment_replace(request *req);
 enum MHD_Result handle_deployment_delete(request *req);
 
-/* russianwarship.rip v2 compatibility (handlers_compat.c) */
+/* russianwarship.rip v1 and v2 compatibility (handlers_compat.c) */
+enum MHD_Result handle_v1_latest(request *req);
+enum MHD_Result handle_v1_date(request *req);
+enum MHD_Result handle_v1_list(request *req);
+enum MHD_Result handle_v1_terms(request *req);
+enum MHD_Result handle_v1_war_info(request *req);
 enum MHD_Result handle_v2_latest(request *req);
 enum MHD_Result handle_v2_date(request *req);
 enum MHD_Result handle_v2_list(request *req);
 enum MHD_Result handle_v2_terms(request *req);
+enum MHD_Result handle_v2_term(request *req);
 enum MHD_Result handle_v2_war_info(request *req);
+enum MHD_Result handle_v2_war_status(request *req);
+enum MHD_Result handle_v2_war_status_lang(request *req);
+/* 404 in the peer's shape for any unmatched path under /api/ (route.c). */
+enum MHD_Result handle_compat_not_found(request *req);
 
 /* operations (handlers_ops.c) */
 enum MHD_Result handle_livez(request *req);
 enum MHD_Result handle_readyz(request *req);
 enum MHD_Result handle_metrics(request *req);
 enum MHD_Result handle_openapi(request *req);
+
+/* the dashboard (handlers_web.c) */
+enum MHD_Result handle_web_index(request *req);
+enum MHD_Result handle_web_docs(request *req);
+enum MHD_Result handle_web_asset(request *req);
 
 #endif

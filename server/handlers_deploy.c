@@ -1,48 +1,34 @@
 /* GET and POST /v1/deployments, GET /v1/deployments/summary, GET, PUT and DELETE
  * /v1/deployments/{id}: published estimates of foreign troops deployed to a party of the
  * war (core: include/attrition/deploy.h; shapes: deploy_json.h).
- * Reads query SQLite under the store lock and record the data version they saw
- * (req_snapshot) for the response cache and Last-Modified. Each write is one transaction
- * (store_begin, deploy_*, store_touch, store_commit) followed by app_snapshot_reload, all
- * under the store lock, so the data version, ETags and cached answers move with it.
+ * Reads call core under the store lock and record the data version they saw (req_snapshot)
+ * for the response cache and Last-Modified. Each write is one core call (deploy_create,
+ * deploy_replace, deploy_delete: one transaction each, data version touched) followed by
+ * app_snapshot_reload, both under the store lock, so the data version, ETags and cached
+ * answers move with it. The writes' routes are ROUTE_NEEDS_AUTH: route_dispatch checks the
+ * token before these handlers run.
  * Statuses: 400 bad parameter or unreadable body; 404 no such estimate, or nothing stored
  * for the pair of a summary; 415 not application/json; 422 an estimate deploy_from_json or
  * deploy_validate refuses (their detail); 503 when the database cannot serve (read-only,
  * disk full, busy, out of memory): never a 500. */
 #include "handlers.h"
-#include "auth.h"
 #include "deploy_json.h"
 #include "log.h"
+#include "param.h"
 #include "render.h"
 #include "reply.h"
 #include "attrition/country.h"
 #include "attrition/date.h"
 #include "attrition/deploy.h"
+#include "attrition/text.h"
 
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
-
-#define QUOTE_MAX 80 /* bytes of a client's value (or Jansson's message) quoted in a detail */
 
 /* ---- parameters: each sends its 400 itself and returns -1 ------------------------------ */
 
-/* Copies s into buf for a detail: printable ASCII kept, any other byte as '?', "..." when
- * longer than QUOTE_MAX bytes (so the detail stays valid UTF-8). Returns buf. */
-static const char *quoted(const char *s, char buf[QUOTE_MAX + 4])
-{
-    size_t i = 0;
-    for (; s[i] != '\0' && i < QUOTE_MAX; i++)
-        buf[i] = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f ? s[i] : '?';
-    if (s[i] != '\0') {
-        memcpy(buf + i, "...", 3);
-        i += 3;
-    }
-    buf[i] = '\0';
-    return buf;
-}
 
 /* Query parameter name as an assigned ISO 3166-1 alpha-2 code into *code (borrowed from
  * libmicrohttpd; NULL when absent and not required). Returns 0, or sends 400 (missing while
@@ -50,7 +36,7 @@ static const char *quoted(const char *s, char buf[QUOTE_MAX + 4])
 static int param_code(request *req, const char *name, int required, const char **code,
                       enum MHD_Result *res)
 {
-    char q[QUOTE_MAX + 4];
+    char q[TEXT_QUOTE_SIZE];
     *code = req_query(req, name);
     if (*code == NULL && !required)
         return 0;
@@ -60,15 +46,15 @@ static int param_code(request *req, const char *name, int required, const char *
     else if (!country_valid(*code))
         *res = reply_problem(req, MHD_HTTP_BAD_REQUEST, "%s: \"%s\" is not an ISO 3166-1 alpha-2 "
                              "code (two upper-case letters, such as KP or RU)", name,
-                             quoted(*code, q));
+                             text_quote_str(*code, q));
     else
         return 0;
     return -1;
 }
 
 /* The list's filters: country, deployed_to, source (at most DEPLOY_SOURCE_NAME_MAX bytes)
- * and the from/to window of as_of (param_window: -1 when absent, 400 when from is after
- * to), whose dates may not precede 1970-01-01 (no estimate can). Strings are borrowed from
+ * and the from/to window of as_of (param_window: DATE_NONE when absent, 400 when from is
+ * after to), whose dates may not precede 1970-01-01 (no estimate can). Strings are borrowed from
  * libmicrohttpd. Returns 0, or sends 400 and returns -1. */
 static int param_filter(request *req, deploy_filter *f, enum MHD_Result *res)
 {
@@ -83,10 +69,9 @@ static int param_filter(request *req, deploy_filter *f, enum MHD_Result *res)
                              strlen(f->source), DEPLOY_SOURCE_NAME_MAX);
         return -1;
     }
-    /* param_window gives -1 both for an absent date and for 1969-12-31 */
-    if (f->from < 0 && req_query(req, "from") != NULL)
+    if (f->from != DATE_NONE && f->from < 0)
         late = "from";
-    else if (f->to < 0 && req_query(req, "to") != NULL)
+    else if (f->to != DATE_NONE && f->to < 0)
         late = "to";
     if (late == NULL)
         return 0;
@@ -100,7 +85,7 @@ static int param_filter(request *req, deploy_filter *f, enum MHD_Result *res)
 static int param_id(request *req, int64_t *id, enum MHD_Result *res)
 {
     const char *s = req->n_params > 0 ? req->params[0] : "";
-    char q[QUOTE_MAX + 4];
+    char q[TEXT_QUOTE_SIZE];
     size_t i;
     *id = 0;
     for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
@@ -111,44 +96,18 @@ static int param_id(request *req, int64_t *id, enum MHD_Result *res)
     if (i > 0 && s[i] == '\0' && *id > 0)
         return 0;
     *res = reply_problem(req, MHD_HTTP_BAD_REQUEST, "id: \"%s\" is not a positive integer "
-                         "(1 to %" PRId64 ")", quoted(s, q), INT64_MAX);
+                         "(1 to %" PRId64 ")", text_quote_str(s, q), INT64_MAX);
     return -1;
 }
 
 /* ---- request bodies --------------------------------------------------------------------- */
 
-/* Sends 415 and returns -1 unless the Content-Type is application/json (any case), with a
- * charset parameter, if there is one, naming UTF-8. Returns 0 otherwise. */
+/* Sends 415 and returns -1 unless the Content-Type is application/json (param_content_type,
+ * with its charset rule). Returns 0 otherwise. */
 static int body_is_json(request *req, enum MHD_Result *res)
 {
-    const char *ct = req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE), *cs;
-    char q[QUOTE_MAX + 4], type[QUOTE_MAX + 1];
-    size_t n;
-    if (ct == NULL) {
-        *res = reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Type is missing: "
-                             "send the estimate as application/json");
-        return -1;
-    }
-    ct += strspn(ct, " \t");
-    for (n = strcspn(ct, ";"); n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'); n--)
-        ;
-    if (n != strlen("application/json") || strncasecmp(ct, "application/json", n) != 0) {
-        snprintf(type, sizeof type, "%.*s", (int)(n < QUOTE_MAX ? n : QUOTE_MAX), ct);
-        *res = reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Type \"%s\" is not "
-                             "supported: send the estimate as application/json", quoted(type, q));
-        return -1;
-    }
-    cs = strcasestr(ct + n, "charset=");
-    if (cs == NULL)
-        return 0;
-    cs += strlen("charset=") + (cs[strlen("charset=")] == '"');
-    n = strcspn(cs, "\"; \t");
-    if ((n == 5 && strncasecmp(cs, "utf-8", 5) == 0) || (n == 4 && strncasecmp(cs, "utf8", 4) == 0))
-        return 0;
-    snprintf(type, sizeof type, "%.*s", (int)(n < QUOTE_MAX ? n : QUOTE_MAX), cs);
-    *res = reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "charset \"%s\" is not "
-                         "supported: send the body in UTF-8", quoted(type, q));
-    return -1;
+    static const char *const types[] = {"application/json", NULL};
+    return param_content_type(req, types, "the estimate as application/json", res) < 0 ? -1 : 0;
 }
 
 /* A body "id" that contradicts the path's id (PUT): returns DEPLOY_EINVAL with a detail,
@@ -169,7 +128,7 @@ static int body_id_matches(const json_t *root, int64_t id, char *detail, size_t 
  * memory) and returns -1. */
 static int body_estimate(request *req, int64_t id, deploy_estimate *e, enum MHD_Result *res)
 {
-    char detail[DEPLOY_DETAIL_LEN], q[QUOTE_MAX + 4];
+    char detail[DEPLOY_DETAIL_LEN], q[TEXT_QUOTE_SIZE];
     json_error_t jerr;
     json_t *root = NULL;
     int status;
@@ -184,7 +143,7 @@ static int body_estimate(request *req, int64_t id, deploy_estimate *e, enum MHD_
     if (!json_is_object(root)) {
         *res = root == NULL
             ? reply_problem(req, MHD_HTTP_BAD_REQUEST, "the body is not valid JSON: line %d, "
-                            "column %d: %s", jerr.line, jerr.column, quoted(jerr.text, q))
+                            "column %d: %s", jerr.line, jerr.column, text_quote_str(jerr.text, q))
             : reply_problem(req, MHD_HTTP_BAD_REQUEST, "the body must be a JSON object (one "
                             "estimate)");
         json_decref(root);
@@ -208,59 +167,35 @@ static int body_estimate(request *req, int64_t id, deploy_estimate *e, enum MHD_
 
 /* ---- store access ----------------------------------------------------------------------- */
 
-/* What a failed store access met, captured under the store lock (before a rollback or
- * anything else changes the connection's error). */
-typedef struct db_failure {
-    int deploy;         /* the deploy status, DEPLOY_OK when a store function failed */
-    int store;          /* store status of the SQLite error: STORE_EREADONLY (read-only or
-                         * full), STORE_ENOMEM, STORE_EDB, ... */
-    int write;          /* 1 for a write */
-    int committed;      /* 1: the write is durable, only the snapshot reload failed */
-    const char *doing;  /* what was being done (static string) */
-    char why[160];      /* SQLite's message */
-} db_failure;
-
-/* Records in *f a failure while doing (static): deploy status dst (DEPLOY_OK if a store
- * function failed) and store status sst (STORE_OK: taken from the connection's error).
- * Call under the store lock. */
-static void note_failure(db_failure *f, store *st, int dst, int sst, const char *doing)
+/* THE answer to a failed deploy_* call (f->status) on estimate id (0: none in particular):
+ * 404 for DEPLOY_ENOTFOUND, 422 for DEPLOY_EINVAL, otherwise 503 (logged) saying whether
+ * anything was stored: write (1 for a write) and committed (1: the write is durable, only
+ * the snapshot reload failed, with f->store_status its status). */
+static enum MHD_Result reply_deploy_error(request *req, const deploy_failure *f, int64_t id,
+                                     int write, int committed)
 {
-    sqlite3 *db = store_db(st);
-    f->deploy = dst;
-    f->store = sst != STORE_OK ? sst : store_status_from_sqlite(sqlite3_errcode(db));
-    if (dst == DEPLOY_ENOMEM)
-        f->store = STORE_ENOMEM;
-    f->doing = doing;
-    snprintf(f->why, sizeof f->why, "%s", sqlite3_errmsg(db));
-}
-
-/* Answers a failed read or write of estimate id (0: none in particular): 404 for
- * DEPLOY_ENOTFOUND, 422 for DEPLOY_EINVAL, otherwise 503 (logged) saying whether anything
- * was stored. */
-static enum MHD_Result reply_failure(request *req, const db_failure *f, int64_t id)
-{
-    const char *undone = f->write ? "; nothing was changed" : "";
-    if (f->deploy == DEPLOY_ENOTFOUND)
+    const char *undone = write ? "; nothing was changed" : "";
+    if (f->status == DEPLOY_ENOTFOUND)
         return reply_problem(req, MHD_HTTP_NOT_FOUND, "no deployment estimate has id %" PRId64,
                              id);
-    if (f->deploy == DEPLOY_EINVAL)
+    if (f->status == DEPLOY_EINVAL)
         return reply_problem(req, MHD_HTTP_UNPROCESSABLE_CONTENT, "the store refused the "
                              "estimate while %s", f->doing);
     log_event_new("deploy_db_error", json_pack("{s:s, s:s, s:i, s:i, s:I}", "doing", f->doing,
-                  "reason", f->why, "store_status", f->store, "committed", f->committed,
+                  "reason", f->why, "store_status", f->store_status, "committed", committed,
                   "id", (json_int_t)id));
-    if (f->committed)
+    if (committed)
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the write of estimate %" PRId64
                              " is committed, but the service could not reload its data version "
                              "(%s), so cached answers may be stale until the next write; check "
                              "with GET /v1/deployments/%" PRId64 " rather than sending it again",
-                             id, f->store == STORE_ENOMEM ? "out of memory" : "database error",
-                             id);
-    if (f->store == STORE_EREADONLY)
+                             id, f->store_status == STORE_ENOMEM ? "out of memory"
+                             : "database error", id);
+    if (f->store_status == STORE_EREADONLY)
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the database is read-only, full "
                              "or unavailable while %s (%s)%s; retry once an operator has fixed "
                              "it", f->doing, f->why, undone);
-    if (f->store == STORE_ENOMEM)
+    if (f->store_status == STORE_ENOMEM)
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory while %s%s; "
                              "retry later", f->doing, undone);
     return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "database error while %s (%s)%s; "
@@ -269,46 +204,27 @@ static enum MHD_Result reply_failure(request *req, const db_failure *f, int64_t 
 
 enum write_op { WRITE_CREATE, WRITE_REPLACE, WRITE_DELETE };
 
-/* One write, one transaction, under the store lock: store_begin, then deploy_create(e)
- * (which sets e->id), deploy_replace(e) or deploy_delete(id) by op, the stored estimate read
- * back into *stored (create, replace), store_touch, store_commit and app_snapshot_reload.
- * Rolls back whatever failed before the commit. Returns 0 (*stored filled for create and
- * replace: the caller clears it), or -1 with *f filled (f->committed when only the reload
- * failed). e stays the caller's; stored may be NULL for delete. */
-static int write_txn(app *a, enum write_op op, deploy_estimate *e, int64_t id,
-                     deploy_estimate *stored, db_failure *f)
+/* One write under the store lock: the core write (its own transaction) by op, then
+ * app_snapshot_reload. Answers the failure itself (see reply_deploy_error) and returns -1, or
+ * returns 0 (*stored filled for create and replace: the caller clears it). */
+static int write_locked(request *req, enum write_op op, deploy_estimate *e, int64_t id,
+                        deploy_estimate *stored, enum MHD_Result *res)
 {
-    sqlite3 *db = store_db(a->st);
-    int rc, status = -1;
-    f->write = 1;
+    app *a = req->app;
+    deploy_failure f = {0};
+    int rc, reload = STORE_OK;
     store_lock(a->st);
-    if ((rc = store_begin(a->st)) != STORE_OK) {
-        note_failure(f, a->st, DEPLOY_OK, rc, "starting the write");
-        goto cleanup;
-    }
-    rc = op == WRITE_CREATE ? deploy_create(db, e)
-       : op == WRITE_REPLACE ? deploy_replace(db, e) : deploy_delete(db, id);
-    if (rc == DEPLOY_OK && op != WRITE_DELETE)
-        rc = deploy_get(db, e->id, stored);
-    if (rc != DEPLOY_OK) {
-        note_failure(f, a->st, rc, STORE_OK, "storing the estimate");
-        goto cleanup;
-    }
-    if ((rc = store_touch(a->st)) != STORE_OK || (rc = store_commit(a->st)) != STORE_OK) {
-        note_failure(f, a->st, DEPLOY_OK, rc, "committing the estimate");
-        goto cleanup;
-    }
-    if ((rc = app_snapshot_reload(a)) != STORE_OK) {
-        note_failure(f, a->st, DEPLOY_OK, rc, "reloading the data");
-        f->committed = 1;
-        goto cleanup;
-    }
-    status = 0;
-cleanup:
-    if (status != 0 && !f->committed)
-        store_rollback(a->st); /* a no-op when no transaction is open */
+    rc = op == WRITE_CREATE ? deploy_create(a->st, e, stored, &f)
+       : op == WRITE_REPLACE ? deploy_replace(a->st, e, stored, &f) : deploy_delete(a->st, id, &f);
+    if (rc == DEPLOY_OK)
+        reload = app_snapshot_reload(a);
     store_unlock(a->st);
-    return status;
+    if (rc == DEPLOY_OK && reload == STORE_OK)
+        return 0;
+    if (rc == DEPLOY_OK)
+        f = (deploy_failure){DEPLOY_EDB, reload, "reloading the data", ""};
+    *res = reply_deploy_error(req, &f, e != NULL ? e->id : id, 1, rc == DEPLOY_OK);
+    return -1;
 }
 
 /* Stores the estimate of the request body (create: id 0; replace: the path's id) and answers
@@ -317,14 +233,9 @@ static enum MHD_Result write_estimate(request *req, enum write_op op, int64_t id
 {
     enum MHD_Result res = MHD_NO;
     deploy_estimate e = DEPLOY_ESTIMATE_INIT, stored = DEPLOY_ESTIMATE_INIT;
-    db_failure f = {0};
     char loc[64];
-    if (body_estimate(req, id, &e, &res) != 0)
+    if (body_estimate(req, id, &e, &res) != 0 || write_locked(req, op, &e, id, &stored, &res) != 0)
         goto cleanup;
-    if (write_txn(req->app, op, &e, id, &stored, &f) != 0) {
-        res = reply_failure(req, &f, e.id);
-        goto cleanup;
-    }
     if (op == WRITE_CREATE) {
         snprintf(loc, sizeof loc, "/v1/deployments/%" PRId64, stored.id);
         reply_add_header(req, MHD_HTTP_HEADER_LOCATION, loc);
@@ -354,21 +265,19 @@ static json_t *list_json(const deploy_estimate *v, size_t n)
 enum MHD_Result handle_deployments_list(request *req)
 {
     enum MHD_Result res = MHD_NO;
-    deploy_filter f = {NULL, NULL, NULL, -1, -1};
+    deploy_filter f = {NULL, NULL, NULL, DATE_NONE, DATE_NONE};
     deploy_estimate *v = NULL;
-    db_failure fail = {0};
+    deploy_failure fail = {0};
     size_t n = 0;
     int rc;
     if (param_filter(req, &f, &res) != 0)
         return res;
     store_lock(req->app->st);
-    rc = deploy_list(store_db(req->app->st), &f, &v, &n);
-    if (rc != DEPLOY_OK)
-        note_failure(&fail, req->app->st, rc, STORE_OK, "reading the estimates");
+    rc = deploy_list(req->app->st, &f, &v, &n, &fail);
     stats_snapshot_unref(req_snapshot(req)); /* the data version of what was read */
     store_unlock(req->app->st);
     if (rc != DEPLOY_OK)
-        res = reply_failure(req, &fail, 0);
+        res = reply_deploy_error(req, &fail, 0, 0, 0);
     else
         res = reply_json_new(req, MHD_HTTP_OK, list_json(v, n));
     deploy_list_free(v, n);
@@ -379,19 +288,17 @@ enum MHD_Result handle_deployment_get(request *req)
 {
     enum MHD_Result res = MHD_NO;
     deploy_estimate e = DEPLOY_ESTIMATE_INIT;
-    db_failure fail = {0};
+    deploy_failure fail = {0};
     int64_t id;
     int rc;
     if (param_id(req, &id, &res) != 0)
         return res;
     store_lock(req->app->st);
-    rc = deploy_get(store_db(req->app->st), id, &e);
-    if (rc != DEPLOY_OK)
-        note_failure(&fail, req->app->st, rc, STORE_OK, "reading the estimate");
+    rc = deploy_get(req->app->st, id, &e, &fail);
     stats_snapshot_unref(req_snapshot(req)); /* the data version of what was read */
     store_unlock(req->app->st);
     if (rc != DEPLOY_OK)
-        res = reply_failure(req, &fail, id);
+        res = reply_deploy_error(req, &fail, id, 0, 0);
     else
         res = reply_json_new(req, MHD_HTTP_OK, deploy_to_json(&e));
     deploy_estimate_clear(&e);
@@ -405,7 +312,7 @@ enum MHD_Result handle_deployments_summary(request *req)
     enum MHD_Result res = MHD_NO;
     const char *country, *to;
     deploy_summary sum;
-    db_failure fail = {0};
+    deploy_failure fail = {0};
     int rc;
     if (param_code(req, "country", 1, &country, &res) != 0 ||
         param_code(req, "deployed_to", 1, &to, &res) != 0)
@@ -414,13 +321,11 @@ enum MHD_Result handle_deployments_summary(request *req)
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "country and deployed_to must differ "
                              "(both are %s)", country);
     store_lock(req->app->st);
-    rc = deploy_summary_compute(store_db(req->app->st), country, to, &sum);
-    if (rc != DEPLOY_OK)
-        note_failure(&fail, req->app->st, rc, STORE_OK, "reading the estimates");
+    rc = deploy_summary_compute(req->app->st, country, to, &sum, &fail);
     stats_snapshot_unref(req_snapshot(req)); /* the data version of what was read */
     store_unlock(req->app->st);
     if (rc != DEPLOY_OK)
-        res = reply_failure(req, &fail, 0);
+        res = reply_deploy_error(req, &fail, 0, 0, 0);
     else if (sum.n_history == 0)
         res = reply_problem(req, MHD_HTTP_NOT_FOUND, "no deployment estimates are stored for "
                             "troops of %s (%s) deployed to %s (%s)", country_name(country),
@@ -433,9 +338,6 @@ enum MHD_Result handle_deployments_summary(request *req)
 
 enum MHD_Result handle_deployments_create(request *req)
 {
-    enum MHD_Result res = MHD_NO;
-    if (auth_require(req, &res) != 0)
-        return res;
     return write_estimate(req, WRITE_CREATE, 0);
 }
 
@@ -443,7 +345,7 @@ enum MHD_Result handle_deployment_replace(request *req)
 {
     enum MHD_Result res = MHD_NO;
     int64_t id;
-    if (auth_require(req, &res) != 0 || param_id(req, &id, &res) != 0)
+    if (param_id(req, &id, &res) != 0)
         return res;
     return write_estimate(req, WRITE_REPLACE, id);
 }
@@ -451,11 +353,8 @@ enum MHD_Result handle_deployment_replace(request *req)
 enum MHD_Result handle_deployment_delete(request *req)
 {
     enum MHD_Result res = MHD_NO;
-    db_failure fail = {0};
     int64_t id;
-    if (auth_require(req, &res) != 0 || param_id(req, &id, &res) != 0)
+    if (param_id(req, &id, &res) != 0 || write_locked(req, WRITE_DELETE, NULL, id, NULL, &res) != 0)
         return res;
-    if (write_txn(req->app, WRITE_DELETE, NULL, id, NULL, &fail) != 0)
-        return reply_failure(req, &fail, id);
     return reply_bytes(req, MHD_HTTP_NO_CONTENT, NULL, "", 0);
 }

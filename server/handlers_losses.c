@@ -1,7 +1,9 @@
 /* /v1/categories, /v1/cumulative..., /v1/daily... */
 #include "handlers.h"
+#include "param.h"
 #include "render.h"
 #include "reply.h"
+#include "write_json.h"
 #include "attrition/date.h"
 
 #include <stdio.h>
@@ -38,7 +40,7 @@ static enum MHD_Result one_report(request *req, int path_date, row_renderer fn)
 {
     enum MHD_Result res = MHD_NO;
     stats_selection sel = {0, NULL};
-    int day = -1, rep;
+    int day = DATE_NONE, rep;
     stats_snapshot *s = req_snapshot(req);
     if ((path_date && param_path_date(req, 0, &day, &res) != 0) ||
         param_categories(req, s, &sel, &res) != 0)
@@ -125,7 +127,7 @@ static enum MHD_Result series(request *req, int daily)
 {
     enum MHD_Result res = MHD_NO;
     stats_selection sel = {0, NULL};
-    int from, to, f, t, cursor = -1, csv;
+    int from, to, f, t, cursor, csv;
     long limit;
     size_t lo, hi;
     stats_snapshot *s = req_snapshot(req);
@@ -134,7 +136,7 @@ static enum MHD_Result series(request *req, int daily)
         param_query_date(req, "cursor", &cursor, &res) != 0 || param_wants_csv(req, &csv, &res) != 0)
         goto cleanup;
     stats_window(s, from, to, &lo, &hi, &f, &t);
-    if (cursor >= 0 && stats_lower_bound(s, cursor) > lo)
+    if (cursor != DATE_NONE && stats_lower_bound(s, cursor) > lo)
         lo = stats_lower_bound(s, cursor) < hi ? stats_lower_bound(s, cursor) : hi;
     if (limit > 0 && hi - lo > (size_t)limit) {
         link_next(req, f, t, s->dates[lo + (size_t)limit]);
@@ -144,16 +146,9 @@ static enum MHD_Result series(request *req, int daily)
         res = reply_series_csv(req, s, daily, &sel, lo, hi);
         goto cleanup;
     }
-    json_t *rows = json_array();
-    for (size_t r = lo; rows && r < hi; r++)
-        json_array_append_new(rows, daily
-            ? json_pack("{s:o, s:i, s:o, s:i}", "date", render_date(s->dates[r]), "day",
-                        date_war_day(s->dates[r]), "losses", render_losses(s, r, &sel),
-                        "span_days", s->span[r])
-            : json_pack("{s:o, s:i, s:o}", "date", render_date(s->dates[r]), "day",
-                        date_war_day(s->dates[r]), "totals", render_totals(s, r, &sel)));
-    res = reply_json_new(req, MHD_HTTP_OK, json_pack("{s:o, s:o, s:o}", "from", render_date(f),
-                                                     "to", render_date(t), "series", rows));
+    jw w = {NULL, 0, 0, 0}; /* the direct writer: no Jansson tree per row (write_json.h) */
+    jw_series(&w, s, daily, &sel, f, t, lo, hi);
+    res = jw_reply(req, &w);
 cleanup:
     stats_selection_free(&sel);
     stats_snapshot_unref(s);

@@ -7,6 +7,49 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* The morning of a report's date, when the ministry's post of that date is normally out
+ * (it posts around 07:00-09:00 Kyiv time): 06:00 UTC. Freshness is measured from it. */
+#define OPS_REPORT_MORNING_UTC (6 * 3600)
+
+/* Seconds from the morning of the latest report's date to now (0 when that is ahead),
+ * or -1 when no report is stored. */
+static double latest_age(const stats_snapshot *s)
+{
+    if (s->n_rep == 0)
+        return -1;
+    double morning = (double)s->dates[s->n_rep - 1] * 86400.0 + OPS_REPORT_MORNING_UTC;
+    double age = (double)time(NULL) - morning;
+    return age > 0 ? age : 0;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" of unix time t (new reference), or null for 0 (never). */
+static json_t *iso_time(int64_t t)
+{
+    char buf[32];
+    struct tm tm;
+    time_t tt = (time_t)t;
+    if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
+        return json_null();
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(buf);
+}
+
+/* /readyz's last_sync: the last sync round stored in the database, or null (never). */
+static json_t *last_sync(app *a)
+{
+    sync_state_summary sum;
+    app_sync_summary(a, &sum);
+    if (sum.last_outcome < 0)
+        return json_null();
+    return json_pack("{s:o, s:s, s:s, s:o, s:{s:I, s:I, s:I}}", "at", iso_time(sum.last_at),
+        "outcome", sync_state_outcome_name(sum.last_outcome), "detail", sum.detail,
+        "last_success_at", iso_time(sum.last_success_at), "rounds",
+        "changed", (json_int_t)sum.total[SYNC_CHANGED],
+        "unchanged", (json_int_t)sum.total[SYNC_UNCHANGED],
+        "failed", (json_int_t)sum.total[SYNC_FAILED]);
+}
 
 enum MHD_Result handle_livez(request *req)
 {
@@ -21,9 +64,12 @@ enum MHD_Result handle_readyz(request *req)
     if (s == NULL)
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the database is not open yet");
     json_t *latest = s->n_rep ? render_date(s->dates[s->n_rep - 1]) : json_null();
+    double age = latest_age(s);
     enum MHD_Result r = reply_json_new(req, MHD_HTTP_OK,
-        json_pack("{s:s, s:o, s:I, s:I}", "status", "ready", "latest", latest, "reports",
-                  (json_int_t)s->n_rep, "data_version", (json_int_t)s->version));
+        json_pack("{s:s, s:o, s:o, s:I, s:I, s:o}", "status", "ready", "latest", latest,
+                  "age_seconds", age < 0 ? json_null() : json_integer((json_int_t)age),
+                  "reports", (json_int_t)s->n_rep, "data_version", (json_int_t)s->version,
+                  "last_sync", last_sync(req->app)));
     stats_snapshot_unref(s);
     return r;
 }
@@ -31,8 +77,16 @@ enum MHD_Result handle_readyz(request *req)
 enum MHD_Result handle_metrics(request *req)
 {
     stats_snapshot *s = app_snapshot(req->app);
+    sync_state_summary sum;
+    app_sync_summary(req->app, &sum);
+    double age = latest_age(s);
+    metrics_freshness f = {age >= 0, age, {NULL}, {0}, (double)sum.last_success_at};
+    for (int i = 0; i < METRICS_SYNC_OUTCOMES && i < SYNC_N_OUTCOMES; i++) {
+        f.outcome[i] = sync_state_outcome_name(i);
+        f.sync_total[i] = (unsigned long long)sum.total[i];
+    }
     metrics_gauges g = {(long)s->n_rep, (double)s->modified, (unsigned long long)s->version,
-                        !req->app->draining};
+                        !req->app->draining, &f};
     stats_snapshot_unref(s);
     char *text = NULL;
     size_t len = 0;

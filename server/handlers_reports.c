@@ -3,7 +3,7 @@
  * (report_from_post); any charset parameter must name UTF-8. The 400/422 line is the one
  * documented in include/attrition/report.h. */
 #include "handlers.h"
-#include "auth.h"
+#include "param.h"
 #include "render.h"
 #include "reply.h"
 #include "attrition/date.h"
@@ -11,67 +11,45 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 enum body_kind { BODY_JSON = 1, BODY_TEXT = 2 };
 
-/* Copies s[0..n) without surrounding spaces or quotes into out (len bytes, truncated). */
-static void copy_token(const char *s, size_t n, char *out, size_t len)
-{
-    while (n > 0 && (*s == ' ' || *s == '\t' || *s == '"'))
-        s++, n--;
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '"'))
-        n--;
-    snprintf(out, len, "%.*s", (int)n, s);
-}
-
-/* The kind of body the Content-Type announces (a charset parameter must be UTF-8). Returns
- * BODY_JSON or BODY_TEXT, or sends 415 naming the type and returns -1. */
+/* The kind of body the Content-Type announces: BODY_JSON or BODY_TEXT, or -1 after the 415
+ * (param_content_type). */
 static int body_kind(request *req, enum MHD_Result *res)
 {
-    char type[128], name[32], value[64];
-    const char *ct = req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
-    const char *semi = ct ? strchr(ct, ';') : NULL;
-    int kind = -1;
-    if (ct == NULL) {
-        *res = reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Type is missing: send "
-                             "application/json or text/plain (the ministry's post)");
-        return -1;
-    }
-    copy_token(ct, semi ? (size_t)(semi - ct) : strlen(ct), type, sizeof type);
-    if (strcasecmp(type, "application/json") == 0)
-        kind = BODY_JSON;
-    else if (strcasecmp(type, "text/plain") == 0)
-        kind = BODY_TEXT;
-    for (const char *p = semi; kind > 0 && p; p = strchr(p + 1, ';')) {
-        const char *eq = strchr(p, '='), *end = strchr(p + 1, ';');
-        if (eq == NULL || (end && eq > end))
-            continue;
-        copy_token(p + 1, (size_t)(eq - p - 1), name, sizeof name);
-        copy_token(eq + 1, end ? (size_t)(end - eq - 1) : strlen(eq + 1), value, sizeof value);
-        if (strcasecmp(name, "charset") == 0 && strcasecmp(value, "utf-8") != 0 &&
-            strcasecmp(value, "utf8") != 0 && strcasecmp(value, "us-ascii") != 0) {
-            *res = reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "charset \"%s\" is not "
-                                 "supported: send the body in UTF-8", value);
-            return -1;
-        }
-    }
-    if (kind < 0)
-        *res = reply_problem(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Content-Type \"%s\" is not "
-                             "supported: send application/json or text/plain (the ministry's post)",
-                             type);
-    return kind;
+    static const char *const types[] = {"application/json", "text/plain", NULL};
+    int i = param_content_type(req, types, "application/json or text/plain (the ministry's "
+                               "post)", res);
+    return i < 0 ? -1 : i == 0 ? BODY_JSON : BODY_TEXT;
 }
 
-/* The HTTP status of a report status. */
-static unsigned http_status(int rc)
+/* THE answer to a report status other than REPORT_OK (the one status-to-problem mapping of
+ * core/report*): 400 ESYNTAX, 422 EINVAL, 409 ECONFLICT (with how to correct it), 404
+ * ENOTFOUND, 503 for ENOMEM, EREADONLY and EDB (never a 500). detail is core's message, or
+ * NULL for a read (then the detail names the report of day). */
+static enum MHD_Result reply_report_error(request *req, int rc, const char *detail, int day)
 {
+    char ds[DATE_STR_LEN];
+    date_format(day, ds);
     switch (rc) {
-    case REPORT_ESYNTAX: return MHD_HTTP_BAD_REQUEST;
-    case REPORT_EINVAL: return MHD_HTTP_UNPROCESSABLE_CONTENT;
-    case REPORT_ECONFLICT: return MHD_HTTP_CONFLICT;
-    case REPORT_ENOTFOUND: return MHD_HTTP_NOT_FOUND;
-    default: return MHD_HTTP_SERVICE_UNAVAILABLE; /* ENOMEM, EREADONLY, EDB: never a 500 */
+    case REPORT_ESYNTAX:
+        return reply_problem(req, MHD_HTTP_BAD_REQUEST, "%s", detail);
+    case REPORT_EINVAL:
+        return reply_problem(req, MHD_HTTP_UNPROCESSABLE_CONTENT, "%s", detail);
+    case REPORT_ECONFLICT:
+        return reply_problem(req, MHD_HTTP_CONFLICT, "%s; to correct it, PUT the report to "
+                             "/v1/reports/%s", detail, ds);
+    case REPORT_ENOTFOUND:
+        if (detail == NULL)
+            return reply_problem(req, MHD_HTTP_NOT_FOUND, "no report is stored for %s", ds);
+        return reply_problem(req, MHD_HTTP_NOT_FOUND, "%s", detail);
+    default:
+        if (detail != NULL)
+            return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", detail);
+        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the report of %s could not be "
+                             "read (%s); retry later", ds,
+                             rc == REPORT_ENOMEM ? "out of memory" : "database error");
     }
 }
 
@@ -93,7 +71,7 @@ static int body_report(request *req, report *rep, enum MHD_Result *res)
                            : report_from_post(req->body, req->body_len, rep, err, sizeof err);
     if (rc == REPORT_OK)
         return 0;
-    *res = reply_problem(req, http_status(rc), "%s", err);
+    *res = reply_report_error(req, rc, err, rep->date);
     return -1;
 }
 
@@ -130,21 +108,15 @@ static json_t *render_report(const stats_snapshot *s, const report *stored,
     return out;
 }
 
-/* Answers a write that report_store refused (rc, out->error), or that was stored but could
- * not be loaded into the snapshot (rc REPORT_OK, reload the store status). */
-static enum MHD_Result reply_write_error(request *req, int rc, const report_result *out,
-                                         int reload, int date)
+/* Answers a write that was stored but could not be loaded into the snapshot (reload: the
+ * store status of app_snapshot_reload). */
+static enum MHD_Result reply_reload_error(request *req, const report_result *out, int reload,
+                                          int date)
 {
     char day[DATE_STR_LEN];
-    date_format(date, day);
-    if (rc == REPORT_ECONFLICT)
-        return reply_problem(req, MHD_HTTP_CONFLICT, "%s; to correct it, PUT the report to "
-                             "/v1/reports/%s", out->error, day);
-    if (rc != REPORT_OK)
-        return reply_problem(req, http_status(rc), "%s", out->error);
     return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the report of %s is stored "
                          "(revision %d) but the service could not reload its data (%s); send it "
-                         "again to retry", day, out->stored.revision,
+                         "again to retry", date_format(date, day), out->stored.revision,
                          reload == STORE_ENOMEM ? "out of memory" : "database error");
 }
 
@@ -171,7 +143,8 @@ static enum MHD_Result write_report(request *req, report *rep, int mode)
     }
     store_unlock(a->st);
     if (rc != REPORT_OK || reload != STORE_OK) {
-        res = reply_write_error(req, rc, &out, reload, rep->date);
+        res = rc != REPORT_OK ? reply_report_error(req, rc, out.error, rep->date)
+                              : reply_reload_error(req, &out, reload, rep->date);
     } else {
         if (out.outcome == REPORT_CREATED) {
             snprintf(loc, sizeof loc, "/v1/reports/%s", date_format(rep->date, day));
@@ -190,7 +163,7 @@ enum MHD_Result handle_report_create(request *req)
     enum MHD_Result res = MHD_NO;
     report rep;
     memset(&rep, 0, sizeof rep);
-    if (auth_require(req, &res) == 0 && body_report(req, &rep, &res) == 0)
+    if (body_report(req, &rep, &res) == 0)
         res = write_report(req, &rep, REPORT_CREATE);
     report_free(&rep);
     return res;
@@ -203,7 +176,7 @@ enum MHD_Result handle_report_replace(request *req)
     int day;
     char a[DATE_STR_LEN], b[DATE_STR_LEN];
     memset(&rep, 0, sizeof rep);
-    if (auth_require(req, &res) != 0 || param_path_date(req, 0, &day, &res) != 0 ||
+    if (param_path_date(req, 0, &day, &res) != 0 ||
         body_report(req, &rep, &res) != 0)
         goto cleanup;
     if (rep.date != day)
@@ -214,18 +187,6 @@ enum MHD_Result handle_report_replace(request *req)
 cleanup:
     report_free(&rep);
     return res;
-}
-
-/* Sends the error of a failed read of the report of day (404 when none is stored). */
-static enum MHD_Result reply_read_error(request *req, int rc, int day)
-{
-    char ds[DATE_STR_LEN];
-    if (rc == REPORT_ENOTFOUND)
-        return reply_problem(req, MHD_HTTP_NOT_FOUND, "no report is stored for %s",
-                             date_format(day, ds));
-    return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the report of %s could not be read "
-                         "(%s); retry later", date_format(day, ds),
-                         rc == REPORT_ENOMEM ? "out of memory" : "database error");
 }
 
 enum MHD_Result handle_report_get(request *req)
@@ -242,7 +203,7 @@ enum MHD_Result handle_report_get(request *req)
     s = req_snapshot(req); /* under the lock: the snapshot matches what was read */
     store_unlock(req->app->st);
     if (rc != REPORT_OK)
-        res = reply_read_error(req, rc, day);
+        res = reply_report_error(req, rc, NULL, day);
     else if (stats_report_index(s, day) < 0)
         res = reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the service's data is being "
                             "reloaded; retry");
@@ -281,7 +242,7 @@ enum MHD_Result handle_report_history(request *req)
     stats_snapshot_unref(req_snapshot(req)); /* version and Last-Modified of what was read */
     store_unlock(req->app->st);
     if (rc != REPORT_OK) {
-        res = reply_read_error(req, rc, day);
+        res = reply_report_error(req, rc, NULL, day);
     } else {
         json_t *list = json_array();
         for (size_t i = 0; list && i < n; i++)

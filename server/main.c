@@ -1,10 +1,14 @@
-/* attrition: serve | import | export. */
+/* attrition: serve | import | export | sync. */
 #include "attrition/import.h"
 #include "attrition/stats.h"
 #include "attrition/store.h"
 #include "config.h"
+#include "log.h"
 #include "serve.h"
+#include "sync.h"
 
+#include <curl/curl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +22,7 @@ static void usage(FILE *f)
         "usage: attrition serve  [--db PATH] [--port N] [--bind ADDR] [--config FILE] [--KEY VALUE ...]\n"
         "       attrition import [--db PATH] FILE...\n"
         "       attrition export [--db PATH] [--format json|csv]\n"
+        "       attrition sync   [--db PATH] [--source URL]... [--every DURATION] [--timeout SECONDS]\n"
         "\n"
         "Settings (flags win over the environment, the environment over the config file):\n");
     config_usage(f);
@@ -99,6 +104,53 @@ static int cmd_export(const config *cfg)
     return rc == 0 && fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* Blocks SIGTERM and SIGINT in this thread and every thread started later (they are taken
+ * by sigwait); fills set with them. */
+static void block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* attrition sync: one round (lines on stdout, exit 0/1), or with --every a round every
+ * period in a thread (one JSON line per round) until SIGTERM or SIGINT (exit 0). */
+static int cmd_sync(const config *cfg)
+{
+    char err[1024];
+    store *st = NULL;
+    sigset_t set;
+    if (sync_sources_check(cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "attrition sync: %s\n", err);
+        return 2;
+    }
+    block_stop_signals(&set);
+    if (store_open(cfg->db, STORE_OPEN_CREATE, &st, err, sizeof err) != STORE_OK) {
+        fprintf(stderr, "attrition sync: %s\n", err);
+        return 1;
+    }
+    int code = 0;
+    if (cfg->sync_every == 0) {
+        sync_round_result res;
+        code = sync_round(st, cfg, NULL, NULL, NULL, stdout, NULL, &res);
+    } else {
+        struct sync_runner *r = sync_runner_start(st, cfg, NULL, NULL);
+        if (r == NULL) {
+            fprintf(stderr, "attrition sync: cannot start the sync thread\n");
+            code = 1;
+        } else {
+            int sig = 0;
+            sigwait(&set, &sig);
+            sync_runner_stop(r);
+            log_event_new("stop", json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+        }
+    }
+    store_close(st);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     config cfg;
@@ -110,7 +162,8 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "serve") && strcmp(cmd, "import") && strcmp(cmd, "export")) {
+    if (strcmp(cmd, "serve") && strcmp(cmd, "import") && strcmp(cmd, "export") &&
+        strcmp(cmd, "sync")) {
         fprintf(stderr, "attrition: unknown command \"%s\"\n", cmd);
         usage(stderr);
         return 2;
@@ -127,12 +180,22 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "export"))
         return cmd_export(&cfg);
-    /* serve: SIGTERM/SIGINT are blocked in every thread and taken by sigwait in serve_run. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    return serve_run(&cfg);
+    /* sync and serve fetch with libcurl from threads: initialise it once, first. */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int code;
+    if (!strcmp(cmd, "sync")) {
+        code = cmd_sync(&cfg);
+    } else {
+        if (cfg.sync_every > 0 && sync_sources_check(&cfg, err, sizeof err) != 0) {
+            fprintf(stderr, "attrition serve: %s\n", err);
+            curl_global_cleanup();
+            return 2;
+        }
+        /* serve: SIGTERM/SIGINT are blocked in every thread and taken by sigwait in serve_run. */
+        sigset_t set;
+        block_stop_signals(&set);
+        code = serve_run(&cfg);
+    }
+    curl_global_cleanup();
+    return code;
 }

@@ -1,6 +1,8 @@
 /* Prometheus metrics: lock-free counters and histograms, text exposition format 0.0.4.
  * See metrics.h for the contract. */
 #include "metrics.h"
+#include "cache.h"
+#include "log.h"
 
 #include <errno.h>
 #include <math.h>
@@ -47,6 +49,7 @@ struct metrics {
     size_t n_routes;
     metrics_route *routes;     /* owned array of n_routes */
     double start_time;         /* Unix seconds at metrics_new */
+    struct cache *cache;       /* borrowed (metrics_set_cache), or NULL */
 };
 
 /* Output buffer for render. After the first allocation failure every append is a no-op and
@@ -286,6 +289,28 @@ static void metrics_render_durations(struct metrics *m, metrics_buf *buf)
     }
 }
 
+/* The freshness families: report age, sync rounds by outcome, last successful sync. */
+static void metrics_render_freshness(const metrics_freshness *f, metrics_buf *buf)
+{
+    char v[32];
+    if (f->has_latest) {
+        metrics_format_double(v, sizeof v, f->latest_report_age);
+        metrics_buf_gauge(buf, "attrition_latest_report_age_seconds",
+                          "Seconds since the morning (06:00 UTC) of the latest report's date.", v);
+    }
+    metrics_buf_family(buf, "attrition_sync_total", "counter",
+                       "Sync rounds run against this database, by outcome.");
+    for (size_t i = 0; i < METRICS_SYNC_OUTCOMES; i++)
+        if (f->outcome[i])
+            metrics_buf_printf(buf, "attrition_sync_total{outcome=\"%s\"} %llu\n",
+                               f->outcome[i], f->sync_total[i]);
+    if (f->sync_last_success > 0) {
+        metrics_format_double(v, sizeof v, f->sync_last_success);
+        metrics_buf_gauge(buf, "attrition_sync_last_success_timestamp_seconds",
+                          "Unix time of the last sync round that did not fail.", v);
+    }
+}
+
 static void metrics_render_gauges(struct metrics *m, const metrics_gauges *g,
                                   metrics_buf *buf)
 {
@@ -303,10 +328,35 @@ static void metrics_render_gauges(struct metrics *m, const metrics_gauges *g,
         metrics_buf_gauge(buf, "attrition_ready",
                           "1 when the service is ready to serve, 0 while starting or draining.",
                           g->ready ? "1" : "0");
+        if (g->fresh)
+            metrics_render_freshness(g->fresh, buf);
     }
     metrics_format_double(v, sizeof v, m->start_time);
     metrics_buf_gauge(buf, "attrition_process_start_time_seconds",
                       "Unix time the process started.", v);
+    metrics_buf_family(buf, "attrition_log_dropped_total", "counter",
+                       "Log lines dropped because the log writer could not keep up (log.h).");
+    metrics_buf_printf(buf, "attrition_log_dropped_total %llu\n", log_dropped());
+    if (m->cache) {
+        uint64_t hits, misses;
+        size_t bytes, entries;
+        cache_stats(m->cache, &hits, &misses, &bytes, &entries);
+        metrics_buf_family(buf, "attrition_cache_hits_total", "counter",
+                           "GET answers served from the response cache.");
+        metrics_buf_printf(buf, "attrition_cache_hits_total %llu\n", (unsigned long long)hits);
+        metrics_buf_family(buf, "attrition_cache_misses_total", "counter",
+                           "Cacheable GETs not found in the response cache (rendered).");
+        metrics_buf_printf(buf, "attrition_cache_misses_total %llu\n", (unsigned long long)misses);
+        snprintf(v, sizeof v, "%zu", bytes);
+        metrics_buf_gauge(buf, "attrition_cache_bytes",
+                          "Bytes held by the response cache (bodies and gzip variants).", v);
+    }
+}
+
+void metrics_set_cache(struct metrics *m, struct cache *c)
+{
+    if (m)
+        m->cache = c;
 }
 
 int metrics_render(struct metrics *m, const metrics_gauges *g, char **out, size_t *len)

@@ -47,7 +47,26 @@ typedef struct metrics_gauges {
     double last_change_unix;         /* attrition_last_data_change_timestamp_seconds */
     unsigned long long data_version; /* attrition_data_version */
     int ready;                       /* attrition_ready: 1 if non-zero, else 0 */
+    const struct metrics_freshness *fresh; /* NULL: the freshness families are left out */
 } metrics_gauges;
+
+/* How current the data is (issue 12), rendered when metrics_gauges.fresh is set. */
+#define METRICS_SYNC_OUTCOMES 3
+typedef struct metrics_freshness {
+    int has_latest;                  /* 0: no report stored, the age is left out */
+    double latest_report_age;        /* attrition_latest_report_age_seconds */
+    const char *outcome[METRICS_SYNC_OUTCOMES];          /* label values, borrowed */
+    unsigned long long sync_total[METRICS_SYNC_OUTCOMES]; /* attrition_sync_total{outcome} */
+    double sync_last_success;        /* attrition_sync_last_success_timestamp_seconds; 0: never
+                                        (the family is then left out) */
+} metrics_freshness;
+
+/* Lets metrics_render add the response cache's hit and miss counters
+ * (attrition_cache_hits_total, attrition_cache_misses_total) and its size
+ * (attrition_cache_bytes); c is borrowed and must outlive
+ * m's renders. Without it they are left out. attrition_log_dropped_total is always rendered. */
+struct cache;
+void metrics_set_cache(struct metrics *m, struct cache *c);
 
 /* Renders every metric in Prometheus text exposition format 0.0.4 (see
  * METRICS_CONTENT_TYPE): # HELP and # TYPE for each family, then its samples, each line

@@ -1,10 +1,9 @@
-/* JSON renderings of snapshot rows, and the parameter helpers handlers share. */
+/* JSON renderings of snapshot rows, and the answer for an empty database. */
 #include "render.h"
 #include "reply.h"
 #include "attrition/date.h"
 
 #include <string.h>
-#include <strings.h>
 
 json_t *render_date(int day)
 {
@@ -81,64 +80,6 @@ json_t *render_record(const stats_record *r)
 {
     return json_pack("{s:i, s:o, s:I}", "rank", r->rank, "date", render_date(r->date), "value",
                      (json_int_t)r->value);
-}
-
-int param_categories(request *req, const stats_snapshot *s, stats_selection *sel,
-                     enum MHD_Result *res)
-{
-    char bad[64];
-    int rc = stats_selection_parse(s, req_query(req, "category"), sel, bad, sizeof bad);
-    if (rc == STATS_OK)
-        return 0;
-    if (rc == STATS_ENOMEM)
-        *res = reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
-    else
-        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST,
-                             "category: \"%s\" is not a known category id (see /v1/categories)", bad);
-    return -1;
-}
-
-int param_path_category(request *req, const stats_snapshot *s, size_t i, int *cat,
-                        enum MHD_Result *res)
-{
-    const char *id = i < req->n_params ? req->params[i] : "";
-    *cat = stats_category_index(s, id);
-    if (*cat >= 0)
-        return 0;
-    *res = reply_problem(req, MHD_HTTP_NOT_FOUND,
-                         "\"%.64s\" is not a known category id (see /v1/categories)", id);
-    return -1;
-}
-
-int param_window(request *req, int *from, int *to, enum MHD_Result *res)
-{
-    if (param_query_date(req, "from", from, res) != 0 || param_query_date(req, "to", to, res) != 0)
-        return -1;
-    if (*from >= 0 && *to >= 0 && *from > *to) {
-        char a[DATE_STR_LEN], b[DATE_STR_LEN];
-        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST, "from (%s) is after to (%s)",
-                             date_format(*from, a), date_format(*to, b));
-        return -1;
-    }
-    return 0;
-}
-
-int param_wants_csv(request *req, int *csv, enum MHD_Result *res)
-{
-    const char *f = req_query(req, "format");
-    const char *accept = req_header(req, MHD_HTTP_HEADER_ACCEPT);
-    *csv = 0;
-    if (f) {
-        if (strcmp(f, "csv") == 0)
-            *csv = 1;
-        else if (strcmp(f, "json") != 0) {
-            *res = reply_problem(req, MHD_HTTP_BAD_REQUEST, "format: \"%.32s\" is not json or csv", f);
-            return -1;
-        }
-        return 0;
-    }
-    *csv = accept && strcasestr(accept, "text/csv") != NULL;
-    return 0;
 }
 
 enum MHD_Result reply_no_data(request *req)

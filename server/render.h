@@ -20,19 +20,6 @@ json_t *render_daily(const stats_snapshot *s, size_t rep, const stats_selection 
 /* {"rank","date","value"} */
 json_t *render_record(const stats_record *r);
 
-/* ---- request helpers shared by handlers (send the 4xx themselves, return -1) ------- */
-
-/* The category selection of query parameter "category" (absent: all). */
-int param_categories(request *req, const stats_snapshot *s, stats_selection *sel,
-                     enum MHD_Result *res);
-/* The category of path parameter i (404 problem if unknown). */
-int param_path_category(request *req, const stats_snapshot *s, size_t i, int *cat,
-                        enum MHD_Result *res);
-/* from/to query dates with from <= to. Absent: -1. */
-int param_window(request *req, int *from, int *to, enum MHD_Result *res);
-/* Does the client want CSV (format=csv or Accept: text/csv)? 400 for an unknown format. */
-int param_wants_csv(request *req, int *csv, enum MHD_Result *res);
-
 /* Answers when the database holds no report yet: 404 problem. */
 enum MHD_Result reply_no_data(request *req);
 

@@ -2,8 +2,10 @@
  * Last-Modified), conditional requests (304), gzip, and the response cache. */
 #include "reply.h"
 #include "cache.h"
+#include "negotiate.h"
 #include "route.h"
 #include "attrition/date.h"
+#include "attrition/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,18 +64,12 @@ static int etag_matches(const char *inm, const char *etag)
     return 0;
 }
 
-static int accepts_gzip(request *req)
+/* The content coding of an answer of len body bytes (RFC 9110 §12.5.3, negotiate.h). */
+static negotiate_coding coding_for(request *req, size_t len)
 {
-    const char *ae = req_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-    if (ae == NULL)
-        return 0;
-    const char *g = strcasestr(ae, "gzip");
-    if (g == NULL)
-        return 0;
-    const char *q = g + 4;
-    while (*q == ' ')
-        q++;
-    return !(strncmp(q, ";q=0", 4) == 0 && (q[4] == '\0' || q[4] == ',' || strncmp(q + 4, ".0", 2) == 0));
+    if (req->conn == NULL) /* a warming render (warm.c): the cache gets the gzip variant too */
+        return len >= REPLY_GZIP_MIN ? NEGOTIATE_GZIP : NEGOTIATE_IDENTITY;
+    return negotiate_request_encoding(req, len >= REPLY_GZIP_MIN);
 }
 
 /* gzip of body into a malloc'd buffer (*out, caller frees). Returns 0 or -1. */
@@ -117,6 +113,11 @@ static enum MHD_Result queue(request *req, unsigned status, const char *ctype,
                              const char *body, size_t len, const char *etag,
                              const char *encoding, int64_t last_modified)
 {
+    if (req->conn == NULL) { /* a warming render (warm.c): the cache has it, nothing to send */
+        req->status = status;
+        req->bytes = len;
+        return MHD_YES;
+    }
     const config *cfg = req->app->cfg;
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body,
                                                                 MHD_RESPMEM_MUST_COPY);
@@ -129,7 +130,8 @@ static enum MHD_Result queue(request *req, unsigned status, const char *ctype,
     MHD_add_response_header(resp, "Access-Control-Expose-Headers", "ETag, Link, Last-Modified");
     if (etag) {
         snprintf(buf, sizeof buf, "public, max-age=%d", cfg->max_age);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, buf);
+        if (!extra_header(req, MHD_HTTP_HEADER_CACHE_CONTROL)) /* a handler's own wins */
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, buf);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
         if (last_modified > 0) {
@@ -157,7 +159,11 @@ enum MHD_Result reply_entry(request *req, const cache_entry *e)
         reply_add_header(req, "Link", e->link);
     if (inm && etag_matches(inm, e->etag))
         return queue(req, MHD_HTTP_NOT_MODIFIED, NULL, "", 0, e->etag, NULL, e->last_modified);
-    if (!accepts_gzip(req) || e->len < REPLY_GZIP_MIN)
+    negotiate_coding coding = coding_for(req, e->len);
+    if (coding == NEGOTIATE_NONE)
+        return reply_problem(req, MHD_HTTP_NOT_ACCEPTABLE, "Accept-Encoding: this answer is "
+                             "offered as identity or gzip, and the request excludes both");
+    if (coding == NEGOTIATE_IDENTITY)
         return queue(req, MHD_HTTP_OK, e->content_type, e->body, e->len, e->etag, NULL,
                      e->last_modified);
     if (e->gz)
@@ -179,14 +185,27 @@ enum MHD_Result reply_entry(request *req, const cache_entry *e)
     return r;
 }
 
+int reply_acceptable(request *req, const char *ctype, enum MHD_Result *res)
+{
+    /* format= names the representation itself (param_wants_csv): it wins over Accept. */
+    if (req_query(req, "format") != NULL || negotiate_request_media(req, &ctype, 1) == 0)
+        return 0;
+    *res = reply_problem(req, MHD_HTTP_NOT_ACCEPTABLE, "Accept: this resource is offered as "
+                         "%.64s only, and the request's Accept does not take it", ctype);
+    return -1;
+}
+
 /* A successful GET answer: ETag, conditional, gzip, cached when the route allows. Other
  * answers go out as they are. */
 static enum MHD_Result reply_body(request *req, unsigned status, const char *ctype,
                                   const char *body, size_t len)
 {
     int get = strcmp(req->method, "GET") == 0 || req->head;
+    enum MHD_Result res = MHD_NO;
     if (!get || status != MHD_HTTP_OK)
         return queue(req, status, ctype, body, len, NULL, NULL, 0);
+    if (reply_acceptable(req, ctype, &res) != 0)
+        return res;
     cache_entry e;
     memset(&e, 0, sizeof e);
     etag_of(body, len, e.etag);
@@ -197,10 +216,10 @@ static enum MHD_Result reply_body(request *req, unsigned status, const char *cty
     e.link = (char *)extra_header(req, "Link");
     /* Compressed only for a client that takes gzip: a cache entry made for another client
      * has no gzip variant until reply_entry adds it for the first client that takes gzip. */
-    if (len >= REPLY_GZIP_MIN && accepts_gzip(req) && gzip_body(body, len, &e.gz, &e.gz_len) != 0)
+    if (coding_for(req, len) == NEGOTIATE_GZIP && gzip_body(body, len, &e.gz, &e.gz_len) != 0)
         e.gz = NULL;
     /* Only routes whose answer depends on nothing but the URL and the data version. */
-    if (req->cache_key && req->route && req->route->cacheable)
+    if (req->cache_key && req->route && (req->route->flags & ROUTE_CACHEABLE))
         cache_put(req->app->cache, req->cache_key, req->cache_version, e.content_type, e.etag,
                   e.link, body, len, e.gz, e.gz_len, e.last_modified);
     e.link = NULL; /* already among the request's extra headers */
@@ -240,52 +259,29 @@ static const char *status_title(unsigned status)
     return t && *t ? t : "Error";
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when s[0] does not start one
- * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). s is NUL-terminated. */
-static size_t utf8_seq_len(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    else
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return n;
-}
-
 /* Copies text into out (len bytes, NUL-terminated, truncated) with every byte that is not
  * part of valid UTF-8 written as the four characters \xHH, so that a detail quoting client
  * bytes ("%FF" in a path) still names them. */
 static void utf8_escape(const char *text, char *out, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t o = 0;
+    size_t o = 0, left = strlen(text);
     while (*s && o + 1 < len) {
-        size_t n = utf8_seq_len(s);
+        size_t n = text_utf8_decode(s, left, NULL);
         if (n == 0) {
             if (o + 5 > len)
                 break;
             snprintf(out + o, 5, "\\x%02X", s[0]);
             o += 4;
             s++;
+            left--;
         } else {
             if (o + n >= len)
                 break;
             memcpy(out + o, s, n);
             o += n;
             s += n;
+            left -= n;
         }
     }
     out[o] = '\0';
@@ -314,57 +310,4 @@ enum MHD_Result reply_problem(request *req, unsigned status, const char *fmt, ..
     free(s);
     json_decref(p);
     return r;
-}
-
-/* ---- parameters -------------------------------------------------------------------- */
-
-int param_query_date(request *req, const char *name, int *out, enum MHD_Result *res)
-{
-    const char *v = req_query(req, name);
-    *out = -1;
-    if (v == NULL)
-        return 0;
-    if (date_parse(v, out) != 0) {
-        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST,
-                             "%s: \"%.64s\" is not a date (expected YYYY-MM-DD, a real calendar day)",
-                             name, v);
-        return -1;
-    }
-    return 0;
-}
-
-int param_path_date(request *req, size_t i, int *out, enum MHD_Result *res)
-{
-    const char *v = i < req->n_params ? req->params[i] : "";
-    if (date_parse(v, out) != 0) {
-        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST,
-                             "\"%.64s\" is not a date (expected YYYY-MM-DD, a real calendar day)", v);
-        return -1;
-    }
-    return 0;
-}
-
-int param_query_int(request *req, const char *name, long lo, long hi, long dflt, long *out,
-                    enum MHD_Result *res)
-{
-    const char *v = req_query(req, name);
-    *out = dflt;
-    if (v == NULL)
-        return 0;
-    long n = 0;
-    const char *p = v;
-    int ok = *p != '\0' && strlen(v) <= 18;
-    for (; ok && *p; p++) {
-        if (*p < '0' || *p > '9')
-            ok = 0;
-        else
-            n = n * 10 + (*p - '0');
-    }
-    if (!ok || n < lo || n > hi) {
-        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST,
-                             "%s: \"%.32s\" is not an integer from %ld to %ld", name, v, lo, hi);
-        return -1;
-    }
-    *out = n;
-    return 0;
 }

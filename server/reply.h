@@ -27,19 +27,15 @@ void reply_add_header(request *req, const char *name, const char *value);
 enum MHD_Result reply_bytes(request *req, unsigned status, const char *content_type,
                             const char *data, size_t len);
 
-/* ---- parameter helpers: each returns 0 on success; on bad input it sends the 400
- * problem itself and returns -1, so a handler just returns req's result. ----------- */
-
-/* Query date `name` (YYYY-MM-DD) into *out, or -1 if absent. */
-int param_query_date(request *req, const char *name, int *out, enum MHD_Result *res);
-/* Path parameter i as a date into *out ("latest" is not a date here). */
-int param_path_date(request *req, size_t i, int *out, enum MHD_Result *res);
-/* Query integer in [lo, hi]; absent: *out = dflt. */
-int param_query_int(request *req, const char *name, long lo, long hi, long dflt, long *out,
-                    enum MHD_Result *res);
+/* Is a 200 answer of media type ctype acceptable to req (its Accept, RFC 9110 §12.5.1; a
+ * format= parameter names the representation itself and wins)? 0 if so; else sends the 406
+ * (result in *res) and returns -1. reply_body checks every 200 GET answer; the cache-hit
+ * path in serve.c checks the cached entry's type. */
+int reply_acceptable(request *req, const char *ctype, enum MHD_Result *res);
 
 struct cache_entry;
-/* Sends a cached answer (304 when If-None-Match matches, gzip when accepted). */
+/* Sends a cached answer (304 when If-None-Match matches; gzip or identity as
+ * Accept-Encoding says, 406 when it excludes both). */
 enum MHD_Result reply_entry(request *req, const struct cache_entry *e);
 
 #endif

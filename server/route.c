@@ -1,43 +1,60 @@
 /* The routing table and dispatch: it alone decides 404, 405 (with Allow) and OPTIONS. */
 #include "route.h"
+#include "auth.h"
 #include "handlers.h"
 #include "reply.h"
 
 #include <stdio.h>
 #include <string.h>
 
+/* One row per {method, pattern, handler, flags}; to add a route, add a row here (and its
+ * operation to config/openapi.json: tests/test_route.c checks both ways). */
 static const route routes[] = {
-    {"GET", "/v1/categories", handle_categories, 1},
-    {"GET", "/v1/cumulative/latest", handle_cumulative_latest, 1},
-    {"GET", "/v1/cumulative/{date}", handle_cumulative_date, 1},
-    {"GET", "/v1/cumulative", handle_cumulative_series, 1},
-    {"GET", "/v1/daily/latest", handle_daily_latest, 1},
-    {"GET", "/v1/daily/{date}", handle_daily_date, 1},
-    {"GET", "/v1/daily", handle_daily_series, 1},
-    {"GET", "/v1/records", handle_records_all, 1},
-    {"GET", "/v1/records/{category}", handle_records_category, 1},
-    {"GET", "/v1/records/{category}/{date}", handle_records_rank, 1},
-    {"GET", "/v1/summary", handle_summary, 1},
-    {"GET", "/v1/deployments/summary", handle_deployments_summary, 1},
-    {"GET", "/v1/deployments", handle_deployments_list, 1},
-    {"POST", "/v1/deployments", handle_deployments_create, 0},
-    {"GET", "/v1/deployments/{id}", handle_deployment_get, 1},
-    {"PUT", "/v1/deployments/{id}", handle_deployment_replace, 0},
-    {"DELETE", "/v1/deployments/{id}", handle_deployment_delete, 0},
-    {"POST", "/v1/reports", handle_report_create, 0},
-    {"GET", "/v1/reports/{date}", handle_report_get, 1},
-    {"PUT", "/v1/reports/{date}", handle_report_replace, 0},
-    {"GET", "/v1/reports/{date}/history", handle_report_history, 1},
-    {"GET", "/api/v2/statistics/latest", handle_v2_latest, 1},
-    {"GET", "/api/v2/statistics/{date}", handle_v2_date, 1},
-    {"GET", "/api/v2/statistics", handle_v2_list, 1},
-    {"GET", "/api/v2/terms/{lang}", handle_v2_terms, 1},
-    {"GET", "/api/v2/war-info", handle_v2_war_info, 0},
+    {"GET", "/v1/categories", handle_categories, ROUTE_CACHEABLE},
+    {"GET", "/v1/cumulative/latest", handle_cumulative_latest, ROUTE_CACHEABLE},
+    {"GET", "/v1/cumulative/{date}", handle_cumulative_date, ROUTE_CACHEABLE},
+    {"GET", "/v1/cumulative", handle_cumulative_series, ROUTE_CACHEABLE},
+    {"GET", "/v1/daily/latest", handle_daily_latest, ROUTE_CACHEABLE},
+    {"GET", "/v1/daily/{date}", handle_daily_date, ROUTE_CACHEABLE},
+    {"GET", "/v1/daily", handle_daily_series, ROUTE_CACHEABLE},
+    {"GET", "/v1/records", handle_records_all, ROUTE_CACHEABLE},
+    {"GET", "/v1/records/{category}", handle_records_category, ROUTE_CACHEABLE},
+    {"GET", "/v1/records/{category}/{date}", handle_records_rank, ROUTE_CACHEABLE},
+    {"GET", "/v1/summary", handle_summary, ROUTE_CACHEABLE},
+    {"GET", "/v1/deployments/summary", handle_deployments_summary, ROUTE_CACHEABLE},
+    {"GET", "/v1/deployments", handle_deployments_list, ROUTE_CACHEABLE},
+    {"POST", "/v1/deployments", handle_deployments_create, ROUTE_NEEDS_AUTH},
+    {"GET", "/v1/deployments/{id}", handle_deployment_get, ROUTE_CACHEABLE},
+    {"PUT", "/v1/deployments/{id}", handle_deployment_replace, ROUTE_NEEDS_AUTH},
+    {"DELETE", "/v1/deployments/{id}", handle_deployment_delete, ROUTE_NEEDS_AUTH},
+    {"POST", "/v1/reports", handle_report_create, ROUTE_NEEDS_AUTH},
+    {"GET", "/v1/reports/{date}", handle_report_get, ROUTE_CACHEABLE},
+    {"PUT", "/v1/reports/{date}", handle_report_replace, ROUTE_NEEDS_AUTH},
+    {"GET", "/v1/reports/{date}/history", handle_report_history, ROUTE_CACHEABLE},
+    /* russianwarship.rip compatibility; the lists are not cacheable: their paging URLs
+     * name the request's Host. */
+    {"GET", "/api/v1/statistics/latest", handle_v1_latest, ROUTE_CACHEABLE},
+    {"GET", "/api/v1/statistics/{date}", handle_v1_date, ROUTE_CACHEABLE},
+    {"GET", "/api/v1/statistics", handle_v1_list, 0},
+    {"GET", "/api/v1/terms/{lang}", handle_v1_terms, ROUTE_CACHEABLE},
+    {"GET", "/api/v1/war-info", handle_v1_war_info, ROUTE_CACHEABLE},
+    {"GET", "/api/v2/statistics/latest", handle_v2_latest, ROUTE_CACHEABLE},
+    {"GET", "/api/v2/statistics/{date}", handle_v2_date, ROUTE_CACHEABLE},
+    {"GET", "/api/v2/statistics", handle_v2_list, 0},
+    {"GET", "/api/v2/terms/{lang}", handle_v2_terms, ROUTE_CACHEABLE},
+    {"GET", "/api/v2/terms/{lang}/{term}", handle_v2_term, ROUTE_CACHEABLE},
+    {"GET", "/api/v2/war-info", handle_v2_war_info, ROUTE_CACHEABLE},
+    {"GET", "/api/v2/war-info/status", handle_v2_war_status, ROUTE_CACHEABLE},
+    {"GET", "/api/v2/war-info/status/{lang}", handle_v2_war_status_lang, ROUTE_CACHEABLE},
     {"GET", "/livez", handle_livez, 0},
     {"GET", "/healthz", handle_livez, 0},
     {"GET", "/readyz", handle_readyz, 0},
     {"GET", "/metrics", handle_metrics, 0},
-    {"GET", "/openapi.json", handle_openapi, 1},
+    {"GET", "/openapi.json", handle_openapi, ROUTE_CACHEABLE},
+    /* The dashboard: not cacheable, its handlers add CSP and Cache-Control headers. */
+    {"GET", "/", handle_web_index, 0},
+    {"GET", "/docs", handle_web_docs, 0},
+    {"GET", "/assets/{hash}/{file}", handle_web_asset, 0},
 };
 
 const route *route_table(size_t *n)
@@ -104,24 +121,37 @@ static void allow_list(const char *pattern, char *out, size_t len)
     snprintf(out + l, len - l, ", OPTIONS");
 }
 
-enum MHD_Result route_dispatch(request *req)
+const route *route_find(request *req, const char **pattern)
 {
     size_t n = sizeof routes / sizeof routes[0];
-    const char *pattern = NULL;
     const char *method = req->head ? "GET" : req->method;
+    *pattern = NULL;
     req->route = NULL;
     for (size_t i = 0; i < n; i++) {
-        if (pattern && strcmp(routes[i].pattern, pattern) != 0)
+        if (*pattern && strcmp(routes[i].pattern, *pattern) != 0)
             continue;
         if (!route_match(routes[i].pattern, req->url, req->params, &req->n_params,
                          req->pbuf, sizeof req->pbuf))
             continue;
-        pattern = routes[i].pattern;
-        if (strcmp(routes[i].method, method) == 0) {
-            req->route = &routes[i];
-            return routes[i].handler(req);
-        }
+        *pattern = routes[i].pattern;
+        if (strcmp(routes[i].method, method) == 0)
+            return req->route = &routes[i];
     }
+    return NULL;
+}
+
+enum MHD_Result route_dispatch(request *req)
+{
+    const char *pattern;
+    const route *found = route_find(req, &pattern);
+    if (found) {
+        enum MHD_Result res = MHD_NO;
+        if ((found->flags & ROUTE_NEEDS_AUTH) && auth_require(req, &res) != 0)
+            return res;
+        return found->handler(req);
+    }
+    if (pattern == NULL && strncmp(req->url, "/api/", 5) == 0)
+        return handle_compat_not_found(req); /* the peer's 404 shape there */
     if (pattern == NULL)
         return reply_problem(req, MHD_HTTP_NOT_FOUND, "no resource at %s", req->url);
     char allow[96];

@@ -4,14 +4,25 @@
 #include <stddef.h>
 #include "app.h"
 
-/* The routing table: one row per {method, path pattern, handler}. A pattern's segment
- * "{name}" matches any one non-empty segment. Literal patterns are listed before the
- * patterns they overlap ("/v1/daily/latest" before "/v1/daily/{date}"). */
+/* Route flags (route.flags, or-ed). */
+enum route_flag {
+    /* The GET answer depends only on the method, the URL and the data version (not on
+     * Host, Authorization, the clock or the process): reply.c may put it in the shared
+     * response cache, and the cache-hit path may answer it without running the handler. */
+    ROUTE_CACHEABLE = 1 << 0,
+    /* A write: route_dispatch checks the bearer token (auth_require) before the handler
+     * runs, so a handler of such a route never sees an unauthenticated request. */
+    ROUTE_NEEDS_AUTH = 1 << 1
+};
+
+/* The routing table: one row per {method, path pattern, handler, flags}. A pattern's
+ * segment "{name}" matches any one non-empty segment. Literal patterns are listed before
+ * the patterns they overlap ("/v1/daily/latest" before "/v1/daily/{date}"). */
 typedef struct route {
     const char *method;
     const char *pattern;
     route_handler handler;
-    int cacheable;   /* GET answer depends only on the URL and the data version */
+    unsigned flags;  /* ROUTE_* */
 } route;
 
 /* The table and its length (static; never freed). */
@@ -23,9 +34,16 @@ const route *route_table(size_t *n);
 int route_match(const char *pattern, const char *url, const char **params, size_t *n_params,
                 char *buf, size_t buflen);
 
+/* Finds the route of req (method, HEAD as GET, and url): sets req->route and the path
+ * parameters, and returns it, without calling the handler. NULL (req->route NULL) when no
+ * row matches; *pattern is then the first pattern matching url (the method is not allowed
+ * on it: 405) or NULL (404). route_dispatch and the cache-hit path both route with it. */
+const route *route_find(request *req, const char **pattern);
+
 /* Dispatches req (method, url set): finds the pattern, answers OPTIONS preflight, 404
- * (no pattern) and 405 with Allow (pattern without this method), else calls the handler.
- * Sets req->route to the matched route or NULL. */
+ * (no pattern) and 405 with Allow (pattern without this method), 401/403 for a
+ * ROUTE_NEEDS_AUTH route without the token, else calls the handler. Sets req->route to the
+ * matched route or NULL. */
 enum MHD_Result route_dispatch(request *req);
 
 /* The route index of req for metrics: its position in the table, or n for unmatched. */

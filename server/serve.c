@@ -5,6 +5,8 @@
 #include "cache.h"
 #include "log.h"
 #include "metrics.h"
+#include "negotiate.h"
+#include "param.h"
 #include "reply.h"
 #include "route.h"
 
@@ -26,6 +28,12 @@
  * (or 414 for a request line that alone does not fit), with an HTML body we cannot change.
  * It is zeroed for every connection, so a larger pool costs every request (see bench/). */
 #define SERVE_CONN_MEMORY (16 * 1024)
+/* Limits checked before libmicrohttpd's pool can run out. Each query parameter and header
+ * costs a ~56-byte record in that pool: a 2 KiB target of a few hundred "a&a&..." would
+ * exhaust it while libmicrohttpd parses the request line, leaving the connection silent.
+ * No route reads more than a handful of parameters, and browsers send ~20 headers. */
+#define SERVE_MAX_ARGS 32     /* query parameters; more: 414 */
+#define SERVE_MAX_HEADERS 64  /* header lines; more: 431 */
 
 /* Per-request state, from the request line (on_uri) to the completion notice. */
 typedef struct conn_ctx {
@@ -33,6 +41,8 @@ typedef struct conn_ctx {
     struct timespec start;
     size_t target_len;  /* bytes of the request target as sent (0: unknown) */
     int target_nul;     /* the target holds "%00" */
+    char *target;       /* the request target as sent (path and query, %-escapes kept), owned */
+    size_t n_args;      /* query parameters in the target */
     char *body;
     size_t len, cap;
     int too_large;
@@ -71,152 +81,238 @@ static void body_append(conn_ctx *cx, const char *data, size_t size, size_t max_
     cx->body[cx->len] = '\0';
 }
 
-struct query_acc {
-    char *parts[64];
-    size_t n;
-    int overflow;
-};
-
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+/* The cache key of a cacheable GET (HEAD shares it: its answer is the GET's without the
+ * body). NULL when it cannot be made (no raw target, memory short): then not cached.
+ * Caller frees.
+ *
+ * THE RULE: key = "GET" SP <representation> SP <request target exactly as sent>, where
+ * <representation> is "json", "csv" or "none": what param_wants_csv negotiates from the
+ * Accept field lines (negotiate.h; the raw Accept text never enters the key), and the
+ * target is the raw bytes of path and query as on the request line: %-escapes still
+ * encoded, parameters in their original order, repeated names included, so "a%26b=1" and
+ * "a&b=1", "/x%3Fy" and "/x?y", "from=a&from=b" and "from=b&from=a" are four keys, not two.
+ * The key is injective: the first two fields are tokens without spaces, and the target,
+ * whatever bytes it holds, is the whole rest. It covers everything a cacheable handler
+ * reads (ROUTE_CACHEABLE: method, path, query and data version, which the cache compares
+ * itself) plus the representation. The content coding is not in the key: an entry holds
+ * its identity body and its gzip variant, and reply_entry picks one per request from
+ * Accept-Encoding; the media type is checked against each request's Accept on a hit too
+ * (reply_acceptable). Equal answers may get two keys ("?a=1&b=2" and "?b=2&a=1"): that
+ * costs a second entry, never a wrong answer. */
+static char *cache_key_of(conn_ctx *cx)
 {
-    (void)kind;
-    struct query_acc *q = cls;
-    if (q->n >= 64) {
-        q->overflow = 1;
-        return MHD_NO;
-    }
-    if (asprintf(&q->parts[q->n], "%s=%s", key, value ? value : "") < 0) {
-        q->overflow = 1;
-        return MHD_NO;
-    }
-    q->n++;
-    return MHD_YES;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The normalised cache key of a GET: path, sorted query arguments, and the representation
- * the Accept header picks. NULL when the request is not worth caching. Caller frees. */
-static char *cache_key_of(request *req)
-{
-    struct query_acc q = {.n = 0, .overflow = 0};
+    static const char *const rep_name[] = {"none", "json", "csv"};
     char *key = NULL;
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
-    if (q.overflow)
-        goto cleanup;
-    qsort(q.parts, q.n, sizeof q.parts[0], cmp_str);
-    const char *accept = req_header(req, MHD_HTTP_HEADER_ACCEPT);
-    int csv = accept && strcasestr(accept, "text/csv") != NULL; /* as param_wants_csv */
-    size_t len = strlen(req->url) + 8;
-    for (size_t i = 0; i < q.n; i++)
-        len += strlen(q.parts[i]) + 1;
-    key = malloc(len);
-    if (key == NULL)
-        goto cleanup;
-    strcpy(key, req->url);
-    for (size_t i = 0; i < q.n; i++) {
-        strcat(key, i ? "&" : "?");
-        strcat(key, q.parts[i]);
-    }
-    strcat(key, csv ? "|csv" : "|");
-cleanup:
-    for (size_t i = 0; i < q.n; i++)
-        free(q.parts[i]);
+    if (cx->target == NULL)
+        return NULL;
+    int pick = negotiate_request_media(&cx->req, negotiate_json_csv, 2);
+    if (asprintf(&key, "GET %s %s", rep_name[pick + 1], cx->target) < 0)
+        return NULL;
     return key;
 }
 
-/* Serves a cacheable GET from the cache, or arranges for its answer to be stored. */
-static enum MHD_Result dispatch_cached(request *req)
+/* Serves a cacheable GET from the cache, or arranges for its answer to be stored. A hit is
+ * routed (route_find: for metrics and the route's flags) without running the handler. */
+static enum MHD_Result dispatch_cached(conn_ctx *cx)
 {
+    request *req = &cx->req;
     app *a = req->app;
-    req->cache_key = cache_key_of(req);
-    if (req->cache_key) {
-        stats_snapshot *s = app_snapshot(a);
-        uint64_t version = s->version;
-        stats_snapshot_unref(s);
-        cache_entry *e = cache_get(a->cache, req->cache_key, version);
-        if (e) {
-            /* A hit is still routed (for metrics), without running the handler. */
-            size_t n;
-            const route *table = route_table(&n);
-            for (size_t i = 0; i < n; i++)
-                if (strcmp(table[i].method, "GET") == 0 &&
-                    route_match(table[i].pattern, req->url, req->params, &req->n_params,
-                                req->pbuf, sizeof req->pbuf)) {
-                    req->route = &table[i];
-                    break;
-                }
-            enum MHD_Result r = reply_entry(req, e);
-            cache_entry_release(e);
-            return r;
-        }
+    const char *pattern;
+    const route *r = route_find(req, &pattern);
+    if (r == NULL || !(r->flags & ROUTE_CACHEABLE))
+        return route_dispatch(req);
+    if ((req->cache_key = cache_key_of(cx)) == NULL)
+        return route_dispatch(req);
+    stats_snapshot *s = app_snapshot(a);
+    uint64_t version = s->version;
+    stats_snapshot_unref(s);
+    cache_entry *e = cache_get(a->cache, req->cache_key, version);
+    if (e == NULL) {
         req->cache_version = version;
+        return route_dispatch(req);
     }
-    return route_dispatch(req);
+    enum MHD_Result res = MHD_NO;
+    if (reply_acceptable(req, e->content_type, &res) == 0)
+        res = reply_entry(req, e);
+    cache_entry_release(e);
+    return res;
 }
 
-/* MHD_OPTION_URI_LOG_CALLBACK: called once per request with the request target exactly as
- * sent (path, query, %-escapes), before the headers are read. Returns the request's state,
- * which libmicrohttpd passes to on_request as *con_cls and to on_completed (which frees
- * it), or NULL when memory is short (on_request then allocates it). */
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+/* Per-connection state (MHD_OPTION_NOTIFY_CONNECTION): the request state in progress, so
+ * that a request libmicrohttpd ends without the completion notice (it refused the request
+ * itself, or the client went away) is freed when the connection closes. */
+typedef struct conn_slot {
+    conn_ctx *cx; /* owned until on_completed takes it back */
+} conn_slot;
+
+/* Frees a request's state and everything it owns. */
+static void conn_ctx_free(conn_ctx *cx)
+{
+    if (cx == NULL)
+        return;
+    for (size_t i = 0; i < cx->req.n_extra; i++)
+        free(cx->req.extra_value[i]);
+    free(cx->req.cache_key);
+    free(cx->body);
+    free(cx->target);
+    free(cx);
+}
+
+static conn_slot *slot_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
 {
     (void)cls;
     (void)conn;
+    conn_slot *slot = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = calloc(1, sizeof(conn_slot)); /* NULL: requests untracked */
+        return;
+    }
+    if (slot) {
+        conn_ctx_free(slot->cx);
+        free(slot);
+    }
+    *socket_context = NULL;
+}
+
+/* Query parameters in a raw target (what libmicrohttpd will make records of: one per
+ * '&'-separated piece after the '?'; empty pieces are skipped). */
+static size_t count_args(const char *target)
+{
+    const char *q = strchr(target, '?');
+    size_t n = 0;
+    for (const char *p = q; p && *p; p++)
+        if ((*p == '?' || *p == '&') && p[1] != '&' && p[1] != '\0')
+            n++;
+    return n;
+}
+
+/* MHD_OPTION_URI_LOG_CALLBACK: called once per request with the request target exactly as
+ * sent (path, query, %-escapes), before libmicrohttpd parses the query and reads the
+ * headers. Returns the request's state, which libmicrohttpd passes to on_request as
+ * *con_cls and to on_completed (which frees it; the connection's slot frees it when the
+ * completion notice never comes), or NULL when memory is short (on_request then allocates
+ * it). A target with more than SERVE_MAX_ARGS parameters has its query cut here, in
+ * libmicrohttpd's own buffer (it parses the query right after this call, from the '?' it
+ * has found; the bytes are writable, only the parameter is const): so the parameters never
+ * reach the pool, and on_headers answers 414. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
     conn_ctx *cx = calloc(1, sizeof *cx);
     if (cx == NULL)
         return NULL;
     clock_gettime(CLOCK_MONOTONIC, &cx->start);
     cx->target_len = strlen(uri);
     cx->target_nul = strstr(uri, "%00") != NULL;
+    cx->n_args = count_args(uri);
+    cx->target = cx->target_len <= SERVE_MAX_URL ? strdup(uri) : NULL;
+    if (cx->n_args > SERVE_MAX_ARGS)
+        ((char *)strchr(uri, '?'))[1] = '\0';
+    conn_slot *slot = slot_of(conn);
+    if (slot) {
+        conn_ctx_free(slot->cx); /* a previous request's, never completed */
+        slot->cx = cx;
+    }
     return cx;
 }
 
-static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind,
-                                            const char *key, const char *value)
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
 {
     (void)kind;
     (void)value;
+    size_t *counts = cls; /* [0] all, [1] Content-Length, [2] Host */
+    counts[0]++;
     if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-        (*(int *)cls)++;
+        counts[1]++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+        counts[2]++;
     return MHD_YES;
 }
 
+/* Is v a valid Host field value (RFC 9110 §7.2: uri-host [":" port], or empty)? Accepts
+ * the characters of a reg-name, an IPv4 address or an IP literal in brackets, and a port. */
+static int host_valid(const char *v)
+{
+    for (; *v; v++)
+        if (!((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || (*v >= '0' && *v <= '9') ||
+              strchr("-._~%!$&'()*+,;=:[]", *v)))
+            return 0;
+    return 1;
+}
+
+/* An absolute-form target ("http://host:port/path", RFC 9112 §3.2.2) as its path: what
+ * follows the authority ("/" when nothing does). Other targets are returned as they are. */
+static const char *origin_path(const char *url)
+{
+    size_t n = strncasecmp(url, "http://", 7) == 0    ? 7
+               : strncasecmp(url, "https://", 8) == 0 ? 8
+                                                      : 0;
+    if (n == 0)
+        return url;
+    const char *slash = strchr(url + n, '/');
+    return slash ? slash : "/";
+}
+
 /* The first call for a request (headers read, no body yet): sets up req. Answers at once,
- * before reading a body, 400 for framing that a proxy in front could read differently from
- * libmicrohttpd (request smuggling: two Content-Length headers, or one with
- * Transfer-Encoding) and for a Transfer-Encoding other than chunked (its body would be read
- * until the client closes); and 413 for a declared body over max_body when the client waits
- * for "100 Continue" (it has not sent the body yet). Otherwise returns MHD_YES to read the
- * body. */
+ * before reading a body:
+ * - 431 for more than SERVE_MAX_HEADERS header lines, 414 for more than SERVE_MAX_ARGS
+ *   query parameters (on_uri kept them out of libmicrohttpd's pool);
+ * - 400 for a request without Host in HTTP/1.1, with two Host lines, or with a Host that
+ *   is not a host and port (RFC 9112 §3.2);
+ * - 400 for framing that a proxy in front could read differently from libmicrohttpd
+ *   (request smuggling: two Content-Length headers, or one with Transfer-Encoding) and for a
+ *   Transfer-Encoding other than chunked (its body would be read until the client closes);
+ * - 413 for a declared body over max_body, with "Connection: close": the body is never
+ *   read (with or without "Expect: 100-continue").
+ * An absolute-form target is routed by its path (RFC 9112 §3.2.2). Otherwise returns
+ * MHD_YES to read the body. */
 static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *conn,
-                                  const char *url, const char *method)
+                                  const char *url, const char *method, const char *version)
 {
     request *req = &cx->req;
     req->conn = conn;
     req->app = a;
     req->method = method;
-    req->url = url;
+    req->url = origin_path(url);
     const char *cl = req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     const char *te = req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-    const char *expect = req_header(req, MHD_HTTP_HEADER_EXPECT);
-    int n_cl = 0;
+    size_t counts[3] = {0, 0, 0}; /* header lines, Content-Length lines, Host lines */
     if (cl && strtoull(cl, NULL, 10) > a->cfg->max_body)
         cx->too_large = 1;
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_content_length, &n_cl);
-    if (n_cl > 1 || (n_cl == 1 && te))
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, counts);
+    if (counts[0] > SERVE_MAX_HEADERS)
+        return reply_problem(req, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "the request has "
+                             "%zu header lines; at most %d are read", counts[0], SERVE_MAX_HEADERS);
+    if (cx->n_args > SERVE_MAX_ARGS)
+        return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target has %zu query "
+                             "parameters; at most %d are read", cx->n_args, SERVE_MAX_ARGS);
+    if (counts[2] > 1 || (counts[2] == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
+        return reply_problem(req, MHD_HTTP_BAD_REQUEST, "an HTTP/1.1 request needs exactly one "
+                             "Host header (RFC 9112 section 3.2); this one has %zu", counts[2]);
+    const char *host = req_header(req, MHD_HTTP_HEADER_HOST);
+    if (host && !host_valid(host))
+        return reply_problem(req, MHD_HTTP_BAD_REQUEST, "Host: \"%.64s\" is not a host name or "
+                             "address with an optional port", host);
+    if (counts[1] > 1 || (counts[1] == 1 && te))
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "the body's length is ambiguous: send "
                              "one Content-Length, or Transfer-Encoding: chunked, not both");
     if (te && strcasecmp(te, "chunked") != 0)
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "Transfer-Encoding \"%.64s\" is not "
                              "supported: send the body with Content-Length or chunked", te);
-    if (cx->too_large && expect && strcasecmp(expect, "100-continue") == 0)
+    if (cx->too_large) {
+        reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
         return reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE,
                              "the request body is larger than %zu bytes", a->cfg->max_body);
+    }
     return MHD_YES;
 }
 
@@ -224,7 +320,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
 {
-    (void)version;
     app *a = cls;
     conn_ctx *cx = *con_cls;
     if (cx == NULL || cx->req.conn == NULL) {
@@ -234,7 +329,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             clock_gettime(CLOCK_MONOTONIC, &cx->start);
             *con_cls = cx;
         }
-        return on_headers(a, cx, conn, url, method);
+        return on_headers(a, cx, conn, url, method, version);
     }
     if (*upload_size) {
         body_append(cx, upload_data, *upload_size, a->cfg->max_body);
@@ -248,44 +343,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (cx->too_large)
         return reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE,
                              "the request body is larger than %zu bytes", a->cfg->max_body);
-    if (cx->target_len > SERVE_MAX_URL || strlen(url) > SERVE_MAX_URL)
+    if (cx->target_len > SERVE_MAX_URL || strlen(req->url) > SERVE_MAX_URL)
         return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target (path and query) "
                              "is longer than %d bytes", SERVE_MAX_URL);
     if (cx->target_nul)
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "the request target holds %%00 (a NUL "
                              "byte), which no path segment or parameter may contain");
     if ((strcmp(method, "GET") == 0 || req->head) && a->cache)
-        return dispatch_cached(req);
+        return dispatch_cached(cx);
     return route_dispatch(req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     app *a = cls;
     conn_ctx *cx = *con_cls;
+    conn_slot *slot = slot_of(conn);
     if (cx == NULL)
         return;
+    *con_cls = NULL;
+    if (slot && slot->cx == cx)
+        slot->cx = NULL;
     if (cx->req.conn == NULL) { /* refused by libmicrohttpd before on_request (431, ...) */
-        free(cx);
-        *con_cls = NULL;
+        conn_ctx_free(cx);
         return;
     }
     double secs = elapsed(&cx->start);
     request *req = &cx->req;
     metrics_observe(a->metrics, route_index(req), req->status, secs);
     if (log_access_enabled())
-        log_event_new("request", json_pack("{s:s, s:s, s:i, s:I, s:f, s:b}",
-            "method", req->method ? req->method : "", "path", req->url ? req->url : "",
-            "status", (int)req->status, "bytes", (json_int_t)req->bytes,
-            "duration_ms", secs * 1000.0, "completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
-    for (size_t i = 0; i < req->n_extra; i++)
-        free(req->extra_value[i]);
-    free(req->cache_key);
-    free(cx->body);
-    free(cx);
-    *con_cls = NULL;
+        log_request(req->method, req->url, req->status, req->bytes, secs * 1000.0,
+                    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+    conn_ctx_free(cx);
 }
 
 /* Opens the store and the first snapshot. Returns 0 or -1 (logged). */
@@ -342,6 +432,7 @@ static struct MHD_Daemon *start_daemon(app *a, const config *cfg)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_CONN_MEMORY,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, a,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, a,
         MHD_OPTION_END);
 }
 
@@ -368,6 +459,7 @@ int serve_run(const config *cfg)
     a.cfg = cfg;
     pthread_mutex_init(&a.snap_lock, NULL);
     log_set_access(cfg->access_log);
+    log_start(STDOUT_FILENO, 0); /* on failure lines stay synchronous */
     log_event_new("start", json_pack("{s:s, s:s, s:i, s:i}", "db", cfg->db, "bind", cfg->bind,
                                      "port", cfg->port, "threads", cfg->threads));
     size_t n_routes;
@@ -381,8 +473,10 @@ int serve_run(const config *cfg)
         free(names);
     }
     a.cache = cache_new(cfg->cache_bytes);
+    metrics_set_cache(a.metrics, a.cache);
     if (a.metrics == NULL || a.cache == NULL || open_data(&a, cfg) != 0)
         goto cleanup;
+    app_live_start(&a); /* the watcher and serve --sync-every (app.h) */
     d = start_daemon(&a, cfg);
     if (d == NULL) {
         log_event_new("error", json_pack("{s:s, s:s, s:i, s:s}", "detail", "cannot listen",
@@ -412,11 +506,13 @@ int serve_run(const config *cfg)
 cleanup:
     if (d)
         MHD_stop_daemon(d);
+    app_live_stop(&a);
     stats_snapshot_unref(a.snap);
     store_close(a.st);
     cache_free(a.cache);
     metrics_free(a.metrics);
     pthread_mutex_destroy(&a.snap_lock);
     log_event_new("stop", json_pack("{s:i}", "exit_code", code));
+    log_stop(); /* writes out every buffered line */
     return code;
 }

@@ -17,6 +17,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 int test_server_prepare(test_server *s)
 {
@@ -35,9 +39,8 @@ int test_server_prepare(test_server *s)
     return 0;
 }
 
-/* fork/exec of the attrition binary with argv, stdout+stderr to logpath, under
- * $ATTRITION_WRAPPER (e.g. valgrind and its flags, split at spaces) when set. Returns the pid. */
-static pid_t spawn(const char *const *argv, const char *const *env, const char *logpath)
+/* See harness.h. */
+pid_t test_spawn(const char *const *argv, const char *const *env, const char *logpath)
 {
     pid_t pid = fork();
     if (pid != 0)
@@ -80,7 +83,7 @@ int test_server_import(test_server *s, const char *const *files, size_t n)
     if (argv[0] == NULL)
         return -1;
     snprintf(path, sizeof path, "%s/import.log", s->dir);
-    pid_t pid = spawn(argv, NULL, path);
+    pid_t pid = test_spawn(argv, NULL, path);
     int status;
     if (pid < 0 || waitpid(pid, &status, 0) != pid)
         return -1;
@@ -93,7 +96,7 @@ int test_server_start(test_server *s, const char *const *env)
     if (argv[0] == NULL)
         return -1;
     unlink(s->log);
-    s->pid = spawn(argv, env, s->log);
+    s->pid = test_spawn(argv, env, s->log);
     if (s->pid < 0)
         return -1;
     /* Wait up to 20 s (valgrind is slow) for {"event":"listening",...,"port":N}. */
@@ -273,6 +276,70 @@ const char *http_header(const http_resp *r, const char *name, char *out, size_t 
         p = eol ? eol + 2 : NULL;
     }
     return NULL;
+}
+
+int http_raw(const test_server *s, const char *bytes, size_t len, int timeout_ms,
+             http_resp *out)
+{
+    struct sockaddr_in a;
+    size_t off = 0, got = 0, cap = 65536;
+    char *data = NULL;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), rc = -1;
+    memset(out, 0, sizeof *out);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)s->port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        (data = malloc(cap + 1)) == NULL)
+        goto cleanup;
+    while (off < len) {
+        ssize_t n = send(fd, bytes + off, len - off, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, timeout_ms) <= 0)
+            break;
+        if (got == cap) {
+            char *nb = realloc(data, 2 * cap + 1);
+            if (nb == NULL)
+                break;
+            data = nb;
+            cap *= 2;
+        }
+        ssize_t n = recv(fd, data + got, cap - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        data[got] = '\0';
+        const char *end = strstr(data, "\r\n\r\n");
+        const char *cl = end ? strcasestr(data, "\r\nContent-Length:") : NULL;
+        if (cl && cl < end && got >= (size_t)(end + 4 - data) + strtoul(cl + 17, NULL, 10))
+            break;
+    }
+    data[got] = '\0';
+    if (got < 12 || strncmp(data, "HTTP/1.", 7) != 0)
+        goto cleanup;
+    out->status = strtol(data + 9, NULL, 10);
+    char *end = strstr(data, "\r\n\r\n");
+    const char *cl = end ? strcasestr(data, "\r\nContent-Length:") : NULL;
+    size_t head = end ? (size_t)(end + 4 - data) : got;
+    size_t body = cl && cl < end ? strtoul(cl + 17, NULL, 10) : got - head;
+    if (body > got - head)
+        body = got - head;
+    out->headers = strndup(data, head);
+    out->body = strndup(data + head, body);
+    out->len = body;
+    out->json = json_loadb(out->body, out->len, 0, NULL);
+    rc = 0;
+cleanup:
+    if (fd >= 0)
+        close(fd);
+    free(data);
+    return rc;
 }
 
 void http_resp_free(http_resp *r)

@@ -23,6 +23,12 @@ typedef struct test_server {
 /* Makes a fresh temporary folder with a database path in it (nothing started). 0 or -1. */
 int test_server_prepare(test_server *s);
 
+/* fork/exec of argv (argv[0] a path, e.g. $ATTRITION_BIN) with extra "KEY=VALUE" environment
+ * entries (NULL-terminated, may be NULL), stdout and stderr appended to logpath, under
+ * $ATTRITION_WRAPPER (e.g. valgrind and its flags, split at spaces) when set. Returns the
+ * child's pid (wait for it with waitpid), or -1 if fork failed. */
+pid_t test_spawn(const char *const *argv, const char *const *env, const char *logpath);
+
 /* Runs `attrition import --db <db> files...`; returns its exit code (-1 if it could not run).
  * Its output goes to <dir>/import.log. */
 int test_server_import(test_server *s, const char *const *files, size_t n);
@@ -68,6 +74,15 @@ json_t *http_get_json(const test_server *s, const char *path, long status, http_
 
 /* GET shortcut. */
 int http_get(const test_server *s, const char *path, http_resp *out);
+
+/* Sends len bytes as they are over a new TCP connection to s, and reads the answer until
+ * the server closes the connection or the first response is complete (its Content-Length),
+ * waiting timeout_ms at most between reads. A send that fails because the server already
+ * answered and closed is fine. Fills out like http_request (status, headers, body, json);
+ * returns 0, or -1 when no HTTP answer came back (or no connection could be made). For
+ * requests libcurl would tidy up: raw bytes, broken framing, oversized headers. */
+int http_raw(const test_server *s, const char *bytes, size_t len, int timeout_ms,
+             http_resp *out);
 
 /* The value of header name in r (case-insensitive) copied into buf, or NULL. */
 const char *http_header(const http_resp *r, const char *name, char *buf, size_t len);

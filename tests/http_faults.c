@@ -326,31 +326,11 @@ END_TEST
  * Returns the exit code; fails the test if it is still running then (it served). */
 static int serve_exit_code(const char *db, const char *const *env, const char *log)
 {
-    const char *argv[48];
-    size_t k = 0;
-    char *wrapper = getenv("ATTRITION_WRAPPER") ? strdup(getenv("ATTRITION_WRAPPER")) : NULL;
-    for (char *save = NULL, *w = wrapper ? strtok_r(wrapper, " ", &save) : NULL; w && k < 40;
-         w = strtok_r(NULL, " ", &save))
-        argv[k++] = w;
-    const char *tail[] = {getenv("ATTRITION_BIN"), "serve", "--db", db, "--port", "0", NULL};
-    ck_assert_ptr_nonnull(tail[0]);
-    for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++)
-        argv[k++] = tail[i];
-    pid_t pid = fork();
+    const char *argv[] = {getenv("ATTRITION_BIN"), "serve", "--db", db, "--port", "0", NULL};
+    ck_assert_ptr_nonnull(argv[0]);
+    unlink(log);
+    pid_t pid = test_spawn(argv, env, log);
     ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        for (size_t i = 0; env && env[i]; i++)
-            putenv((char *)env[i]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    free(wrapper);
     int status = 0;
     for (int t = 0; t < 600; t++) {
         if (waitpid(pid, &status, WNOHANG) == pid)

@@ -1,20 +1,20 @@
-/* Runs one suite of Check test cases: the list comes from SUITE_LIST (unit_list.h or
- * http_list.h). CK_RUN_CASE=name runs one case, as Check documents. */
+/* Runs the Check test case of one test file: tests/meson.build builds one executable per
+ * file with -DTCASE_NAME=<case> (the file defines TCase *<case>_tcase(void)) and
+ * -DSUITE_NAME. CK_RUN_CASE=name runs one case, as Check documents. */
 #include <check.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 
-#define TCASE(name) TCase *name##_tcase(void);
-#include SUITE_LIST
-#undef TCASE
+#define TCASE_FN_(name) name##_tcase
+#define TCASE_FN(name) TCASE_FN_(name)
+
+TCase *TCASE_FN(TCASE_NAME)(void);
 
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     Suite *s = suite_create(SUITE_NAME);
-#define TCASE(name) suite_add_tcase(s, name##_tcase());
-#include SUITE_LIST
-#undef TCASE
+    suite_add_tcase(s, TCASE_FN(TCASE_NAME)());
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -591,7 +591,8 @@ START_TEST(test_label_too_long)
     }
     n = snprintf(text, sizeof text, HEAD "a%0127d - 5\n", 0);
     expect_error(text, (size_t)n,
-                 "line 2: label 'a0000000000000000000000000000000000000000000...' is longer than "
+                 "line 2: label 'a000000000000000000000000000000000000000000000000000000000000000...' "
+                 "is longer than "
                  "127 bytes");
 }
 END_TEST

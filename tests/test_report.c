@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store_internal.h" /* core/: store_prepare for reading revisions */
 #include "attrition/date.h"
 #include "attrition/report.h"
 #include "attrition/store.h"

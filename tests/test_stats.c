@@ -116,7 +116,7 @@ START_TEST(selection_and_window)
     ck_assert_int_eq(stats_selection_parse(s, "personnel,", &sel, bad, sizeof bad), STATS_EINVAL);
     size_t lo, hi;
     int f, t;
-    ck_assert_int_eq(stats_window(s, day("2024-01-02"), -1, &lo, &hi, &f, &t), STATS_OK);
+    ck_assert_int_eq(stats_window(s, day("2024-01-02"), DATE_NONE, &lo, &hi, &f, &t), STATS_OK);
     ck_assert_uint_eq(lo, 1);
     ck_assert_uint_eq(hi, 3);
     ck_assert_int_eq(t, day("2024-01-03"));

@@ -1,4 +1,189 @@
-/* placeholder: being written */
+/* Unit tests of the store (core/store.c): what store_open says of files that are not a
+ * usable database (not SQLite, damaged pages, a newer schema, tables without a schema
+ * version, a missing file), that a good database opens again with its data, and the one
+ * SQLite-to-store status mapping (store_status_from_sqlite), table-driven. */
 #include <check.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "store_internal.h"
+
 TCase *store_tcase(void);
-TCase *store_tcase(void) { return tcase_create("store"); }
+
+static test_server tmp; /* only its folder and database path */
+
+static void setup(void)
+{
+    ck_assert_int_eq(test_server_prepare(&tmp), 0);
+}
+
+static void teardown(void)
+{
+    test_server_cleanup(&tmp);
+}
+
+/* Writes len bytes of data to tmp.db (replacing it). */
+static void write_db(const void *data, size_t len)
+{
+    FILE *f = fopen(tmp.db, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Runs sql on tmp.db with a plain connection (the test's own, not the store's). */
+static void exec_raw(const char *sql)
+{
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(tmp.db, &db), SQLITE_OK);
+    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+}
+
+/* store_open(tmp.db, CREATE) must fail with want and a message containing needle. */
+static void expect_open_fails(int want, const char *needle)
+{
+    store *st = (store *)&tmp; /* must stay untouched */
+    char err[512] = "";
+    int rc = store_open(tmp.db, STORE_OPEN_CREATE, &st, err, sizeof err);
+    ck_assert_msg(rc == want, "store_open: %d, want %d (%s)", rc, want, err);
+    ck_assert_ptr_eq(st, (store *)&tmp);
+    ck_assert_msg(strstr(err, needle) != NULL, "message \"%s\" lacks \"%s\"", err, needle);
+    ck_assert_msg(strstr(err, tmp.db) != NULL, "message \"%s\" does not name the file", err);
+}
+
+START_TEST(not_sqlite)
+{
+    static const char text[] = "this is a text file, not a database\n";
+    char big[8192];
+    write_db(text, sizeof text - 1);
+    expect_open_fails(STORE_ECORRUPT, "not a database");
+    memset(big, 0x5A, sizeof big);
+    write_db(big, sizeof big);
+    expect_open_fails(STORE_ECORRUPT, "not a database");
+}
+END_TEST
+
+START_TEST(damaged_pages)
+{
+    char err[512];
+    store *st = NULL;
+    ck_assert_int_eq(store_open(tmp.db, STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    store_close(st);
+    /* A good header, then garbage over every page after the first: the schema is on page
+     * 1, the tables' pages are not readable any more. */
+    exec_raw("PRAGMA journal_mode = DELETE");
+    int fd = open(tmp.db, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    off_t size = lseek(fd, 0, SEEK_END);
+    ck_assert_int_gt(size, 8192);
+    char junk[4096];
+    memset(junk, 0xA5, sizeof junk);
+    for (off_t at = 4096; at < size; at += (off_t)sizeof junk)
+        ck_assert_int_eq(pwrite(fd, junk, sizeof junk, at), (ssize_t)sizeof junk);
+    ck_assert_int_eq(close(fd), 0);
+    /* SQLite's word for it ("database disk image is malformed"), by the file's name */
+    expect_open_fails(STORE_ECORRUPT, "malformed");
+}
+END_TEST
+
+START_TEST(newer_schema)
+{
+    char err[512], want[96];
+    store *st = NULL;
+    ck_assert_int_eq(store_open(tmp.db, STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    store_close(st);
+    snprintf(want, sizeof want, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION + 1);
+    exec_raw(want);
+    snprintf(want, sizeof want, "schema version %d is newer than this program's %d",
+             STORE_SCHEMA_VERSION + 1, STORE_SCHEMA_VERSION);
+    expect_open_fails(STORE_ECORRUPT, want);
+}
+END_TEST
+
+START_TEST(foreign_database)
+{
+    exec_raw("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)");
+    expect_open_fails(STORE_ECORRUPT, "not an attrition database");
+}
+END_TEST
+
+START_TEST(missing_and_reopened)
+{
+    char err[512];
+    store *st = NULL;
+    /* Without STORE_OPEN_CREATE a missing file is not found, not created. */
+    int rc = store_open(tmp.db, 0, &st, err, sizeof err);
+    ck_assert_msg(rc == STORE_ENOTFOUND, "store_open: %d (%s)", rc, err);
+    ck_assert_int_eq(access(tmp.db, F_OK), -1);
+    /* Created, written, closed, and opened again: the data is there. */
+    ck_assert_int_eq(store_open(tmp.db, STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    char id[64];
+    int created = 0, changed = 0;
+    ck_assert_int_eq(store_begin(st), STORE_OK);
+    ck_assert_int_eq(store_category_resolve(st, "tanks", 0, id, sizeof id, &created), STORE_OK);
+    ck_assert_int_eq(store_value_set(st, 19048, id, 80, NULL, &changed), STORE_OK);
+    ck_assert_int_eq(changed, 1);
+    ck_assert_int_eq(store_touch(st), STORE_OK);
+    ck_assert_int_eq(store_commit(st), STORE_OK);
+    uint64_t version = store_data_version(st);
+    store_close(st);
+    ck_assert_int_eq(store_open(tmp.db, 0, &st, err, sizeof err), STORE_OK);
+    ck_assert_int_eq(store_report_count(st), 1);
+    ck_assert_uint_eq(store_data_version(st), version);
+    ck_assert_int_eq(store_last_status(st), STORE_OK);
+    store_close(st);
+}
+END_TEST
+
+/* store_status_from_sqlite: primary and extended codes. */
+static const struct {
+    int sqlite, store;
+} mapping[] = {
+    {SQLITE_OK, STORE_OK},
+    {SQLITE_ROW, STORE_OK},
+    {SQLITE_DONE, STORE_OK},
+    {SQLITE_NOMEM, STORE_ENOMEM},
+    {SQLITE_READONLY, STORE_EREADONLY},
+    {SQLITE_READONLY_DBMOVED, STORE_EREADONLY},
+    {SQLITE_FULL, STORE_EREADONLY},
+    {SQLITE_CANTOPEN, STORE_EREADONLY},
+    {SQLITE_PERM, STORE_EREADONLY},
+    {SQLITE_IOERR, STORE_EREADONLY},
+    {SQLITE_IOERR_WRITE, STORE_EREADONLY},
+    {SQLITE_CORRUPT, STORE_ECORRUPT},
+    {SQLITE_CORRUPT_INDEX, STORE_ECORRUPT},
+    {SQLITE_NOTADB, STORE_ECORRUPT},
+    {SQLITE_ERROR, STORE_EDB},
+    {SQLITE_BUSY, STORE_EDB},
+    {SQLITE_CONSTRAINT_UNIQUE, STORE_EDB},
+    {SQLITE_MISUSE, STORE_EDB},
+};
+
+START_TEST(status_mapping)
+{
+    int got = store_status_from_sqlite(mapping[_i].sqlite);
+    ck_assert_msg(got == mapping[_i].store, "store_status_from_sqlite(%d: %s) = %d, want %d",
+                  mapping[_i].sqlite, sqlite3_errstr(mapping[_i].sqlite), got,
+                  mapping[_i].store);
+}
+END_TEST
+
+TCase *store_tcase(void)
+{
+    TCase *tc = tcase_create("store");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60); /* Check's 4 s default is too short under valgrind */
+    tcase_add_test(tc, not_sqlite);
+    tcase_add_test(tc, damaged_pages);
+    tcase_add_test(tc, newer_schema);
+    tcase_add_test(tc, foreign_database);
+    tcase_add_test(tc, missing_and_reopened);
+    tcase_add_loop_test(tc, status_mapping, 0, (int)(sizeof mapping / sizeof mapping[0]));
+    return tc;
+}

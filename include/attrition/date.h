@@ -3,6 +3,13 @@
 
 /* Calendar dates as day numbers: days since 1970-01-01 (proleptic Gregorian). */
 
+#include <limits.h>
+
+/* THE marker of an absent date (an open window end, a date not given). Every valid day
+ * number lies in -719162 (0001-01-01) .. 2932896 (9999-12-31), so no date, not even
+ * 1969-12-31 (-1), can be mistaken for it. */
+#define DATE_NONE INT_MIN
+
 #define DATE_WAR_START 19047 /* 2022-02-24, war day 1 */
 #define DATE_STR_LEN 11      /* "YYYY-MM-DD" and its NUL */
 

@@ -4,18 +4,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
-#include <sqlite3.h>
+
+#include "attrition/date.h"
+#include "attrition/store.h"
 
 /* Published estimates of foreign troops deployed to a party of the war (table `deployment`
  * of config/schema.sql): validation, parsing from JSON, storage, the per-pair summary and
  * the import of config/deployments.json. No HTTP and no JSON rendering here (see
  * server/deploy_json.h).
  *
- * The store functions take a connection opened elsewhere with the schema applied. They
- * neither begin nor commit transactions (deploy_import_json uses a SAVEPOINT, which nests
- * inside the caller's transaction or, alone, commits by itself), so a caller groups a write
- * with store_touch() in its own transaction. After DEPLOY_EDB, sqlite3_errcode(db) and
- * sqlite3_errmsg(db) say why. */
+ * The store functions take a store (include/attrition/store.h) and no lock: the caller
+ * serialises store access (store_lock). Each write is one transaction of its own (begin,
+ * apply, read back, touch the data version, commit) and reports a failure in a
+ * deploy_failure; reads report theirs the same way. The SQL behind them: core/deploy_db.h. */
 
 enum deploy_status {
     DEPLOY_OK = 0,
@@ -27,7 +28,7 @@ enum deploy_status {
 
 enum deploy_kind { DEPLOY_REPORTED = 0, DEPLOY_CONFIRMED = 1, DEPLOY_PROJECTION = 2 };
 
-#define DEPLOY_NO_DATE (-1)              /* absent day number (dates start at 1970-01-01) */
+#define DEPLOY_NO_DATE DATE_NONE        /* absent day number: date.h's one marker */
 #define DEPLOY_DESCRIPTION_MAX 2000      /* bytes of UTF-8 */
 #define DEPLOY_SOURCE_NAME_MAX 200
 #define DEPLOY_SOURCE_URL_MAX 2000
@@ -51,7 +52,7 @@ typedef struct deploy_estimate {
 /* An empty estimate: no strings, as_of and target_date DEPLOY_NO_DATE. */
 #define DEPLOY_ESTIMATE_INIT {.as_of = DEPLOY_NO_DATE, .target_date = DEPLOY_NO_DATE}
 
-/* Filter of deploy_list. NULL strings and -1 dates match everything. country and
+/* Filter of deploy_list. NULL strings and DATE_NONE dates match everything. country and
  * deployed_to match exactly; source matches any source name that contains it, ignoring
  * ASCII case ("white house"); from and to are inclusive bounds on as_of. All borrowed. */
 typedef struct deploy_filter {
@@ -99,29 +100,37 @@ int deploy_validate(const deploy_estimate *e, int today, char *detail, size_t le
  * confirmed, projection", or DEPLOY_ENOMEM. On failure *out is DEPLOY_ESTIMATE_INIT. */
 int deploy_from_json(const json_t *obj, deploy_estimate *out, char *detail, size_t len);
 
+/* What a failed store access met, for the caller's answer and logs. */
+typedef struct deploy_failure {
+    int status;         /* the deploy status returned (DEPLOY_OK: nothing failed) */
+    int store_status;   /* STORE_EREADONLY (read-only, full), STORE_ENOMEM, STORE_ECORRUPT,
+                         * STORE_EDB for a database failure; STORE_OK for ENOTFOUND/EINVAL */
+    const char *doing;  /* static: "reading the estimates", "storing the estimate", ... */
+    char why[160];      /* SQLite's message ("" if none) */
+} deploy_failure;
+
 /* The estimates matching f (NULL: all), ordered by as_of, then id. Returns DEPLOY_OK with a
  * new array in *out (caller owns: deploy_list_free(*out, *n); NULL when *n is 0),
- * DEPLOY_EINVAL (a date of f out of range), DEPLOY_ENOMEM or DEPLOY_EDB with *out NULL and
- * *n 0. */
-int deploy_list(sqlite3 *db, const deploy_filter *f, deploy_estimate **out, size_t *n);
+ * DEPLOY_EINVAL (a date of f out of range), DEPLOY_ENOMEM or DEPLOY_EDB with *out NULL, *n 0
+ * and *fail filled (fail may be NULL). */
+int deploy_list(store *st, const deploy_filter *f, deploy_estimate **out, size_t *n,
+                deploy_failure *fail);
 
 /* The estimate with that id into *out (caller owns: clear it). Returns DEPLOY_OK,
- * DEPLOY_ENOTFOUND, DEPLOY_ENOMEM, DEPLOY_EDB; on failure *out is DEPLOY_ESTIMATE_INIT. */
-int deploy_get(sqlite3 *db, int64_t id, deploy_estimate *out);
+ * DEPLOY_ENOTFOUND, DEPLOY_ENOMEM, DEPLOY_EDB (with *fail filled); on failure *out is
+ * DEPLOY_ESTIMATE_INIT. */
+int deploy_get(store *st, int64_t id, deploy_estimate *out, deploy_failure *fail);
 
-/* Inserts *e as a new estimate (e->id is ignored) and sets e->id. e is checked with
- * deploy_validate(e, INT_MAX, ...) first: DEPLOY_EINVAL stores nothing (check against today
- * with deploy_validate before, for the detail). Returns DEPLOY_OK, DEPLOY_EINVAL,
- * DEPLOY_ENOMEM, DEPLOY_EDB. e stays owned by the caller. */
-int deploy_create(sqlite3 *db, deploy_estimate *e);
-
-/* Replaces every field of the estimate e->id with those of e. Same checks as
- * deploy_create. Returns DEPLOY_OK, DEPLOY_ENOTFOUND, DEPLOY_EINVAL, DEPLOY_ENOMEM,
- * DEPLOY_EDB. */
-int deploy_replace(sqlite3 *db, const deploy_estimate *e);
-
-/* Deletes the estimate id. Returns DEPLOY_OK, DEPLOY_ENOTFOUND, DEPLOY_EDB. */
-int deploy_delete(sqlite3 *db, int64_t id);
+/* The three writes. Each runs in ONE transaction: begin, the write, the stored estimate read
+ * back into *stored (create, replace; caller clears it), store_touch, commit; anything that
+ * fails is rolled back and nothing is changed. e stays the caller's (create sets e->id).
+ * e is checked with deploy_validate(e, INT_MAX, ...) first (check against today before, for
+ * the detail). Returns DEPLOY_OK, or DEPLOY_ENOTFOUND (replace, delete: no such id),
+ * DEPLOY_EINVAL, DEPLOY_ENOMEM, DEPLOY_EDB with *fail filled (fail may be NULL). */
+int deploy_create(store *st, deploy_estimate *e, deploy_estimate *stored, deploy_failure *fail);
+int deploy_replace(store *st, const deploy_estimate *e, deploy_estimate *stored,
+                   deploy_failure *fail);
+int deploy_delete(store *st, int64_t id, deploy_failure *fail);
 
 /* What is known of the troops of one country deployed to another.
  * "Newest" means greatest as_of, then greatest id (the later stored). For each source
@@ -148,9 +157,9 @@ typedef struct deploy_summary {
 /* Computes the summary of country -> deployed_to (both required, borrowed). A pair with no
  * estimates gives DEPLOY_OK with everything empty (n_history 0). Returns DEPLOY_OK with *out
  * filled (caller owns: deploy_summary_free), DEPLOY_EINVAL (a NULL code), DEPLOY_ENOMEM or
- * DEPLOY_EDB, with *out empty (safe to free) on failure. */
-int deploy_summary_compute(sqlite3 *db, const char *country, const char *deployed_to,
-                           deploy_summary *out);
+ * DEPLOY_EDB, with *out empty (safe to free) and *fail filled (may be NULL) on failure. */
+int deploy_summary_compute(store *st, const char *country, const char *deployed_to,
+                           deploy_summary *out, deploy_failure *fail);
 /* Frees everything *s owns and empties it. NULL is a no-op. */
 void deploy_summary_free(deploy_summary *s);
 
@@ -165,7 +174,7 @@ void deploy_summary_free(deploy_summary *s);
  * or entry), DEPLOY_ENOMEM or DEPLOY_EDB with *added 0 and a message in err (errlen bytes,
  * may be NULL) naming the entry and field, e.g. "deployments[1]: low: 5000 is above
  * figure 3000". */
-int deploy_import_json(sqlite3 *db, const char *json_text, size_t len, int today,
+int deploy_import_json(store *st, const char *json_text, size_t len, int today,
                        size_t *added, char *err, size_t errlen);
 
 #endif

@@ -31,6 +31,12 @@ typedef struct import_result {
     char new_categories[32][64];
     size_t n_new;               /* categories created (first 32 listed) */
     int kinds[16];              /* enum import_kind of each file (first 16) */
+    /* Set by the caller before import_buffer: 1 keeps every stored total of the ministry
+     * files as it is (a value that differs is counted and skipped, not written); used by
+     * sync for every source after the first ("the first source wins"). */
+    int keep_existing;
+    size_t disagreements;       /* values skipped so, the first described below */
+    char disagreement[256];     /* "<date> <category>: stored <v>, <name> says <v>" */
 } import_result;
 
 const char *import_kind_name(int kind);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attrition/date.h"
+
 /* The statistics core: an immutable in-memory snapshot of every stored report, with the
  * daily losses derived once by the contract's rules. Readers share a snapshot through a
  * reference count; a write builds a new one and swaps it in, so a reader sees either the old
@@ -102,19 +104,22 @@ int stats_selection_parse(const stats_snapshot *s, const char *list, stats_selec
                           char *bad, size_t badlen);
 void stats_selection_free(stats_selection *sel);
 
-/* Resolves an inclusive report-date window. from/to are day numbers or -1 (absent:
- * first / latest report). On STATS_OK *lo..*hi-1 are the report indices inside (possibly
- * empty), and *from_out, *to_out the effective dates. STATS_EINVAL if from > to. */
+/* THE window of report dates, used by every endpoint that takes from/to. from and to are
+ * inclusive day numbers (any date, before 1970 too) or DATE_NONE (open: from the first /
+ * up to the latest report). On STATS_OK *lo..*hi-1 are the indices of the reports whose
+ * dates lie in the window; it may be empty (lo == hi: to before the first report, from
+ * after the latest, a gap) and is never widened. *from_out / *to_out are the window's ends
+ * as answers echo them: the date asked for, an open end read as the first / latest report
+ * (DATE_WAR_START for both when no report is stored). STATS_EINVAL when both are set and
+ * from > to (out-parameters untouched). */
 int stats_window(const stats_snapshot *s, int from, int to, size_t *lo, size_t *hi,
                  int *from_out, int *to_out);
 
 /* ---- records and periods -------------------------------------------------------- */
 
-/* Windows below: from and to are day numbers of report dates, inclusive, or STATS_OPEN
- * (from the first report / up to the latest). Any other value is a date, negative ones
- * (before 1970) included. A window holds the reports whose dates lie in it and may be empty
- * (to before the first report, from after the latest). */
-#define STATS_OPEN INT_MIN
+/* Windows below: as stats_window (DATE_NONE: open end). STATS_OPEN is the same marker under
+ * its older name; new code writes DATE_NONE. */
+#define STATS_OPEN DATE_NONE
 
 typedef struct stats_record {
     int rank;      /* standard competition ranking: 1, 2, 2, 4 */

@@ -3,14 +3,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 
 #include "attrition/stats.h"
 
 /* The SQLite store: schema (config/schema.sql, embedded), seed categories
  * (config/categories.json, embedded), reports, revisions, data version.
  * One store wraps one connection; the functions are not thread-safe by themselves
- * (the server serialises access with store_lock/store_unlock). */
+ * (the server serialises access with store_lock/store_unlock). No SQLite type appears
+ * here: core modules that run SQL include core/store_internal.h. */
 
 enum store_status {
     STORE_OK = 0,
@@ -38,8 +38,11 @@ typedef struct store store;
 int store_open(const char *path, int flags, store **out, char *err, size_t errlen);
 void store_close(store *st);
 
-sqlite3 *store_db(store *st);
+/* SQLite's message for the connection's last error (borrowed; valid until the next call). */
 const char *store_errmsg(store *st);
+/* The store status of the connection's last error (STORE_EREADONLY for a read-only or full
+ * database, STORE_ENOMEM, STORE_ECORRUPT, STORE_EDB; STORE_OK when the last call worked). */
+int store_last_status(store *st);
 void store_lock(store *st);
 void store_unlock(store *st);
 
@@ -79,18 +82,7 @@ int store_snapshot_load(store *st, stats_snapshot **out);
 /* Number of stored reports, or -1 on error. */
 long store_report_count(store *st);
 
-/* Prepares sql and binds the arguments described by fmt: 't' text (const char *; NULL
- * binds NULL), 'i' int64_t, 'n' int64_t bound as NULL when it equals STATS_NONE.
- * Returns the statement (the caller finalizes it) or NULL on failure. */
-sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...);
-
-/* Steps a statement that returns no rows, then finalizes it (stmt may be NULL: a failed
- * prepare). Returns STORE_OK only when the step gave SQLITE_DONE, else a store status. */
-int store_run(sqlite3_stmt *stmt);
-
-/* Maps an SQLite result code to a store status (SQLITE_READONLY, SQLITE_FULL, ... to
- * STORE_EREADONLY; SQLITE_CORRUPT/NOTADB to STORE_ECORRUPT; others STORE_EDB). */
-int store_status_from_sqlite(int rc);
+/* store_prepare, store_run, store_db, store_status_from_sqlite: core/store_internal.h. */
 
 /* Embedded text of config/ files (generated at build time). */
 extern const char store_schema_sql[];

@@ -1,0 +1,80 @@
+/* The dashboard: GET / and /docs (pages), GET /assets/{hash}/{file} (versioned assets).
+ * Every file is embedded at build time with its gzip (scripts/embed.py --web). */
+#include "handlers.h"
+#include "cache.h"
+#include "reply.h"
+#include "web_assets.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Nothing but this origin: no inline script or style, no request elsewhere. */
+#define WEB_CSP "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+/* An asset's URL names its content: it never changes, so browsers keep it a year. */
+#define WEB_IMMUTABLE "public, max-age=31536000, immutable"
+
+/* The file called name among files[0..n), or NULL. */
+static const web_file *web_find(const web_file *files, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(files[i].name, name) == 0)
+            return &files[i];
+    return NULL;
+}
+
+/* Sends f with the security headers and cache_control (NULL: the default short max-age)
+ * through reply_entry: 304 for a matching If-None-Match, the build-time gzip when the
+ * client takes it; 406 when the request's Accept excludes f's type (a browser's never
+ * does: it always sends the wildcard range). f is borrowed (static). */
+static enum MHD_Result web_send(request *req, const web_file *f, const char *cache_control)
+{
+    enum MHD_Result res = MHD_NO;
+    if (reply_acceptable(req, f->content_type, &res) != 0)
+        return res;
+    cache_entry e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.content_type, sizeof e.content_type, "%s", f->content_type);
+    snprintf(e.etag, sizeof e.etag, "%s", f->etag);
+    e.body = (char *)f->body;
+    e.len = f->len;
+    e.gz = (char *)f->gz;
+    e.gz_len = f->gz_len;
+    reply_add_header(req, "Content-Security-Policy", WEB_CSP);
+    reply_add_header(req, "X-Content-Type-Options", "nosniff");
+    reply_add_header(req, "Referrer-Policy", "same-origin");
+    if (cache_control)
+        reply_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+    return reply_entry(req, &e);
+}
+
+/* A page by file name; the build always embeds both pages, so a miss is a build error. */
+static enum MHD_Result web_page(request *req, const char *name)
+{
+    const web_file *f = web_find(web_pages, web_page_count, name);
+    if (f == NULL)
+        return reply_problem(req, MHD_HTTP_NOT_FOUND, "this build has no page %s", name);
+    return web_send(req, f, NULL);
+}
+
+enum MHD_Result handle_web_index(request *req)
+{
+    return web_page(req, "index.html");
+}
+
+enum MHD_Result handle_web_docs(request *req)
+{
+    return web_page(req, "docs.html");
+}
+
+enum MHD_Result handle_web_asset(request *req)
+{
+    const char *hash = req->params[0], *name = req->params[1];
+    const web_file *f = web_find(web_assets, web_asset_count, name);
+    if (f == NULL)
+        return reply_problem(req, MHD_HTTP_NOT_FOUND, "no asset named \"%.64s\"", name);
+    if (strcmp(f->hash, hash) != 0)
+        return reply_problem(req, MHD_HTTP_NOT_FOUND,
+                             "no version \"%.32s\" of %s (this build serves /assets/%s/%s)",
+                             hash, f->name, f->hash, f->name);
+    return web_send(req, f, WEB_IMMUTABLE);
+}
