@@ -169,8 +169,8 @@ static int member_code(const json_t *obj, const char *key, char out[3], char *de
     if (m != MEMBER_PRESENT)
         return m;
     if (n != 2) {
-        text_message(detail, len, "%s: '%s' is not an ISO 3166-1 alpha-2 code", key, text_quote(s,
-                     n, q));
+        text_message(detail, len, "%s: '%s' is not an ISO 3166-1 alpha-2 code", key,
+                     text_quote(s, n, q));
         return MEMBER_ERROR;
     }
     memcpy(out, s, 3);
@@ -191,8 +191,8 @@ static int only_known(const json_t *obj, const char *const *known, const char *p
         while (known[i] != NULL && strcmp(known[i], key) != 0)
             i++;
         if (known[i] == NULL) {
-            text_message(detail, len, "unknown field '%s%s'", prefix, text_quote(key, strlen(key),
-                         q));
+            text_message(detail, len, "unknown field '%s%s'", prefix,
+                         text_quote(key, strlen(key), q));
             return MEMBER_ERROR;
         }
     }

@@ -128,14 +128,12 @@ static int import_value(store *st, key_memo *memo, const char *name, size_t idx,
     json_int_t v = json_integer_value(value);
     if (v > IMPORT_MAX_TOTAL || v < -IMPORT_MAX_TOTAL || (kind != IMPORT_CORRECTIONS && v < 0)) {
         text_message(err, errlen, "%s: entry %zu (%s): \"%s\" = %lld is out of range", name, idx,
-                     ds,
-                     key, (long long)v);
+                     ds, key, (long long)v);
         return -1;
     }
     if (resolve_key(st, memo, key, id, sizeof id, res) != 0) {
         text_message(err, errlen, "%s: entry %zu (%s): \"%s\" cannot name a category: %s", name,
-                     idx,
-                     ds, key, store_errmsg(st));
+                     idx, ds, key, store_errmsg(st));
         return -1;
     }
     if (kind == IMPORT_CORRECTIONS) {
@@ -294,75 +292,100 @@ static int import_export_categories(store *st, const char *name, json_t *cats,
     return 0;
 }
 
-static int import_export_reports(store *st, const char *name, json_t *reports,
-                                 import_result *res, char *err, size_t errlen)
+/* What to do with one dated entry of an export array: entry idx, whose "date" is day (ds its
+ * text). entry and res are borrowed. Returns 0 or -1 (message in err). */
+typedef int (*dated_entry_fn)(store *st, const char *name, size_t idx, json_t *entry, int day,
+                              const char *ds, import_result *res, char *err, size_t errlen);
+
+/* Reads the date of each entry of arr (borrowed; anything but an array has no entries) and
+ * hands the entry to fn. Returns 0, or -1 at the first entry whose date is bad or that fn
+ * refuses (message in err). */
+static int import_dated_entries(store *st, const char *name, json_t *arr, dated_entry_fn fn,
+                                import_result *res, char *err, size_t errlen)
 {
     size_t i;
-    json_t *r;
-    json_array_foreach(reports, i, r) {
-        int day, changed;
+    json_t *entry;
+    json_array_foreach(arr, i, entry) {
+        int day;
         char ds[DATE_STR_LEN];
-        if (entry_date(name, i, r, &day, err, errlen) != 0)
-            return -1;
-        date_format(day, ds);
-        res->reports_seen++;
-        if (!report_exists(st, ds))
-            res->reports_added++;
-        json_t *quals = json_object_get(r, "qualifiers");
-        const char *id;
-        json_t *v;
-        json_object_foreach(json_object_get(r, "totals"), id, v) {
-            if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-                json_integer_value(v) > IMPORT_MAX_TOTAL) {
-                text_message(err, errlen, "%s: reports[%zu] (%s): total of \"%s\" must be a "
-                             "non-negative integer", name, i, ds, id);
-                return -1;
-            }
-            if (store_value_set(st, day, id, json_integer_value(v),
-                                json_string_value(json_object_get(quals, id)),
-                                &changed) != STORE_OK) {
-                text_message(err, errlen, "%s: reports[%zu] (%s): \"%s\": %s", name, i, ds, id,
-                             store_errmsg(st));
-                return -1;
-            }
-            res->values_changed += (size_t)changed;
-        }
-        json_t *rev = json_object_get(r, "revision");
-        const char *stored = json_string_value(json_object_get(r, "stored_at"));
-        if (exec_bound(st, name, err, errlen, store_prepare(st,
-                "UPDATE report SET revision = coalesce(?2, revision), "
-                "stored_at = coalesce(?3, stored_at), source_url = ?4 WHERE date = ?1",
-                "tntt", ds, json_is_integer(rev) ? (int64_t)json_integer_value(rev) : STATS_NONE,
-                stored, json_string_value(json_object_get(r, "source_url")))))
+        if (entry_date(name, i, entry, &day, err, errlen) != 0 ||
+            fn(st, name, i, entry, day, date_format(day, ds), res, err, errlen) != 0)
             return -1;
     }
     return 0;
 }
 
-static int import_export_revisions(store *st, const char *name, json_t *revs,
-                                   char *err, size_t errlen)
+/* One entry of "reports": its totals, qualifiers, revision, stored_at and source URL
+ * (dated_entry_fn). */
+static int import_export_report(store *st, const char *name, size_t i, json_t *r, int day,
+                                const char *ds, import_result *res, char *err, size_t errlen)
 {
-    size_t i;
-    json_t *r;
-    json_array_foreach(revs, i, r) {
-        int day;
-        char ds[DATE_STR_LEN];
-        if (entry_date(name, i, r, &day, err, errlen) != 0)
+    int changed;
+    res->reports_seen++;
+    if (!report_exists(st, ds))
+        res->reports_added++;
+    json_t *quals = json_object_get(r, "qualifiers");
+    const char *id;
+    json_t *v;
+    json_object_foreach(json_object_get(r, "totals"), id, v) {
+        if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+            json_integer_value(v) > IMPORT_MAX_TOTAL) {
+            text_message(err, errlen, "%s: reports[%zu] (%s): total of \"%s\" must be a "
+                         "non-negative integer", name, i, ds, id);
             return -1;
-        char *totals = json_dumps(json_object_get(r, "totals"), JSON_COMPACT | JSON_SORT_KEYS);
-        char *quals = json_dumps(json_object_get(r, "qualifiers"), JSON_COMPACT | JSON_SORT_KEYS);
-        int bad = exec_bound(st, name, err, errlen, store_prepare(st,
-                "INSERT OR IGNORE INTO report_revision VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                "titttt", date_format(day, ds),
-                (int64_t)json_integer_value(json_object_get(r, "revision")),
-                json_string_value(json_object_get(r, "stored_at")),
-                totals ? totals : "{}", quals ? quals : "{}",
-                json_string_value(json_object_get(r, "source_url"))));
-        free(totals);
-        free(quals);
-        if (bad)
+        }
+        if (store_value_set(st, day, id, json_integer_value(v),
+                            json_string_value(json_object_get(quals, id)),
+                            &changed) != STORE_OK) {
+            text_message(err, errlen, "%s: reports[%zu] (%s): \"%s\": %s", name, i, ds, id,
+                         store_errmsg(st));
             return -1;
+        }
+        res->values_changed += (size_t)changed;
     }
+    json_t *rev = json_object_get(r, "revision");
+    const char *stored = json_string_value(json_object_get(r, "stored_at"));
+    return exec_bound(st, name, err, errlen, store_prepare(st,
+            "UPDATE report SET revision = coalesce(?2, revision), "
+            "stored_at = coalesce(?3, stored_at), source_url = ?4 WHERE date = ?1",
+            "tntt", ds, json_is_integer(rev) ? (int64_t)json_integer_value(rev) : STATS_NONE,
+            stored, json_string_value(json_object_get(r, "source_url"))));
+}
+
+/* One entry of "revisions", kept unless that date's revision is stored (dated_entry_fn; res
+ * unused). */
+static int import_export_revision(store *st, const char *name, size_t i, json_t *r, int day,
+                                  const char *ds, import_result *res, char *err, size_t errlen)
+{
+    (void)i;
+    (void)day;
+    (void)res;
+    char *totals = json_dumps(json_object_get(r, "totals"), JSON_COMPACT | JSON_SORT_KEYS);
+    char *quals = json_dumps(json_object_get(r, "qualifiers"), JSON_COMPACT | JSON_SORT_KEYS);
+    int bad = exec_bound(st, name, err, errlen, store_prepare(st,
+            "INSERT OR IGNORE INTO report_revision VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+            "titttt", ds, (int64_t)json_integer_value(json_object_get(r, "revision")),
+            json_string_value(json_object_get(r, "stored_at")),
+            totals ? totals : "{}", quals ? quals : "{}",
+            json_string_value(json_object_get(r, "source_url"))));
+    free(totals);
+    free(quals);
+    return bad ? -1 : 0;
+}
+
+/* One entry of "correction_notes" (dated_entry_fn). */
+static int import_export_note(store *st, const char *name, size_t i, json_t *n, int day,
+                              const char *ds, import_result *res, char *err, size_t errlen)
+{
+    (void)ds;
+    int changed;
+    const char *cat = json_string_value(json_object_get(n, "category"));
+    if (cat == NULL || store_correction_note_set(st, day, cat,
+            json_integer_value(json_object_get(n, "amount")), &changed) != STORE_OK) {
+        text_message(err, errlen, "%s: correction_notes[%zu]: bad category", name, i);
+        return -1;
+    }
+    res->notes_changed += (size_t)changed;
     return 0;
 }
 
@@ -370,23 +393,13 @@ static int import_export_json(store *st, const char *name, json_t *root, import_
                               char *err, size_t errlen)
 {
     if (import_export_categories(st, name, json_object_get(root, "categories"), err, errlen) ||
-        import_export_reports(st, name, json_object_get(root, "reports"), res, err, errlen) ||
-        import_export_revisions(st, name, json_object_get(root, "revisions"), err, errlen))
+        import_dated_entries(st, name, json_object_get(root, "reports"), import_export_report,
+                             res, err, errlen) ||
+        import_dated_entries(st, name, json_object_get(root, "revisions"),
+                             import_export_revision, res, err, errlen) ||
+        import_dated_entries(st, name, json_object_get(root, "correction_notes"),
+                             import_export_note, res, err, errlen))
         return -1;
-    size_t i;
-    json_t *n;
-    json_array_foreach(json_object_get(root, "correction_notes"), i, n) {
-        int day, changed;
-        if (entry_date(name, i, n, &day, err, errlen) != 0)
-            return -1;
-        const char *cat = json_string_value(json_object_get(n, "category"));
-        if (cat == NULL || store_correction_note_set(st, day, cat,
-                json_integer_value(json_object_get(n, "amount")), &changed) != STORE_OK) {
-            text_message(err, errlen, "%s: correction_notes[%zu]: bad category", name, i);
-            return -1;
-        }
-        res->notes_changed += (size_t)changed;
-    }
     json_t *deps = json_object_get(root, "deployments");
     if (json_is_array(deps) && json_array_size(deps) > 0) {
         json_t *wrap = json_pack("{sO}", "deployments", deps);
@@ -424,74 +437,107 @@ static size_t csv_split(char *line, char **fields, size_t max)
     return n;
 }
 
+#define CSV_MAX_FIELDS 256
+
+/* A CSV export's header: column names (pointing into the caller's copy of the text), the
+ * category id of each total column from 2 on, and for each "name*" qualifier column the
+ * index of the column it qualifies (-1 when none). */
+typedef struct csv_header {
+    char *name[CSV_MAX_FIELDS];
+    size_t n;
+    char id[CSV_MAX_FIELDS][64];
+    int qual_of[CSV_MAX_FIELDS];
+} csv_header;
+
+/* Splits the header line (modified in place; h->name points into it) and resolves each
+ * total column to a category (memo borrowed; new categories noted in res). Returns 0 or -1
+ * (message in err). */
+static int csv_header_read(store *st, key_memo *memo, const char *name, char *line,
+                           csv_header *h, import_result *res, char *err, size_t errlen)
+{
+    h->n = line ? csv_split(line, h->name, CSV_MAX_FIELDS) : 0;
+    for (size_t i = 2; i < h->n; i++) {
+        size_t l = strlen(h->name[i]);
+        h->qual_of[i] = -1;
+        if (l > 1 && h->name[i][l - 1] == '*') {
+            for (size_t j = 2; j < h->n; j++)
+                if (j != i && strncmp(h->name[j], h->name[i], l - 1) == 0 &&
+                    h->name[j][l - 1] == '\0')
+                    h->qual_of[i] = (int)j;
+            continue;
+        }
+        if (resolve_key(st, memo, h->name[i], h->id[i], sizeof h->id[i], res) != 0) {
+            text_message(err, errlen, "%s: header column %zu \"%s\" cannot name a category", name,
+                         i + 1, h->name[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Stores the totals of one data line (line number row; modified in place) under the header h
+ * (borrowed). Returns 0 or -1 (message in err). */
+static int csv_row_import(store *st, const char *name, size_t row, char *line,
+                          const csv_header *h, import_result *res, char *err, size_t errlen)
+{
+    char *f[CSV_MAX_FIELDS];
+    size_t nf = csv_split(line, f, CSV_MAX_FIELDS);
+    int day;
+    if (nf != h->n || date_parse(f[0], &day) != 0) {
+        text_message(err, errlen, "%s: line %zu: expected %zu fields starting with a date",
+                     name, row, h->n);
+        return -1;
+    }
+    res->reports_seen++;
+    if (!report_exists(st, f[0]))
+        res->reports_added++;
+    for (size_t i = 2; i < nf; i++) {
+        if (h->qual_of[i] >= 0 || h->name[i][strlen(h->name[i]) - 1] == '*' || f[i][0] == '\0')
+            continue;
+        char *end;
+        errno = 0;
+        long long v = strtoll(f[i], &end, 10);
+        if (errno || *end || v < 0 || v > IMPORT_MAX_TOTAL) {
+            text_message(err, errlen, "%s: line %zu: \"%s\" is not a valid total of %s", name,
+                         row, f[i], h->name[i]);
+            return -1;
+        }
+        const char *q = NULL;
+        for (size_t j = 2; j < nf; j++)
+            if (h->qual_of[j] == (int)i && f[j][0])
+                q = f[j];
+        int changed;
+        if (store_value_set(st, day, h->id[i], v, q, &changed) != STORE_OK) {
+            text_message(err, errlen, "%s: line %zu: %s", name, row, store_errmsg(st));
+            return -1;
+        }
+        res->values_changed += (size_t)changed;
+    }
+    return 0;
+}
+
+/* Imports attrition's CSV export (data, len bytes, borrowed): a header line, then one line a
+ * date. Returns 0 or -1 (message in err); what was stored before a failure is the caller's
+ * transaction to roll back. */
 static int import_csv(store *st, const char *name, const char *data, size_t len,
                       import_result *res, char *err, size_t errlen)
 {
-    enum { MAXF = 256 };
     int rc = -1;
     char *copy = strndup(data, len);
-    char *hdr[MAXF], *f[MAXF], ids[MAXF][64];
-    int qual_of[MAXF];
     key_memo *memo = calloc(1, sizeof *memo);
+    csv_header h;
     if (copy == NULL || memo == NULL) {
         text_message(err, errlen, "%s: out of memory", name);
         goto cleanup;
     }
     char *save = NULL;
     char *line = strtok_r(copy, "\r\n", &save);
-    size_t nh = line ? csv_split(line, hdr, MAXF) : 0;
-    for (size_t i = 2; i < nh; i++) {
-        size_t l = strlen(hdr[i]);
-        qual_of[i] = -1;
-        if (l > 1 && hdr[i][l - 1] == '*') {
-            for (size_t j = 2; j < nh; j++)
-                if (j != i && strncmp(hdr[j], hdr[i], l - 1) == 0 && hdr[j][l - 1] == '\0')
-                    qual_of[i] = (int)j;
-            continue;
-        }
-        if (resolve_key(st, memo, hdr[i], ids[i], sizeof ids[i], res) != 0) {
-            text_message(err, errlen, "%s: header column %zu \"%s\" cannot name a category", name,
-                         i + 1, hdr[i]);
-            goto cleanup;
-        }
-    }
+    if (csv_header_read(st, memo, name, line, &h, res, err, errlen) != 0)
+        goto cleanup;
     size_t row = 1;
     while ((line = strtok_r(NULL, "\r\n", &save)) != NULL) {
-        row++;
-        size_t nf = csv_split(line, f, MAXF);
-        int day;
-        if (nf != nh || date_parse(f[0], &day) != 0) {
-            text_message(err, errlen, "%s: line %zu: expected %zu fields starting with a date",
-                         name,
-                         row, nh);
+        if (csv_row_import(st, name, ++row, line, &h, res, err, errlen) != 0)
             goto cleanup;
-        }
-        res->reports_seen++;
-        if (!report_exists(st, f[0]))
-            res->reports_added++;
-        for (size_t i = 2; i < nf; i++) {
-            if (qual_of[i] >= 0 || hdr[i][strlen(hdr[i]) - 1] == '*' || f[i][0] == '\0')
-                continue;
-            char *end;
-            errno = 0;
-            long long v = strtoll(f[i], &end, 10);
-            if (errno || *end || v < 0 || v > IMPORT_MAX_TOTAL) {
-                text_message(err, errlen, "%s: line %zu: \"%s\" is not a valid total of %s", name,
-                             row,
-                             f[i], hdr[i]);
-                goto cleanup;
-            }
-            const char *q = NULL;
-            for (size_t j = 2; j < nf; j++)
-                if (qual_of[j] == (int)i && f[j][0])
-                    q = f[j];
-            int changed;
-            if (store_value_set(st, day, ids[i], v, q, &changed) != STORE_OK) {
-                text_message(err, errlen, "%s: line %zu: %s", name, row, store_errmsg(st));
-                goto cleanup;
-            }
-            res->values_changed += (size_t)changed;
-        }
     }
     rc = 0;
 cleanup:

@@ -86,9 +86,8 @@ int report_date_check(int date, char *err, size_t errlen)
         return REPORT_EINVAL;
     }
     if (date > today) {
-        text_message(err, errlen, "date %s is in the future (today is %s, UTC)", date_format(date,
-                     a),
-                     date_format(today, b));
+        text_message(err, errlen, "date %s is in the future (today is %s, UTC)",
+                     date_format(date, a), date_format(today, b));
         return REPORT_EINVAL;
     }
     return REPORT_OK;

@@ -49,16 +49,16 @@ static int json_total(const char *key, const json_t *v, report_value *rv, char *
         return REPORT_EINVAL;
     }
     if (!json_is_integer(v)) {
-        text_message(err, errlen, "totals.%s must be an integer, not %s",
-                     text_quote_str(key, q), type_name(v));
+        text_message(err, errlen, "totals.%s must be an integer, not %s", text_quote_str(key, q),
+                     type_name(v));
         return REPORT_EINVAL;
     }
     json_int_t t = json_integer_value(v);
     if (t < 0 || t > REPORT_MAX_TOTAL) {
         text_message(err, errlen,
                      t < 0 ? "totals.%s: %lld is negative (totals are cumulative counts)"
-                           : "totals.%s: %lld is larger than 1000000000000",
-                     text_quote_str(key, q), (long long)t);
+                           : "totals.%s: %lld is larger than 1000000000000", text_quote_str(key, q),
+                     (long long)t);
         return REPORT_EINVAL;
     }
     memcpy(rv->key, key, strlen(key) + 1);
@@ -211,8 +211,8 @@ static int json_syntax_error(json_error_t *jerr, char *err, size_t errlen)
         return REPORT_EINVAL;
     }
     if (code == json_error_duplicate_key) {
-        text_message(err, errlen, "%s (line %d, column %d): each key may appear once",
-                     jerr->text, jerr->line, jerr->column);
+        text_message(err, errlen, "%s (line %d, column %d): each key may appear once", jerr->text,
+                     jerr->line, jerr->column);
         return REPORT_EINVAL;
     }
     if (code == json_error_out_of_memory) {

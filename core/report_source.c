@@ -2,6 +2,7 @@
 #include "attrition/report_source.h"
 #include "store_internal.h"
 #include "attrition/date.h"
+#include "array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,16 +28,12 @@ int report_sources(store *st, int from, int to, report_source **out, size_t *n)
         const char *u = (const char *)sqlite3_column_text(stmt, 1);
         if (d == NULL || u == NULL || date_parse(d, &day) != 0)
             continue;
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            report_source *grown = realloc(arr, ncap * sizeof *grown);
-            if (grown == NULL) {
-                rc = STORE_ENOMEM;
-                goto cleanup;
-            }
-            arr = grown;
-            cap = ncap;
+        report_source *grown = array_room(arr, len, &cap, sizeof *arr, 16);
+        if (grown == NULL) {
+            rc = STORE_ENOMEM;
+            goto cleanup;
         }
+        arr = grown;
         if ((arr[len].url = strdup(u)) == NULL) {
             rc = STORE_ENOMEM;
             goto cleanup;

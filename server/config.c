@@ -54,18 +54,25 @@ static const opt opts[] = {
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
 
+/* The environment variable of a config key: ATTRITION_ and the key in capitals, into env
+ * (64 bytes; every key is short enough). */
+static void env_name(const char *key, char env[64])
+{
+    snprintf(env, 64, "ATTRITION_");
+    for (const char *k = key; *k; k++) {
+        size_t l = strlen(env);
+        env[l] = (char)toupper((unsigned char)*k);
+        env[l + 1] = '\0';
+    }
+}
+
 void config_usage(void *out)
 {
     FILE *f = out;
     fprintf(f, "%-14s %-26s %-13s %s\n", "key", "environment", "default", "meaning");
     for (size_t i = 0; i < N_OPTS; i++) {
         char env[64];
-        snprintf(env, sizeof env, "ATTRITION_");
-        for (const char *k = opts[i].key; *k; k++) {
-            size_t l = strlen(env);
-            env[l] = (char)toupper((unsigned char)*k);
-            env[l + 1] = '\0';
-        }
+        env_name(opts[i].key, env);
         fprintf(f, "%-14s %-26s %-13s %s\n", opts[i].key, env,
                 *opts[i].dflt ? opts[i].dflt : "(empty)", opts[i].help);
     }
@@ -248,12 +255,8 @@ cleanup:
 static int load_env(config *cfg, char *err, size_t errlen)
 {
     for (size_t i = 0; i < N_OPTS; i++) {
-        char env[64] = "ATTRITION_";
-        for (const char *k = opts[i].key; *k; k++) {
-            size_t l = strlen(env);
-            env[l] = (char)toupper((unsigned char)*k);
-            env[l + 1] = '\0';
-        }
+        char env[64];
+        env_name(opts[i].key, env);
         const char *v = getenv(env);
         if (v && set_opt(cfg, &opts[i], v, env, err, errlen) != 0)
             return -1;
@@ -276,17 +279,10 @@ static const opt *flag_opt(const char *arg, const char **inline_value)
     return find_opt(key, len);
 }
 
-int config_load(config *cfg, int argc, char **argv, int first, const char **positional,
-                size_t max_pos, size_t *n_pos, char *err, size_t errlen)
+/* The config file argv[first..argc) names with --config (the last one), else
+ * ATTRITION_CONFIG, else NULL. The result is borrowed from argv or the environment. */
+static const char *config_file_path(int argc, char **argv, int first)
 {
-    memset(cfg, 0, sizeof *cfg);
-    *n_pos = 0;
-    int sync_cmd = first >= 2 && strcmp(argv[first - 1], "sync") == 0;
-    int first_source = 1;
-    for (size_t i = 0; i < N_OPTS; i++)
-        if (set_opt(cfg, &opts[i], opts[i].dflt, "default", err, errlen) != 0)
-            return -1;
-    /* The config file: --config beats ATTRITION_CONFIG. */
     const char *path = getenv("ATTRITION_CONFIG");
     for (int i = first; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
@@ -294,13 +290,63 @@ int config_load(config *cfg, int argc, char **argv, int first, const char **posi
         else if (strncmp(argv[i], "--config=", 9) == 0)
             path = argv[i] + 9;
     }
-    if (path && *path) {
-        snprintf(cfg->config_path, sizeof cfg->config_path, "%s", path);
-        if (load_file(cfg, path, err, errlen) != 0)
-            return -1;
+    return path;
+}
+
+/* The state of reading flags: argv (borrowed), whether this is the sync command, and whether
+ * the next --source is the first (which replaces the configured sources). */
+typedef struct flag_reader {
+    int argc;
+    char **argv;
+    int sync_cmd;
+    int first_source;
+} flag_reader;
+
+/* Applies the flag at argv[*i] (it starts with "--"), moving *i past a separate value it
+ * takes. --config was read before and is skipped here. Returns 0 or -1 with a message in
+ * err. */
+static int apply_flag(config *cfg, flag_reader *r, int *i, char *err, size_t errlen)
+{
+    const char *a = r->argv[*i], *value;
+    if (strcmp(a, "--config") == 0 || strncmp(a, "--config=", 9) == 0) {
+        *i += a[8] == '\0';
+        return 0;
     }
-    if (load_env(cfg, err, errlen) != 0)
+    int append = 0;
+    const opt *o = r->sync_cmd ? sync_flag(a, &value, &append) : NULL;
+    if (o == NULL)
+        o = flag_opt(a, &value);
+    if (o == NULL) {
+        snprintf(err, errlen, "unknown option %s", a);
         return -1;
+    }
+    const char *next = *i + 1 < r->argc ? r->argv[*i + 1] : NULL;
+    /* A bare boolean flag means true unless a literal true or false follows it. */
+    if (value == NULL && o->type == OPT_BOOL &&
+        (next == NULL || strncmp(next, "--", 2) == 0 ||
+         (strcmp(next, "true") && strcmp(next, "false"))))
+        value = "true";
+    if (value == NULL) {
+        if (next == NULL) {
+            snprintf(err, errlen, "option %s needs a value", a);
+            return -1;
+        }
+        value = next;
+        ++*i;
+    }
+    if (append ? add_source(cfg, value, &r->first_source, err, errlen) != 0
+               : set_opt(cfg, o, value, a, err, errlen) != 0)
+        return -1;
+    return 0;
+}
+
+/* Applies the flags of argv[first..argc) and collects the other arguments (and all after
+ * "--") into positional (borrowed from argv; at most max_pos, *n_pos set). Returns 0 or -1
+ * with a message in err. */
+static int load_flags(config *cfg, int argc, char **argv, int first, const char **positional,
+                      size_t max_pos, size_t *n_pos, char *err, size_t errlen)
+{
+    flag_reader r = {argc, argv, first >= 2 && strcmp(argv[first - 1], "sync") == 0, 1};
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) {
@@ -308,41 +354,37 @@ int config_load(config *cfg, int argc, char **argv, int first, const char **posi
                 positional[(*n_pos)++] = argv[i];
             break;
         }
-        if (strncmp(a, "--", 2) != 0) {
-            if (*n_pos >= max_pos) {
-                snprintf(err, errlen, "too many arguments (at most %zu)", max_pos);
+        if (strncmp(a, "--", 2) == 0) {
+            if (apply_flag(cfg, &r, &i, err, errlen) != 0)
                 return -1;
-            }
-            positional[(*n_pos)++] = a;
             continue;
         }
-        const char *value;
-        if (strcmp(a, "--config") == 0 || strncmp(a, "--config=", 9) == 0) {
-            i += a[8] == '\0';
-            continue;
-        }
-        int append = 0;
-        const opt *o = sync_cmd ? sync_flag(a, &value, &append) : NULL;
-        if (o == NULL)
-            o = flag_opt(a, &value);
-        if (o == NULL) {
-            snprintf(err, errlen, "unknown option %s", a);
+        if (*n_pos >= max_pos) {
+            snprintf(err, errlen, "too many arguments (at most %zu)", max_pos);
             return -1;
         }
-        if (value == NULL && o->type == OPT_BOOL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0 ||
-                                                     (strcmp(argv[i + 1], "true") && strcmp(argv[i + 1], "false"))))
-            value = "true";
-        if (value == NULL) {
-            if (i + 1 >= argc) {
-                snprintf(err, errlen, "option %s needs a value", a);
-                return -1;
-            }
-            value = argv[++i];
-        }
-        if (append ? add_source(cfg, value, &first_source, err, errlen) != 0
-                   : set_opt(cfg, o, value, a, err, errlen) != 0)
+        positional[(*n_pos)++] = a;
+    }
+    return 0;
+}
+
+int config_load(config *cfg, int argc, char **argv, int first, const char **positional,
+                size_t max_pos, size_t *n_pos, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof *cfg);
+    *n_pos = 0;
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (set_opt(cfg, &opts[i], opts[i].dflt, "default", err, errlen) != 0)
+            return -1;
+    const char *path = config_file_path(argc, argv, first);
+    if (path && *path) {
+        snprintf(cfg->config_path, sizeof cfg->config_path, "%s", path);
+        if (load_file(cfg, path, err, errlen) != 0)
             return -1;
     }
+    if (load_env(cfg, err, errlen) != 0 ||
+        load_flags(cfg, argc, argv, first, positional, max_pos, n_pos, err, errlen) != 0)
+        return -1;
     if (cfg->threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         cfg->threads = n > 0 && n < 256 ? (int)n : 2;

@@ -41,10 +41,11 @@ static struct {
     uint64_t flush_req, flush_done;
     pthread_t thread;
     int fd, chunked;
+    int gave_up;                   /* while stopping, the output stayed blocked: drop the rest */
     size_t cap;
     uint64_t next_id;
 } W = {PTHREAD_MUTEX_INITIALIZER, NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-       PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, -1, 0, 0, 1};
+       PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, -1, 0, 0, 0, 1};
 
 static int running;               /* the writer runs (read with __atomic) */
 static unsigned run_gen;          /* bumped by each log_start: stale thread buffers */
@@ -196,13 +197,14 @@ static unsigned long long count_lines(const char *p, size_t n)
 }
 
 /* Writes n bytes to fd, whole (retrying short writes and EINTR). On a pipe or socket it waits
- * with poll and writes PIPE_BUF chunks, so that while stopping (W.stop) an output nobody
- * reads is given up after LOG_STOP_GIVE_UP_MS (the lines left are counted as dropped)
- * instead of hanging the shutdown. Returns 0, or -1 when the rest was dropped. */
+ * with poll and writes chunks of whole lines of up to PIPE_BUF bytes, so that while stopping (W.stop) an output nobody
+ * reads is given up after LOG_STOP_GIVE_UP_MS in all (the lines left, in this block and
+ * every later one, are counted as dropped) instead of hanging the shutdown. Only the writer
+ * thread calls it. Returns 0, or -1 when the rest was dropped. */
 static int write_all(const char *p, size_t n)
 {
     int waited_ms = 0;
-    while (n > 0) {
+    while (n > 0 && !W.gave_up) {
         size_t chunk = n;
         if (W.chunked) {
             struct pollfd pfd = {W.fd, POLLOUT, 0};
@@ -212,14 +214,20 @@ static int write_all(const char *p, size_t n)
                 int stopping = W.stop;
                 pthread_mutex_unlock(&W.mu);
                 waited_ms = stopping ? waited_ms + 100 : 0;
-                if (waited_ms >= LOG_STOP_GIVE_UP_MS)
+                if (waited_ms >= LOG_STOP_GIVE_UP_MS) {
+                    W.gave_up = 1; /* the rest of this stop drops at once */
                     break;
+                }
                 continue;
             }
             if (pr < 0 && errno != EINTR)
                 break;
-            if (chunk > LOG_PIPE_CHUNK)
-                chunk = LOG_PIPE_CHUNK;
+            if (chunk > LOG_PIPE_CHUNK) { /* whole lines only: giving up never tears one */
+                const char *nl = memrchr(p, '\n', LOG_PIPE_CHUNK);
+                if (nl == NULL) /* one line longer than a chunk: all of it */
+                    nl = memchr(p + LOG_PIPE_CHUNK, '\n', n - LOG_PIPE_CHUNK);
+                chunk = nl ? (size_t)(nl - p) + 1 : n;
+            }
         }
         ssize_t w = write(W.fd, p, chunk);
         if (w < 0 && errno == EINTR)
@@ -315,6 +323,7 @@ int log_start(int fd, size_t buf_bytes)
     W.cap = buf_bytes == 0 ? LOG_BUF_DEFAULT : buf_bytes < LOG_BUF_MIN ? LOG_BUF_MIN : buf_bytes;
     W.stop = 0;
     W.kick = 0;
+    W.gave_up = 0;
     __atomic_add_fetch(&run_gen, 1, __ATOMIC_ACQ_REL);
     if (pthread_create(&W.thread, NULL, writer_main, NULL) != 0)
         return -1;
@@ -409,6 +418,27 @@ static size_t json_escape(char *out, const char *s, size_t max_in, int *cut)
 
 #define LOG_METHOD_MAX 32
 
+/* Appends the n bytes of s at *o (the line has room: see log_request). */
+static void put(char *line, size_t *o, const char *s, size_t n)
+{
+    memcpy(line + *o, s, n);
+    *o += n;
+}
+
+/* Appends u in decimal, at least min_digits digits (zero-padded). */
+static void put_uint(char *line, size_t *o, unsigned long long u, int min_digits)
+{
+    char b[24], *end = b + sizeof b, *p = end;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u || end - p < min_digits);
+    put(line, o, p, (size_t)(end - p));
+}
+
+#define PUT_LIT(line, o, lit) put(line, o, lit, sizeof lit - 1)
+
+/* Formatted by hand (no printf, no Jansson): this runs once per request. */
 void log_request(const char *method, const char *path, unsigned status, size_t bytes,
                  double duration_ms, int completed)
 {
@@ -416,17 +446,30 @@ void log_request(const char *method, const char *path, unsigned status, size_t b
     char ts[32];
     int cut_m, cut_p;
     size_t o = 0;
-    timestamp(ts);
-    o += (size_t)snprintf(line, sizeof line, "{\"ts\":\"%s\",\"event\":\"request\",\"method\":\"", ts);
+    size_t ts_len = timestamp(ts);
+    PUT_LIT(line, &o, "{\"ts\":\"");
+    put(line, &o, ts, ts_len);
+    PUT_LIT(line, &o, "\",\"event\":\"request\",\"method\":\"");
     o += json_escape(line + o, method ? method : "", LOG_METHOD_MAX, &cut_m);
-    memcpy(line + o, "\",\"path\":\"", 10);
-    o += 10;
+    PUT_LIT(line, &o, "\",\"path\":\"");
     o += json_escape(line + o, path ? path : "", LOG_PATH_MAX, &cut_p);
-    if (!(duration_ms >= 0 && duration_ms < 1e12)) /* NaN, negative, absurd */
-        duration_ms = 0;
-    o += (size_t)snprintf(line + o, sizeof line - o,
-                          "\",\"status\":%u,\"bytes\":%zu,\"duration_ms\":%.3f,\"completed\":%s%s}\n",
-                          status, bytes, duration_ms, completed ? "true" : "false",
-                          cut_p ? ",\"path_truncated\":true" : "");
+    PUT_LIT(line, &o, "\",\"status\":");
+    put_uint(line, &o, status, 1);
+    PUT_LIT(line, &o, ",\"bytes\":");
+    put_uint(line, &o, bytes, 1);
+    /* duration_ms with 3 decimals, as %.3f; NaN, negative or absurd values as 0.000 */
+    unsigned long long us = duration_ms >= 0 && duration_ms < 1e12
+                          ? (unsigned long long)(duration_ms * 1000.0 + 0.5) : 0;
+    PUT_LIT(line, &o, ",\"duration_ms\":");
+    put_uint(line, &o, us / 1000, 1);
+    PUT_LIT(line, &o, ".");
+    put_uint(line, &o, us % 1000, 3);
+    if (completed)
+        PUT_LIT(line, &o, ",\"completed\":true");
+    else
+        PUT_LIT(line, &o, ",\"completed\":false");
+    if (cut_p)
+        PUT_LIT(line, &o, ",\"path_truncated\":true");
+    PUT_LIT(line, &o, "}\n");
     emit(line, o, 0);
 }

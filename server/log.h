@@ -36,8 +36,10 @@ void log_request(const char *method, const char *path, unsigned status, size_t b
  * when the thread cannot start (lines then stay synchronous) or it already runs. */
 int log_start(int fd, size_t buf_bytes);
 
-/* Writes out everything buffered, stops and joins the writer, frees the buffers. Lines
- * logged afterwards are synchronous again. A no-op when the writer does not run. Call it
+/* Writes out everything buffered, stops and joins the writer, frees the buffers; an output
+ * that stays blocked (a pipe nobody reads) is given up after about 2 s in all, its lines
+ * counted as dropped, so a shutdown never hangs on the log. Lines logged afterwards are
+ * synchronous again. A no-op when the writer does not run. Call it
  * only once no other thread logs any more (after MHD_stop_daemon). */
 void log_stop(void);
 

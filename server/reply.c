@@ -36,11 +36,23 @@ static const char *extra_header(const request *req, const char *name)
     return NULL;
 }
 
+/* The strong ETag of a body: a 64-bit FNV-style hash taken 8 bytes at a time (a shift after
+ * each multiply brings high bits down), then the tail bytes and a final avalanche. A
+ * byte-at-a-time FNV-1a was ~30% of rendering a big answer (perf, /v1/summary). */
 static void etag_of(const char *body, size_t len, char out[24])
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++)
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)len, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, body + i, 8);
+        h = (h ^ w) * 1099511628211ULL;
+        h ^= h >> 29;
+    }
+    for (; i < len; i++)
         h = (h ^ (unsigned char)body[i]) * 1099511628211ULL;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
     snprintf(out, 24, "\"%016llx\"", (unsigned long long)h);
 }
 

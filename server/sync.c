@@ -453,25 +453,11 @@ static double since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-int sync_round(store *st, const config *cfg, volatile int *cancel, sync_after_commit cb,
-               void *ud, FILE *out, json_t **report, sync_round_result *res)
+/* Reads, under the store lock, what each of the n sources needs from the last round: the
+ * latest stored day and the validators (ETag, Last-Modified) stored for each file URL. A
+ * value that cannot be read is left empty, which only costs a full fetch. */
+static void load_round_state(store *st, sync_source *src, int n)
 {
-    char err[512];
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    memset(res, 0, sizeof *res);
-    res->outcome = SYNC_FAILED;
-    sync_source *src = calloc(SYNC_MAX_SOURCES, sizeof *src);
-    if (src == NULL)
-        return 1;
-    int n = parse_sources(cfg, src, err, sizeof err);
-    if (n < 0) {
-        if (out)
-            fprintf(out, "sync: %s\n", err);
-        free(src);
-        return 2;
-    }
-    res->sources = n;
     store_lock(st);
     for (int i = 0; i < n; i++) {
         sync_state_latest_day(st, &src[i].latest);
@@ -481,13 +467,14 @@ int sync_round(store *st, const config *cfg, volatile int *cancel, sync_after_co
                                sizeof src[i].files[f].last_modified);
     }
     store_unlock(st);
-    for (int i = 0; i < n; i++)
-        fetch_source(&src[i], cfg, cancel, res);
-    if (cancel && *cancel) /* shutting down: neither import nor count a cut-short round */
-        res->failed = n;
-    else
-        store_round(st, src, n, res, cb, ud);
-    res->seconds = since(&t0);
+}
+
+/* Reports the round over the n sources: a line a source, a summary line and the warnings to
+ * out (when not NULL), and into *report (when report is not NULL; a new reference, the
+ * caller's, NULL when memory is short) the round as JSON. */
+static void report_round(const sync_source *src, int n, const sync_round_result *res,
+                         FILE *out, json_t **report)
+{
     json_t *sources = json_array(), *warnings = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(sources, describe_source(&src[i], out, warnings));
@@ -515,12 +502,48 @@ int sync_round(store *st, const config *cfg, volatile int *cancel, sync_after_co
         json_decref(sources);
         json_decref(warnings);
     }
+}
+
+/* Frees src (SYNC_MAX_SOURCES entries, n of them used) with what its sources fetched. */
+static void free_sources(sync_source *src, int n)
+{
     for (int i = 0; i < n; i++) {
         for (int f = 0; f < SYNC_FILES; f++)
             fetch_result_free(&src[i].files[f].res);
         json_decref(src[i].records);
     }
     free(src);
+}
+
+int sync_round(store *st, const config *cfg, volatile int *cancel, sync_after_commit cb,
+               void *ud, FILE *out, json_t **report, sync_round_result *res)
+{
+    char err[512];
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    memset(res, 0, sizeof *res);
+    res->outcome = SYNC_FAILED;
+    sync_source *src = calloc(SYNC_MAX_SOURCES, sizeof *src);
+    if (src == NULL)
+        return 1;
+    int n = parse_sources(cfg, src, err, sizeof err);
+    if (n < 0) {
+        if (out)
+            fprintf(out, "sync: %s\n", err);
+        free(src);
+        return 2;
+    }
+    res->sources = n;
+    load_round_state(st, src, n);
+    for (int i = 0; i < n; i++)
+        fetch_source(&src[i], cfg, cancel, res);
+    if (cancel && *cancel) /* shutting down: neither import nor count a cut-short round */
+        res->failed = n;
+    else
+        store_round(st, src, n, res, cb, ud);
+    res->seconds = since(&t0);
+    report_round(src, n, res, out, report);
+    free_sources(src, n);
     return res->failed ? 1 : 0;
 }
 

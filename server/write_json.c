@@ -195,28 +195,76 @@ static int selected(const stats_selection *sel, size_t c)
     return sel == NULL || sel->mask[c];
 }
 
+/* The keys of a body's maps, escaped once per body: ",\"<id>\":" for every category c at
+ * text + off[c] .. text + off[c + 1] (the comma is skipped for a map's first key). */
+typedef struct jw_keys {
+    char *text;
+    size_t *off;
+} jw_keys;
+
+/* Makes k for s's categories. Returns 0, or -1 with w->failed set. */
+static int keys_make(jw *w, const stats_snapshot *s, jw_keys *k)
+{
+    size_t n = 0;
+    for (size_t c = 0; c < s->n_cat; c++)
+        n += 6 * strlen(s->cats[c].id) + 4;
+    k->text = malloc(n + 1);
+    k->off = malloc((s->n_cat + 1) * sizeof *k->off);
+    if (k->text == NULL || k->off == NULL) {
+        free(k->text);
+        free(k->off);
+        w->failed = 1;
+        return -1;
+    }
+    size_t o = 0;
+    for (size_t c = 0; c < s->n_cat; c++) {
+        k->off[c] = o;
+        k->text[o++] = ',';
+        k->text[o++] = '"';
+        o += jw_escape(k->text + o, s->cats[c].id, strlen(s->cats[c].id));
+        k->text[o++] = '"';
+        k->text[o++] = ':';
+    }
+    k->off[s->n_cat] = o;
+    return 0;
+}
+
+static void keys_free(jw_keys *k)
+{
+    free(k->text);
+    free(k->off);
+}
+
+/* Writes category c's key; the first of a map without its comma. */
+static void key_put(jw *w, const jw_keys *k, size_t c, int *first)
+{
+    size_t skip = *first ? 1 : 0;
+    jw_raw(w, k->text + k->off[c] + skip, k->off[c + 1] - k->off[c] - skip);
+    *first = 0;
+}
+
 /* {cat: value} of report rep of matrix m, values that exist only (render.c's render_row). */
-static void jw_row(jw *w, const stats_snapshot *s, const int64_t *m, size_t rep,
-                   const stats_selection *sel)
+static void jw_row(jw *w, const stats_snapshot *s, const jw_keys *k, const int64_t *m,
+                   size_t rep, const stats_selection *sel)
 {
     int first = 1;
-    jw_lit(w, "{");
+    jw_raw(w, "{", 1);
     for (size_t c = 0; c < s->n_cat; c++) {
         int64_t v = m[rep * s->n_cat + c];
         if (v == STATS_NONE || !selected(sel, c))
             continue;
-        jw_lit(w, first ? "" : ",");
-        jw_str(w, s->cats[c].id);
-        jw_lit(w, ":");
+        key_put(w, k, c, &first);
         jw_int(w, (long long)v);
-        first = 0;
     }
-    jw_lit(w, "}");
+    jw_raw(w, "}", 1);
 }
 
 void jw_series(jw *w, const stats_snapshot *s, int daily, const stats_selection *sel,
                int from, int to, size_t lo, size_t hi)
 {
+    jw_keys k;
+    if (keys_make(w, s, &k) != 0)
+        return;
     jw_lit(w, "{\"from\":");
     jw_date(w, from);
     jw_lit(w, ",\"to\":");
@@ -228,7 +276,7 @@ void jw_series(jw *w, const stats_snapshot *s, int daily, const stats_selection 
         jw_lit(w, ",\"day\":");
         jw_int(w, date_war_day(s->dates[r]));
         jw_lit(w, daily ? ",\"losses\":" : ",\"totals\":");
-        jw_row(w, s, daily ? s->loss : s->total, r, sel);
+        jw_row(w, s, &k, daily ? s->loss : s->total, r, sel);
         if (daily) {
             jw_lit(w, ",\"span_days\":");
             jw_int(w, s->span[r]);
@@ -236,6 +284,7 @@ void jw_series(jw *w, const stats_snapshot *s, int daily, const stats_selection 
         jw_lit(w, "}");
     }
     jw_lit(w, "]}");
+    keys_free(&k);
 }
 
 void jw_decimal(jw *w, double x)
@@ -295,35 +344,36 @@ static void jw_change(jw *w, const stats_change *c)
 }
 
 /* One of a period's three maps (0 losses, 1 per_day, 2 change). */
-static void jw_period_map(jw *w, const stats_snapshot *s, const stats_summary *sum, size_t i,
-                          const stats_selection *sel, int which)
+static void jw_period_map(jw *w, const stats_snapshot *s, const jw_keys *keys,
+                          const stats_summary *sum, size_t i, const stats_selection *sel,
+                          int which)
 {
     const stats_period *p = &sum->periods[i];
     stats_change c;
     int first = 1;
-    jw_lit(w, "{");
+    jw_raw(w, "{", 1);
     for (size_t k = 0; k < s->n_cat; k++) {
         if (!selected(sel, k) || p->losses[k] == STATS_NONE)
             continue;
         if (which == 2 && stats_period_change(sum, i, k, &c) != 0)
             continue;
-        jw_lit(w, first ? "" : ",");
-        jw_str(w, s->cats[k].id);
-        jw_lit(w, ":");
+        key_put(w, keys, k, &first);
         if (which == 0)
             jw_int(w, (long long)p->losses[k]);
         else if (which == 1)
             jw_decimal(w, (double)p->losses[k] / p->days);
         else
             jw_change(w, &c);
-        first = 0;
     }
-    jw_lit(w, "}");
+    jw_raw(w, "}", 1);
 }
 
 void jw_summary(jw *w, const stats_snapshot *s, const stats_summary *sum,
                 const stats_selection *sel)
 {
+    jw_keys k;
+    if (keys_make(w, s, &k) != 0)
+        return;
     jw_lit(w, "{\"from\":");
     jw_date(w, sum->from);
     jw_lit(w, ",\"to\":");
@@ -344,14 +394,15 @@ void jw_summary(jw *w, const stats_snapshot *s, const stats_summary *sum,
         jw_lit(w, ",\"reports\":");
         jw_int(w, p->n_reports);
         jw_lit(w, ",\"losses\":");
-        jw_period_map(w, s, sum, i, sel, 0);
+        jw_period_map(w, s, &k, sum, i, sel, 0);
         jw_lit(w, ",\"per_day\":");
-        jw_period_map(w, s, sum, i, sel, 1);
+        jw_period_map(w, s, &k, sum, i, sel, 1);
         jw_lit(w, ",\"change\":");
-        jw_period_map(w, s, sum, i, sel, 2);
+        jw_period_map(w, s, &k, sum, i, sel, 2);
         jw_lit(w, "}");
     }
     jw_lit(w, "]}");
+    keys_free(&k);
 }
 
 enum MHD_Result jw_reply(request *req, jw *w)

@@ -394,7 +394,8 @@ def measure(drv):
       const page = res.filter(r => !/\\/(v1|openapi)/.test(r.name));
       const bytes = nav.encodedBodySize + page.reduce((s, r) => s + r.encodedBodySize, 0);
       const mark = n => (performance.getEntriesByName(n)[0] || {}).startTime || -1;
-      return [bytes, page.length + 1, mark('attrition-cards'), mark('attrition-chart')];""")
+      return [bytes, [nav.name].concat(page.map(r => r.name)).map(u => u.split('/').pop() || '/'),
+              mark('attrition-cards'), mark('attrition-chart')];""")
 
 
 def screenshot(drv, out, name):
@@ -413,9 +414,11 @@ def run(base, gap_base, out, tmp):
         check_corrections(drv, base)
         check_cards(drv, base)
         wait(drv, lambda d: d.execute_script(CANVAS_INK)[1] > 500, "the first chart")
+        wait(drv, lambda d: d.execute_script("return document.readyState") == "complete",
+             "the page's load event")
         weight, files, t_cards, t_chart = measure(drv)
-        print("page weight: %d bytes in %d files (gzip, data excluded); cards at %.0f ms, "
-              "chart at %.0f ms" % (weight, files, t_cards, t_chart))
+        print("page weight: %d bytes in %d files (gzip, data excluded: %s); cards at %.0f ms, "
+              "chart at %.0f ms" % (weight, len(files), " ".join(files), t_cards, t_chart))
         check(0 < weight < BUDGET_BYTES, "first load %d bytes < %d" % (weight, BUDGET_BYTES))
         check_chart(drv, "daily")
         check_chart(drv, "cumulative")

@@ -1,9 +1,11 @@
 /* serve sees every committed change to its database, from any process: a running server,
  * then `attrition import` in another process of a file with one more day. The new day must
  * be answered within 2 s (20 s under $ATTRITION_WRAPPER, i.e. valgrind) with a new ETag,
- * and an import that changes nothing must not move the data version or the ETag. */
+ * and an import that changes nothing must not move the data version or the ETag. A second
+ * `attrition serve` on the same file taking a POST: the first answers the new day too. */
 #include "harness.h"
 #include "upstream.h"
+#include "attrition/date.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -48,6 +50,21 @@ static long long readyz_version(const test_server *s)
     return v;
 }
 
+/* Polls /v1/daily/latest of s until its date differs from date0 or the deadline passes;
+ * the last date and ETag go to date and etag. Returns the seconds waited. */
+static double wait_new_day(const test_server *s, const char *date0, char *date, char *etag)
+{
+    double t0 = now_s(), waited = 0;
+    while ((waited = now_s() - t0) < deadline_s()) {
+        latest(s, date, etag);
+        if (strcmp(date, date0) != 0)
+            break;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return waited;
+}
+
 START_TEST(test_external_import_seen)
 {
     test_server s;
@@ -64,14 +81,7 @@ START_TEST(test_external_import_seen)
                       "cannot write the extra-day copy of %s", upstream_dataset_names[i]);
     const char *files[] = {path[0], path[1]};
     ck_assert_int_eq(test_server_import(&s, files, 2), 0);
-    double t0 = now_s(), waited = 0;
-    while ((waited = now_s() - t0) < deadline_s()) {
-        latest(&s, date1, etag1);
-        if (strcmp(date1, date0) != 0)
-            break;
-        struct timespec ts = {0, 20 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    double waited = wait_new_day(&s, date0, date1, etag1);
     printf("http_live: the imported day was answered %.3f s after the import exited\n", waited);
     ck_assert_msg(strcmp(date1, date0) > 0, "after %.1f s /v1/daily/latest still says %s",
                   waited, date1);
@@ -113,11 +123,48 @@ START_TEST(test_unchanged_import_no_reload)
 }
 END_TEST
 
+START_TEST(test_other_server_write_seen)
+{
+    test_server a, b;
+    if (!test_server_start_dataset(&a, "http_live second server", NULL)) {
+        test_server_cleanup(&a);
+        return;
+    }
+    char date0[11], etag0[64], date1[11] = "", etag1[64] = "", body[256];
+    latest(&a, date0, etag0);
+    /* b: its own folder and log, a's database, writes enabled. */
+    ck_assert_int_eq(test_server_prepare(&b), 0);
+    snprintf(b.db, sizeof b.db, "%s", a.db);
+    const char *env[] = {"ATTRITION_TOKEN=live-test", NULL};
+    ck_assert_int_eq(test_server_start(&b, env), 0);
+    int day;
+    ck_assert_int_eq(date_parse(date0, &day), 0);
+    char next[DATE_STR_LEN];
+    snprintf(body, sizeof body, "{\"date\":\"%s\",\"totals\":{\"personnel\":%lld}}",
+             date_format(day + 1, next), 2000000LL);
+    const char *hdrs[] = {"Authorization: Bearer live-test", "Content-Type: application/json",
+                          NULL};
+    http_resp r;
+    ck_assert_int_eq(http_request(&b, "POST", "/v1/reports", hdrs, body, strlen(body), &r), 0);
+    ck_assert_msg(r.status == 201, "POST to the second server: %ld %s", r.status, r.body);
+    http_resp_free(&r);
+    double waited = wait_new_day(&a, date0, date1, etag1);
+    ck_assert_msg(strcmp(date1, next) == 0, "after %.1f s the first server says %s, want %s",
+                  waited, date1, next);
+    ck_assert_msg(strcmp(etag1, etag0) != 0, "the ETag stayed %s", etag1);
+    ck_assert_int_eq(test_server_stop(&b), 0);
+    ck_assert_int_eq(test_server_stop(&a), 0);
+    test_server_cleanup(&b);
+    test_server_cleanup(&a);
+}
+END_TEST
+
 TCase *http_live_tcase(void)
 {
     TCase *tc = tcase_create("http_live");
     tcase_set_timeout(tc, 120); /* two dataset imports and a server; valgrind is slow */
     tcase_add_test(tc, test_external_import_seen);
     tcase_add_test(tc, test_unchanged_import_no_reload);
+    tcase_add_test(tc, test_other_server_write_seen);
     return tc;
 }

@@ -5,7 +5,9 @@
  * a total that is not a number) exits 1 and leaves the database as it was (the export is
  * compared byte for byte); fewer days upstream exits 0 and keeps the stored days;
  * `serve --sync-every 1s` brings the day in without a restart; and the api kind of source
- * against a second `attrition serve` (its /api/v2/statistics) brings the day in too. */
+ * against a second `attrition serve` (its /api/v2/statistics) brings the day in too.
+ * Also: two sources that disagree (the first wins, a warning gives both values), the
+ * standard proxy variables (http_proxy names the fixture), the User-Agent. */
 #include "harness.h"
 #include "upstream.h"
 
@@ -53,16 +55,18 @@ static void teardown(void)
 }
 
 /* Runs `attrition sync --db <db> --source <src> --timeout 1` (fewer retries and a smaller
- * size limit by env); output to <dir>/sync.log, which goes to out (malloc'd, caller
- * frees). Returns the exit code. */
-static int run_sync_source(const char *src, char **out)
+ * size limit by env, plus the NULL-terminated extra_env entries, at most 5); output to
+ * <dir>/sync.log, which goes to out (malloc'd, caller frees). Returns the exit code. */
+static int run_sync_env(const char *src, const char *const *extra_env, char **out)
 {
     char logpath[700];
     snprintf(logpath, sizeof logpath, "%s/sync.log", srv.dir);
     remove(logpath);
     const char *args[] = {"sync", "--db", srv.db, "--source", src, "--timeout", "1", NULL};
-    const char *env[] = {"ATTRITION_SYNC_RETRIES=1", "ATTRITION_SYNC_MAX_BYTES=" SYNC_MAX_BYTES,
-                         NULL};
+    const char *env[8] = {"ATTRITION_SYNC_RETRIES=1",
+                          "ATTRITION_SYNC_MAX_BYTES=" SYNC_MAX_BYTES, NULL};
+    for (size_t i = 0, k = 2; extra_env && extra_env[i] && k < 7; i++)
+        env[k++] = extra_env[i];
     int code = upstream_run_attrition(args, env, logpath);
     FILE *f = fopen(logpath, "r");
     *out = calloc(1, 65536);
@@ -73,6 +77,12 @@ static int run_sync_source(const char *src, char **out)
     if (f)
         fclose(f);
     return code;
+}
+
+/* run_sync_env without extra environment. */
+static int run_sync_source(const char *src, char **out)
+{
+    return run_sync_env(src, NULL, out);
 }
 
 /* run_sync_source with dataset:<base>. */
@@ -127,6 +137,9 @@ START_TEST(test_sync_new_day_then_304)
     export_latest(after, d1);
     ck_assert_msg(strcmp(d1, d0) > 0, "latest stayed %s; sync said: %s", d1, out);
     ck_assert_uint_eq(upstream_requests(up), 3);
+    char ua[256], target[1024];
+    upstream_last_request(up, ua, sizeof ua, target, sizeof target);
+    ck_assert_msg(strncmp(ua, "attrition/", 10) == 0, "User-Agent \"%s\"", ua);
     free(out);
     /* Unchanged upstream: one conditional request per file, all 304, nothing changes. */
     upstream_reset_counts(up);
@@ -274,6 +287,23 @@ START_TEST(test_serve_sync_every)
 }
 END_TEST
 
+START_TEST(test_sync_through_proxy)
+{
+    if (!have_data)
+        return;
+    /* http_proxy names the fixture: a source on a host that does not exist is fetched
+     * through it (libcurl honours the standard proxy variables). */
+    char proxy[160], *out = NULL, ua[256], target[1024];
+    snprintf(proxy, sizeof proxy, "http_proxy=http://127.0.0.1:%d", upstream_port(up));
+    const char *env[] = {proxy, "no_proxy=", "NO_PROXY=", NULL};
+    ck_assert_int_eq(run_sync_env("dataset:http://upstream.invalid/data/", env, &out), 0);
+    ck_assert_msg(strstr(out, "1 new day") != NULL, "sync said: %s", out);
+    upstream_last_request(up, ua, sizeof ua, target, sizeof target);
+    ck_assert_str_eq(target, "http://upstream.invalid/data/russia_losses_equipment_correction.json");
+    free(out);
+}
+END_TEST
+
 START_TEST(test_sync_api_kind)
 {
     if (!have_data)
@@ -366,5 +396,6 @@ TCase *http_sync_tcase(void)
     tcase_add_test(tc, test_serve_sync_every);
     tcase_add_test(tc, test_sync_api_kind);
     tcase_add_test(tc, test_sync_two_sources_disagree);
+    tcase_add_test(tc, test_sync_through_proxy);
     return tc;
 }

@@ -354,6 +354,8 @@ START_TEST(negotiation)
         {"/v1/summary", "Accept: application/json;q=0, */*;q=0.5", 406, "application/json",
          NO_ROWS},
         {"/v1/categories", "Accept: application/*", 200, JSON_T, NO_ROWS},
+        /* two field lines are one list (RFC 9110 §5.3) */
+        {"/v1/daily", "Accept: text/csv;q=0\r\nAccept: application/json", 200, JSON_T, 3},
     };
     char ce[64];
     run_steps(steps, sizeof steps / sizeof steps[0]);

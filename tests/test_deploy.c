@@ -824,6 +824,56 @@ START_TEST(test_deploy_json_rendering)
 }
 END_TEST
 
+/* The store-level writes (include/attrition/deploy.h): each one transaction that bumps the
+ * data version once, reads the estimate back, and on failure changes nothing and says why. */
+START_TEST(test_deploy_store_writes)
+{
+    store *st = NULL;
+    char err[256];
+    deploy_estimate e, stored = DEPLOY_ESTIMATE_INIT;
+    deploy_failure f = {0};
+    ck_assert_int_eq(store_open(":memory:", STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    uint64_t v0 = store_data_version(st);
+    make(&e, "KP", "RU", 11000, DEPLOY_REPORTED, "2024-11-01", NULL, NIS);
+    ck_assert_int_eq(deploy_create(st, &e, &stored, &f), DEPLOY_OK);
+    ck_assert_int_gt(e.id, 0);
+    ck_assert_int_eq(stored.id, e.id);
+    ck_assert_int_eq(stored.figure, 11000);
+    ck_assert_str_eq(stored.source_name, NIS);
+    ck_assert_uint_eq(store_data_version(st), v0 + 1);
+    deploy_estimate_clear(&stored);
+
+    e.figure = 12000;
+    ck_assert_int_eq(deploy_replace(st, &e, &stored, &f), DEPLOY_OK);
+    ck_assert_int_eq(stored.figure, 12000);
+    ck_assert_uint_eq(store_data_version(st), v0 + 2);
+    deploy_estimate_clear(&stored);
+
+    /* failures: nothing changes, the version stays, *fail names what happened */
+    int64_t id = e.id;
+    e.id = id + 1000;
+    ck_assert_int_eq(deploy_replace(st, &e, &stored, &f), DEPLOY_ENOTFOUND);
+    ck_assert_int_eq(f.status, DEPLOY_ENOTFOUND);
+    ck_assert_int_eq(f.store_status, STORE_OK);
+    ck_assert_str_eq(f.doing, "storing the estimate");
+    ck_assert_ptr_null(stored.source_name);
+    ck_assert_int_eq(deploy_delete(st, id + 1000, &f), DEPLOY_ENOTFOUND);
+    e.figure = -1; /* invalid: refused before any SQL */
+    ck_assert_int_eq(deploy_create(st, &e, &stored, &f), DEPLOY_EINVAL);
+    ck_assert_uint_eq(store_data_version(st), v0 + 2);
+
+    ck_assert_int_eq(deploy_get(st, id, &stored, &f), DEPLOY_OK);
+    ck_assert_int_eq(stored.figure, 12000);
+    deploy_estimate_clear(&stored);
+    ck_assert_int_eq(deploy_delete(st, id, &f), DEPLOY_OK);
+    ck_assert_uint_eq(store_data_version(st), v0 + 3);
+    ck_assert_int_eq(deploy_get(st, id, &stored, &f), DEPLOY_ENOTFOUND);
+    ck_assert_str_eq(f.doing, "reading the estimate");
+    deploy_estimate_clear(&e);
+    store_close(st);
+}
+END_TEST
+
 TCase *deploy_tcase(void)
 {
     TCase *tc = tcase_create("deploy");
@@ -840,5 +890,6 @@ TCase *deploy_tcase(void)
     tcase_add_test(tc, test_deploy_from_json);
     tcase_add_test(tc, test_deploy_from_json_fields);
     tcase_add_test(tc, test_deploy_json_rendering);
+    tcase_add_test(tc, test_deploy_store_writes);
     return tc;
 }

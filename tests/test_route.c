@@ -189,6 +189,33 @@ START_TEST(test_table_literals_first)
 }
 END_TEST
 
+/* The flags say what the code does: a write needs the token and is never cached; a cached
+ * answer is a GET; the Host-dependent lists are not cached. */
+START_TEST(test_flags_are_honest)
+{
+    size_t n;
+    const route *table = route_table(&n);
+    int lists = 0;
+    for (size_t i = 0; i < n; i++) {
+        const route *r = &table[i];
+        int get = strcmp(r->method, "GET") == 0;
+        ck_assert_msg(get || (r->flags & ROUTE_NEEDS_AUTH), "%s %s writes without the token",
+                      r->method, r->pattern);
+        ck_assert_msg(get || !(r->flags & ROUTE_CACHEABLE), "%s %s is cached", r->method,
+                      r->pattern);
+        ck_assert_msg(!get || !(r->flags & ROUTE_NEEDS_AUTH), "GET %s needs the token",
+                      r->pattern);
+        if (strcmp(r->pattern, "/api/v2/statistics") == 0 ||
+            strcmp(r->pattern, "/api/v1/statistics") == 0) {
+            ck_assert_msg(!(r->flags & ROUTE_CACHEABLE), "%s is cached: its paging URLs name "
+                          "the request's Host", r->pattern);
+            lists++;
+        }
+    }
+    ck_assert_int_ge(lists, 1);
+}
+END_TEST
+
 TCase *route_tcase(void)
 {
     TCase *tc = tcase_create("route");
@@ -198,5 +225,6 @@ TCase *route_tcase(void)
     tcase_add_test(tc, test_match_slashes_and_empty);
     tcase_add_test(tc, test_match_limits);
     tcase_add_test(tc, test_table_literals_first);
+    tcase_add_test(tc, test_flags_are_honest);
     return tc;
 }

@@ -139,6 +139,42 @@ START_TEST(bad_input_is_refused)
 }
 END_TEST
 
+/* stats_window, THE window of every endpoint: DATE_NONE is an open end, every other value a
+ * date (1969-12-31 is day -1), and a window outside the reports is empty, never widened. */
+static const struct {
+    const char *from, *to; /* NULL: DATE_NONE */
+    size_t lo, hi;
+    const char *echo_from, *echo_to;
+} windows[] = {
+    {NULL, NULL, 0, 3, "2024-01-01", "2024-01-03"},
+    {NULL, "1969-12-31", 0, 0, "2024-01-01", "1969-12-31"},
+    {NULL, "1900-01-01", 0, 0, "2024-01-01", "1900-01-01"},
+    {NULL, "2023-12-31", 0, 0, "2024-01-01", "2023-12-31"},
+    {"2024-01-04", NULL, 3, 3, "2024-01-04", "2024-01-03"},
+    {"1969-12-31", "2024-01-01", 0, 1, "1969-12-31", "2024-01-01"},
+    {"2024-01-02", "2024-01-02", 1, 2, "2024-01-02", "2024-01-02"},
+    {"2024-01-02", NULL, 1, 3, "2024-01-02", "2024-01-03"},
+};
+
+START_TEST(window_never_widens)
+{
+    stats_value_def v[] = {{day("2024-01-01"), 0, 1, NULL}, {day("2024-01-02"), 0, 2, NULL},
+                           {day("2024-01-03"), 0, 3, NULL}};
+    stats_snapshot *s = build(v, 3);
+    size_t lo = 99, hi = 99;
+    int f, t;
+    int from = windows[_i].from ? day(windows[_i].from) : DATE_NONE;
+    int to = windows[_i].to ? day(windows[_i].to) : DATE_NONE;
+    ck_assert_int_eq(stats_window(s, from, to, &lo, &hi, &f, &t), STATS_OK);
+    ck_assert_msg(lo == windows[_i].lo && hi == windows[_i].hi, "%s..%s: reports %zu..%zu, want "
+                  "%zu..%zu", windows[_i].from, windows[_i].to, lo, hi, windows[_i].lo,
+                  windows[_i].hi);
+    ck_assert_int_eq(f, day(windows[_i].echo_from));
+    ck_assert_int_eq(t, day(windows[_i].echo_to));
+    stats_snapshot_unref(s);
+}
+END_TEST
+
 TCase *stats_tcase(void)
 {
     TCase *tc = tcase_create("stats");
@@ -148,6 +184,7 @@ TCase *stats_tcase(void)
     tcase_add_test(tc, merge_continues_predecessors);
     tcase_add_test(tc, new_category_without_predecessor_has_no_first_value);
     tcase_add_test(tc, selection_and_window);
+    tcase_add_loop_test(tc, window_never_widens, 0, (int)(sizeof windows / sizeof windows[0]));
     tcase_add_test(tc, bad_input_is_refused);
     return tc;
 }

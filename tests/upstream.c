@@ -30,6 +30,7 @@ struct upstream {
     upstream_file files[UPSTREAM_MAX_FILES];
     enum upstream_mode mode;
     unsigned requests, not_modified;
+    char user_agent[256], target[1024];
     int stopping;
 };
 
@@ -112,8 +113,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *state = u;
         return MHD_YES;
     }
+    const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_USER_AGENT);
     pthread_mutex_lock(&u->lock);
     u->requests++;
+    snprintf(u->user_agent, sizeof u->user_agent, "%s", ua ? ua : "");
+    snprintf(u->target, sizeof u->target, "%s", url);
     enum upstream_mode m = u->mode;
     pthread_mutex_unlock(&u->lock);
     char location[256];
@@ -251,6 +256,15 @@ void upstream_reset_counts(upstream *u)
 {
     pthread_mutex_lock(&u->lock);
     u->requests = u->not_modified = 0;
+    pthread_mutex_unlock(&u->lock);
+}
+
+void upstream_last_request(upstream *u, char *ua, size_t ua_len, char *target,
+                           size_t target_len)
+{
+    pthread_mutex_lock(&u->lock);
+    snprintf(ua, ua_len, "%s", u->user_agent);
+    snprintf(target, target_len, "%s", u->target);
     pthread_mutex_unlock(&u->lock);
 }
 

@@ -42,6 +42,11 @@ unsigned upstream_requests(upstream *u);
 unsigned upstream_not_modified(upstream *u);
 void upstream_reset_counts(upstream *u);
 
+/* The User-Agent and the request target (as sent: absolute through a proxy) of the last
+ * request, copied into ua and target ("" before any). */
+void upstream_last_request(upstream *u, char *ua, size_t ua_len, char *target,
+                           size_t target_len);
+
 /* Runs $ATTRITION_BIN with args (NULL-terminated, after the program name) and extra
  * "KEY=VALUE" env entries (NULL-terminated, may be NULL) with test_spawn (harness.h: under
  * $ATTRITION_WRAPPER when set), output appended to logpath, and waits for it. Returns its

@@ -209,8 +209,8 @@
     const url = group ? A.url("/v1/summary", { group: view, category: cat })
                       : A.url("/v1/" + view, { category: cat });
     const data = await load($("chart-table"), url);
-    if (!data || cat !== S.cat || view !== S.view)
-      return;                              /* a later choice won */
+    if (!data || !(await charting()) || cat !== S.cat || view !== S.view)
+      return;                              /* failed, or a later choice won */
     chartRows = group ? summaryRows(data, cat) : seriesRows(data, cat, view);
     drawChart(view, group);
     A.clear($("chart-table"));
@@ -589,13 +589,36 @@
     };
   }
 
+  /* dygraphs, once its script (loaded async, so that the cards need not wait for it) has
+   * run and been adapted: our own readout replaces its legend, which writes inline styles
+   * that the Content-Security-Policy refuses. Resolves to true, or false if it failed. */
+  let dygraphs = null;
+  function charting() {
+    dygraphs = dygraphs || new Promise(function (resolve) {
+      const script = $("dygraph-js");
+      const ready = function () {
+        const D = window.Dygraph;
+        D.PLUGINS = D.PLUGINS.filter(function (p) { return p !== D.Plugins.Legend; });
+        useOwnZoomHandle(D.Plugins.RangeSelector.prototype, document.body.dataset.zoomhandle);
+        resolve(true);
+      };
+      if (window.Dygraph)
+        return ready();
+      script.addEventListener("load", ready);
+      script.addEventListener("error", function () {
+        fail($("chart-table"), script.src, new Error("the chart library did not load"));
+        resolve(false);
+      });
+    });
+    return dygraphs;
+  }
+
   async function main() {
-    /* Our own readout replaces dygraphs' legend, which writes inline styles that the
-     * Content-Security-Policy (no inline style) refuses. */
-    const D = window.Dygraph;
-    D.PLUGINS = D.PLUGINS.filter(function (p) { return p !== D.Plugins.Legend; });
-    useOwnZoomHandle(D.Plugins.RangeSelector.prototype, document.body.dataset.zoomhandle);
+    charting();
     readState();
+    /* The default chart's data, asked for with the first requests rather than after them. */
+    if (!S.cat && !S.view)
+      A.prefetch(A.url("/v1/daily", { category: "personnel" }));
     applyLanguage();
     wire();
     try {

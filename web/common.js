@@ -7,11 +7,23 @@ window.A = (function () {
   const A = { lang: "en" };
 
   /* GET a JSON answer of our API; rejects with an Error naming the URL and status. */
-  A.get = async function (url) {
+  async function getJson(url) {
     const r = await fetch(url, { headers: { Accept: "application/json" } });
     if (!r.ok)
       throw new Error(url + ": HTTP " + r.status);
     return r.json();
+  }
+
+  /* Requests started early (A.prefetch), each taken by the first A.get of its URL. */
+  const early = {};
+  A.prefetch = function (url) {
+    early[url] = getJson(url);
+    early[url].catch(function () { /* reported by the A.get that takes it */ });
+  };
+  A.get = function (url) {
+    const p = early[url];
+    delete early[url];
+    return p || getJson(url);
   };
 
   /* An interface string in the current language, with {name} filled from vars. */
