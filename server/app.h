@@ -78,6 +78,8 @@ typedef struct request {
     char *cache_key;             /* set when the answer may be cached (owned) */
     uint64_t cache_version;      /* data version the answer was computed from */
     int64_t last_modified;       /* unix seconds for Last-Modified, 0: none */
+    struct cache_entry *held;    /* the cache entry whose prebuilt reply is being sent (a
+                                    reference, released when the request's state is freed) */
     /* A synthetic request (cache warming, warm.c) has conn == NULL: its query is
      * synth_query (NULL-terminated name, value, ... list, values as decoded), its only
      * header is Accept-Encoding: gzip, its replies are stored in the cache, not sent. */

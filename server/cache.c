@@ -3,6 +3,7 @@
  * (answers are cheap to recompute; a simple bound beats an LRU's bookkeeping here). */
 #include "cache.h"
 
+#include <microhttpd.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,9 @@ static size_t entry_size(const cache_entry *e)
 
 static void entry_free(cache_entry *e)
 {
+    for (size_t i = 0; i < CACHE_REPLIES; i++)
+        if (e->reply[i])
+            MHD_destroy_response(e->reply[i]);
     free(e->key);
     free(e->link);
     free(e->body);
@@ -42,6 +46,11 @@ void cache_entry_release(cache_entry *e)
 {
     if (e && __atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0)
         entry_free(e);
+}
+
+void cache_entry_hold(cache_entry *e)
+{
+    __atomic_add_fetch(&e->refs, 1, __ATOMIC_RELAXED);
 }
 
 struct cache *cache_new(size_t max_bytes)

@@ -4,6 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct MHD_Response;
+
+#define CACHE_REPLIES 3 /* prebuilt replies per entry: 200 identity, 200 gzip, 304 */
+
 /* Rendered answers kept per normalised request key and data version, bounded in bytes.
  * An entry is valid only for the data version it was computed from: a write bumps the
  * version and every older entry stops matching (and is dropped at the next insertion). */
@@ -20,6 +24,10 @@ typedef struct cache_entry {
     char *gz;               /* gzip variant or NULL */
     size_t gz_len;
     int64_t last_modified;
+    /* Replies built from this entry on first use (reply.c), pointing at body and gz without
+     * a copy; NULL until then. The entry owns them (destroyed with it), and a connection
+     * sending one holds a reference to the entry until the request completes. */
+    struct MHD_Response *reply[CACHE_REPLIES];
     struct cache_entry *next; /* hash chain */
 } cache_entry;
 
@@ -40,6 +48,8 @@ void cache_put(struct cache *c, const char *key, uint64_t version, const char *c
                const char *gz, size_t gz_len, int64_t last_modified);
 
 void cache_entry_release(cache_entry *e);
+/* Takes one more reference to e (released with cache_entry_release). */
+void cache_entry_hold(cache_entry *e);
 
 /* Counters for metrics and tests. */
 void cache_stats(struct cache *c, uint64_t *hits, uint64_t *misses, size_t *bytes, size_t *entries);

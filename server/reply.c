@@ -120,21 +120,18 @@ static void http_date(int64_t t, char out[40])
     strftime(out, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-/* Queues a response with every common header. body is copied by libmicrohttpd. */
-static enum MHD_Result queue(request *req, unsigned status, const char *ctype,
-                             const char *body, size_t len, const char *etag,
-                             const char *encoding, int64_t last_modified)
+/* A response with every common header: req's added headers when req is set, then link as a
+ * Link header when set. body is copied (MHD_RESPMEM_MUST_COPY) or borrowed for the
+ * response's life (MHD_RESPMEM_PERSISTENT). NULL on ENOMEM; the caller destroys it. */
+static struct MHD_Response *response_new(const config *cfg, const request *req,
+                                         const char *ctype, const char *body, size_t len,
+                                         const char *etag, const char *encoding,
+                                         int64_t last_modified, const char *link,
+                                         enum MHD_ResponseMemoryMode mode)
 {
-    if (req->conn == NULL) { /* a warming render (warm.c): the cache has it, nothing to send */
-        req->status = status;
-        req->bytes = len;
-        return MHD_YES;
-    }
-    const config *cfg = req->app->cfg;
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body,
-                                                                MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, mode);
     if (resp == NULL)
-        return MHD_NO;
+        return NULL;
     char buf[64];
     if (ctype)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
@@ -142,7 +139,7 @@ static enum MHD_Result queue(request *req, unsigned status, const char *ctype,
     MHD_add_response_header(resp, "Access-Control-Expose-Headers", "ETag, Link, Last-Modified");
     if (etag) {
         snprintf(buf, sizeof buf, "public, max-age=%d", cfg->max_age);
-        if (!extra_header(req, MHD_HTTP_HEADER_CACHE_CONTROL)) /* a handler's own wins */
+        if (!req || !extra_header(req, MHD_HTTP_HEADER_CACHE_CONTROL)) /* a handler's own wins */
             MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, buf);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
@@ -155,8 +152,28 @@ static enum MHD_Result queue(request *req, unsigned status, const char *ctype,
     }
     if (encoding)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, encoding);
-    for (size_t i = 0; i < req->n_extra; i++)
+    for (size_t i = 0; req && i < req->n_extra; i++)
         MHD_add_response_header(resp, req->extra_name[i], req->extra_value[i]);
+    if (link)
+        MHD_add_response_header(resp, "Link", link);
+    return resp;
+}
+
+/* Queues a response with every common header. body is copied by libmicrohttpd. */
+static enum MHD_Result queue(request *req, unsigned status, const char *ctype,
+                             const char *body, size_t len, const char *etag,
+                             const char *encoding, int64_t last_modified)
+{
+    if (req->conn == NULL) { /* a warming render (warm.c): the cache has it, nothing to send */
+        req->status = status;
+        req->bytes = len;
+        return MHD_YES;
+    }
+    struct MHD_Response *resp = response_new(req->app->cfg, req, ctype, body, len, etag,
+                                             encoding, last_modified, NULL,
+                                             MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
     enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
     MHD_destroy_response(resp);
     req->status = status;
@@ -194,6 +211,57 @@ enum MHD_Result reply_entry(request *req, const cache_entry *e)
     enum MHD_Result r = queue(req, MHD_HTTP_OK, e->content_type, gz, gz_len, e->etag, "gzip",
                               e->last_modified);
     free(gz);
+    return r;
+}
+
+/* Entry e's prebuilt reply `which` (0: 200 identity, 1: 200 gzip, 2: 304), built on first
+ * use with the headers reply_entry would send (Link last); borrowed from e. NULL on ENOMEM.
+ * Two threads may build it at once: the first stored wins, the other is destroyed. */
+static struct MHD_Response *prebuilt(const config *cfg, cache_entry *e, int which)
+{
+    struct MHD_Response *r = __atomic_load_n(&e->reply[which], __ATOMIC_ACQUIRE);
+    if (r != NULL)
+        return r;
+    const char *ctype = which == 2 ? NULL : e->content_type;
+    const char *body = which == 0 ? e->body : which == 1 ? e->gz : "";
+    size_t len = which == 0 ? e->len : which == 1 ? e->gz_len : 0;
+    r = response_new(cfg, NULL, ctype, body, len, e->etag, which == 1 ? "gzip" : NULL,
+                     e->last_modified, e->link, MHD_RESPMEM_PERSISTENT);
+    if (r == NULL)
+        return NULL;
+    struct MHD_Response *seen = NULL;
+    if (!__atomic_compare_exchange_n(&e->reply[which], &seen, r, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        MHD_destroy_response(r);
+        return seen;
+    }
+    return r;
+}
+
+enum MHD_Result reply_cached(request *req, cache_entry *e)
+{
+    if (req->conn == NULL || req->n_extra != 0 || req->held != NULL)
+        return reply_entry(req, e);
+    const char *inm = req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    int which = 2;
+    unsigned status = MHD_HTTP_NOT_MODIFIED;
+    if (!inm || !etag_matches(inm, e->etag)) {
+        negotiate_coding coding = coding_for(req, e->len);
+        if (coding != NEGOTIATE_IDENTITY && (coding != NEGOTIATE_GZIP || e->gz == NULL))
+            return reply_entry(req, e); /* 406, or a gzip variant still to make */
+        which = coding == NEGOTIATE_GZIP;
+        status = MHD_HTTP_OK;
+    }
+    struct MHD_Response *resp = prebuilt(req->app->cfg, e, which);
+    if (resp == NULL)
+        return reply_entry(req, e);
+    enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
+    if (r == MHD_YES) { /* it points at e's bytes: keep e until the request completes */
+        cache_entry_hold(e);
+        req->held = e;
+    }
+    req->status = status;
+    req->bytes = req->head || which == 2 ? 0 : which == 1 ? e->gz_len : e->len;
     return r;
 }
 

@@ -37,5 +37,9 @@ struct cache_entry;
 /* Sends a cached answer (304 when If-None-Match matches; gzip or identity as
  * Accept-Encoding says, 406 when it excludes both). */
 enum MHD_Result reply_entry(request *req, const struct cache_entry *e);
+/* reply_entry for an entry the cache owns (from cache_get): the same answer, sent from a
+ * reply built once per entry and variant (no copy of the body or headers per request);
+ * takes a reference to e that is released with the request's state (req->held). */
+enum MHD_Result reply_cached(request *req, struct cache_entry *e);
 
 #endif

@@ -80,21 +80,26 @@ int route_match(const char *pattern, const char *url, const char **params, size_
             return 0;
         p++;
         u++;
-        const char *pe = strchr(p, '/'), *ue = strchr(u, '/');
-        size_t pl = pe ? (size_t)(pe - p) : strlen(p);
-        size_t ul = ue ? (size_t)(ue - u) : strlen(u);
-        if (pl > 1 && p[0] == '{' && p[pl - 1] == '}') {
+        size_t pl = p[0] == '{' ? strcspn(p, "/") : 0;
+        if (pl > 1 && p[pl - 1] == '}') {
+            size_t ul = strcspn(u, "/");
             if (ul == 0 || np >= REQ_MAX_PARAMS || used + ul + 1 > buflen)
                 return 0;
             memcpy(buf + used, u, ul);
             buf[used + ul] = '\0';
             params[np++] = buf + used;
             used += ul + 1;
-        } else if (pl != ul || memcmp(p, u, pl) != 0) {
-            return 0;
+            p += pl;
+            u += ul;
+            continue;
         }
-        p += pl;
-        u += ul;
+        /* A literal segment: compared as far as it agrees (most routes fail at once). */
+        while (*p && *p != '/' && *p == *u) {
+            p++;
+            u++;
+        }
+        if ((*p && *p != '/') || (*u && *u != '/'))
+            return 0;
     }
     if (*p || *u)
         return 0;

@@ -106,8 +106,14 @@ static char *cache_key_of(conn_ctx *cx)
     if (cx->target == NULL)
         return NULL;
     int pick = negotiate_request_media(&cx->req, negotiate_json_csv, 2);
-    if (asprintf(&key, "GET %s %s", rep_name[pick + 1], cx->target) < 0)
+    const char *rep = rep_name[pick + 1]; /* "GET <rep> <target>", built without printf */
+    size_t rl = strlen(rep), tl = strlen(cx->target);
+    if ((key = malloc(rl + tl + 6)) == NULL)
         return NULL;
+    memcpy(key, "GET ", 4);
+    memcpy(key + 4, rep, rl);
+    key[4 + rl] = ' ';
+    memcpy(key + 5 + rl, cx->target, tl + 1);
     return key;
 }
 
@@ -133,7 +139,7 @@ static enum MHD_Result dispatch_cached(conn_ctx *cx)
     }
     enum MHD_Result res = MHD_NO;
     if (reply_acceptable(req, e->content_type, &res) == 0)
-        res = reply_entry(req, e);
+        res = reply_cached(req, e);
     cache_entry_release(e);
     return res;
 }
@@ -152,6 +158,7 @@ static void conn_ctx_free(conn_ctx *cx)
         return;
     for (size_t i = 0; i < cx->req.n_extra; i++)
         free(cx->req.extra_value[i]);
+    cache_entry_release(cx->req.held); /* libmicrohttpd is done sending its reply */
     free(cx->req.cache_key);
     free(cx->body);
     free(cx->target);
@@ -450,6 +457,37 @@ static void drain(struct MHD_Daemon *d, int seconds)
     }
 }
 
+/* The metrics with one family member per route of the table and "unmatched". Returns
+ * NULL when out of memory; the caller owns the result (metrics_free). */
+static struct metrics *route_metrics_new(void)
+{
+    size_t n_routes;
+    const route *table = route_table(&n_routes);
+    const char **names = malloc((n_routes + 1) * sizeof *names); /* metrics_new copies them */
+    if (names == NULL)
+        return NULL;
+    for (size_t i = 0; i < n_routes; i++)
+        names[i] = table[i].pattern;
+    names[n_routes] = "unmatched";
+    struct metrics *m = metrics_new(names, n_routes + 1);
+    free(names);
+    return m;
+}
+
+/* Logs "listening" with the port d is bound to (cfg->port when it cannot say) and the
+ * reports of a's snapshot. Borrows everything. */
+static void log_listening(app *a, struct MHD_Daemon *d, const config *cfg)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    stats_snapshot *s = app_snapshot(a);
+    log_event_new("listening", json_pack("{s:s, s:i, s:I, s:I}", "bind", cfg->bind, "port",
+                                         info ? (int)info->port : cfg->port, "reports",
+                                         (json_int_t)s->n_rep, "data_version", (json_int_t)s->version));
+    stats_snapshot_unref(s);
+}
+
+/* See serve.h; 1 also when the metrics or the cache cannot be allocated. Every failure is
+ * logged. */
 int serve_run(const config *cfg)
 {
     int code = 1;
@@ -462,16 +500,7 @@ int serve_run(const config *cfg)
     log_start(STDOUT_FILENO, 0); /* on failure lines stay synchronous */
     log_event_new("start", json_pack("{s:s, s:s, s:i, s:i}", "db", cfg->db, "bind", cfg->bind,
                                      "port", cfg->port, "threads", cfg->threads));
-    size_t n_routes;
-    const route *table = route_table(&n_routes);
-    const char **names = malloc((n_routes + 1) * sizeof *names); /* metrics_new copies them */
-    if (names != NULL) {
-        for (size_t i = 0; i < n_routes; i++)
-            names[i] = table[i].pattern;
-        names[n_routes] = "unmatched";
-        a.metrics = metrics_new(names, n_routes + 1);
-        free(names);
-    }
+    a.metrics = route_metrics_new();
     a.cache = cache_new(cfg->cache_bytes);
     metrics_set_cache(a.metrics, a.cache);
     if (a.metrics == NULL || a.cache == NULL || open_data(&a, cfg) != 0)
@@ -484,12 +513,7 @@ int serve_run(const config *cfg)
         code = 2;
         goto cleanup;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    stats_snapshot *s = app_snapshot(&a);
-    log_event_new("listening", json_pack("{s:s, s:i, s:I, s:I}", "bind", cfg->bind, "port",
-                                         info ? (int)info->port : cfg->port, "reports",
-                                         (json_int_t)s->n_rep, "data_version", (json_int_t)s->version));
-    stats_snapshot_unref(s);
+    log_listening(&a, d, cfg);
 
     sigset_t set;
     sigemptyset(&set);

@@ -368,7 +368,7 @@ static int store_round(store *st, sync_source *src, int n, sync_round_result *re
         }
     }
     res->outcome = res->failed ? SYNC_FAILED : changed ? SYNC_CHANGED : SYNC_UNCHANGED;
-    snprintf(detail, sizeof detail, "%d sources, %d failed, %zu new days, %zu values changed",
+    snprintf(detail, sizeof detail, "sources: %d, failed: %d, new days: %zu, values changed: %zu",
              res->sources, res->failed, res->new_days, res->values_changed);
     if ((changed && store_touch(st) != STORE_OK) ||
         sync_state_record(st, res->outcome, (int64_t)time(NULL), detail) != STORE_OK ||

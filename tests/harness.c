@@ -225,9 +225,13 @@ int http_request(const test_server *s, const char *method, const char *path,
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-    for (size_t i = 0; headers && headers[i]; i++)
+    int expect = 0; /* libcurl's own "Expect: 100-continue" is off unless the caller sends one */
+    for (size_t i = 0; headers && headers[i]; i++) {
         hl = curl_slist_append(hl, headers[i]);
-    hl = curl_slist_append(hl, "Expect:");
+        expect |= strncasecmp(headers[i], "Expect:", 7) == 0;
+    }
+    if (!expect)
+        hl = curl_slist_append(hl, "Expect:");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);

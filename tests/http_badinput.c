@@ -487,16 +487,21 @@ END_TEST
 START_TEST(bodies)
 {
     const char *const json_auth[] = {BAD_AUTH, BAD_JSON, NULL};
-    const char *const json_only[] = {BAD_JSON, NULL};
     const char *const chunked[] = {BAD_AUTH, BAD_JSON, "Transfer-Encoding: chunked", NULL};
+    /* An over-long Content-Length is refused once the headers are read, and the connection
+     * closed: a client still uploading may see that close before it reads the 413 (a race,
+     * far likelier under valgrind). Such clients send Expect: 100-continue, and so do these
+     * requests; the refusal without Expect is checked headers-only in http_trust. */
+    const char *const auth_expect[] = {BAD_AUTH, BAD_JSON, "Expect: 100-continue", NULL};
+    const char *const json_expect[] = {BAD_JSON, "Expect: 100-continue", NULL};
     sent = 0;
     char *big = repeat(' ', BAD_MAX_BODY + 1);
     big[0] = '{';
-    expect_body("POST", "/v1/reports", json_auth, big, BAD_MAX_BODY + 1, 413);
-    expect_body("POST", "/v1/reports", json_only, big, BAD_MAX_BODY + 1, 413); /* before auth */
+    expect_body("POST", "/v1/reports", auth_expect, big, BAD_MAX_BODY + 1, 413);
+    expect_body("POST", "/v1/reports", json_expect, big, BAD_MAX_BODY + 1, 413); /* before auth */
     expect_body("POST", "/v1/reports", chunked, big, BAD_MAX_BODY + 1, 413);
-    expect_body("POST", "/v1/deployments", json_auth, big, BAD_MAX_BODY + 1, 413);
-    expect_body("PUT", "/v1/reports/2024-10-25", json_auth, big, BAD_MAX_BODY + 1, 413);
+    expect_body("POST", "/v1/deployments", auth_expect, big, BAD_MAX_BODY + 1, 413);
+    expect_body("PUT", "/v1/reports/2024-10-25", auth_expect, big, BAD_MAX_BODY + 1, 413);
     free(big);
     static const char expect_big[] = "POST /v1/reports HTTP/1.1\r\nHost: x\r\n" BAD_AUTH "\r\n"
         BAD_JSON "\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\n\r\n";

@@ -306,6 +306,23 @@ static void next_day(const char *ds, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+static char dataset_until[11]; /* "": the whole history */
+
+void upstream_dataset_until(const char *last)
+{
+    snprintf(dataset_until, sizeof dataset_until, "%s", last ? last : "");
+}
+
+/* Removes the entries of root (an array) dated after dataset_until, when set. */
+static void apply_until(json_t *root)
+{
+    for (size_t i = json_array_size(root); dataset_until[0] && i-- > 0;) {
+        const char *d = json_string_value(json_object_get(json_array_get(root, i), "date"));
+        if (d && strcmp(d, dataset_until) > 0)
+            json_array_remove(root, i);
+    }
+}
+
 char *upstream_dataset_file(const char *name, int drop, int extra, long step, size_t *len)
 {
     char path[1024];
@@ -313,6 +330,8 @@ char *upstream_dataset_file(const char *name, int drop, int extra, long step, si
     snprintf(path, sizeof path, "%s/%s", dir ? dir : ".", name);
     json_t *root = json_load_file(path, 0, NULL);
     char *text = NULL;
+    if (json_is_array(root) && strcmp(name, upstream_dataset_names[2]) != 0)
+        apply_until(root); /* the corrections (28 entries) stay whole: import wants some */
     if (!json_is_array(root) || json_array_size(root) <= (size_t)drop)
         goto cleanup;
     for (int i = 0; i < drop; i++)
@@ -354,4 +373,19 @@ int upstream_write_dataset_file(const char *dir, const char *name, int drop, int
         rc = -1;
     free(text);
     return rc;
+}
+
+int upstream_import_dataset(test_server *s)
+{
+    char paths[3][700];
+    const char *files[3];
+    if (dataset_until[0] == '\0')
+        return test_dataset_files() ? test_server_import(s, test_dataset_files(), 3) : -1;
+    for (int i = 0; i < 3; i++) {
+        if (upstream_write_dataset_file(s->dir, upstream_dataset_names[i], 0, 0, 0, paths[i],
+                                        sizeof paths[i]) != 0)
+            return -1;
+        files[i] = paths[i];
+    }
+    return test_server_import(s, files, 3);
 }

@@ -62,6 +62,22 @@ int upstream_run_attrition(const char *const *args, const char *const *env,
  * with every integer total raised by `step`. NULL when the file is absent or unreadable. */
 char *upstream_dataset_file(const char *name, int drop, int extra, long step, size_t *len);
 
+/* The last date of the short history: the first 60 reports of the dataset. */
+#define UPSTREAM_SHORT_UNTIL "2022-04-25"
+
+/* From now on upstream_dataset_file, upstream_write_dataset_file and upstream_import_dataset
+ * leave out every personnel and equipment entry dated after last (YYYY-MM-DD, copied; NULL:
+ * the whole history; the small corrections file stays whole). For
+ * cases that need a realistic history but not its length: under valgrind each import, sync
+ * and server start parses all of it. */
+void upstream_dataset_until(const char *last);
+
+/* Imports the three dataset files, limited as set by upstream_dataset_until and otherwise
+ * unchanged (the limited copies are written to s->dir first), into s's database with
+ * test_server_import. Returns its exit code, or -1 when a copy cannot be written. */
+struct test_server;
+int upstream_import_dataset(struct test_server *s);
+
 /* The three dataset file names, in the order sync fetches them. */
 extern const char *const upstream_dataset_names[3];
 
