@@ -2,6 +2,7 @@
  * the response cache in front of the router, access logs, metrics, and draining. */
 #include "serve.h"
 #include "app.h"
+#include "bytes.h"
 #include "cache.h"
 #include "log.h"
 #include "metrics.h"
@@ -64,17 +65,9 @@ static void body_append(conn_ctx *cx, const char *data, size_t size, size_t max_
         cx->too_large = 1;
         return;
     }
-    if (cx->len + size + 1 > cx->cap) {
-        size_t ncap = cx->cap ? cx->cap : 4096;
-        while (ncap < cx->len + size + 1)
-            ncap *= 2;
-        char *nb = realloc(cx->body, ncap);
-        if (nb == NULL) {
-            cx->too_large = 1;
-            return;
-        }
-        cx->body = nb;
-        cx->cap = ncap;
+    if (bytes_room(&cx->body, &cx->cap, cx->len + size + 1) != 0) {
+        cx->too_large = 1;
+        return;
     }
     memcpy(cx->body + cx->len, data, size);
     cx->len += size;

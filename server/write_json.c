@@ -1,5 +1,6 @@
 /* A direct JSON writer for the big bodies, byte-identical to Jansson's compact dump. */
 #include "write_json.h"
+#include "bytes.h"
 #include "reply.h"
 #include "attrition/date.h"
 
@@ -20,18 +21,10 @@ static int jw_reserve(jw *w, size_t n)
 {
     if (w->failed)
         return -1;
-    if (w->len + n + 1 <= w->cap)
-        return 0;
-    size_t ncap = w->cap ? w->cap : 4096;
-    while (ncap < w->len + n + 1)
-        ncap *= 2;
-    char *nb = realloc(w->buf, ncap);
-    if (nb == NULL) {
+    if (bytes_room(&w->buf, &w->cap, w->len + n + 1) != 0) {
         w->failed = 1;
         return -1;
     }
-    w->buf = nb;
-    w->cap = ncap;
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <check.h>
 
 #include <curl/curl.h>
+#include <zlib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -390,4 +391,44 @@ json_t *http_get_json(const test_server *s, const char *path, long status, http_
                   status, r->body);
     ck_assert_msg(r->json != NULL, "%s: body is not JSON: %.200s", path, r->body);
     return r->json;
+}
+
+char *test_gunzip(const char *in, size_t len, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        return NULL;
+    size_t cap = len * 8 + 1024, used = 0;
+    char *out = malloc(cap);
+    int rc = Z_OK;
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)len;
+    while (out && rc == Z_OK) {
+        if (cap - used < 2) {
+            char *grown = realloc(out, cap * 2);
+            if (grown == NULL) {
+                free(out);
+                out = NULL;
+                break;
+            }
+            out = grown;
+            cap *= 2;
+        }
+        z.next_out = (Bytef *)out + used;
+        z.avail_out = (uInt)(cap - used - 1);
+        rc = inflate(&z, Z_NO_FLUSH);
+        used = cap - 1 - z.avail_out;
+    }
+    inflateEnd(&z);
+    if (out && rc != Z_STREAM_END) {
+        free(out);
+        return NULL;
+    }
+    if (out) {
+        out[used] = '\0';
+        if (out_len)
+            *out_len = used;
+    }
+    return out;
 }

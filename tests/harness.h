@@ -92,4 +92,9 @@ void http_resp_free(http_resp *r);
 /* Integer at a JSON path like "losses.personnel" (objects only), or INT64_MIN. */
 long long json_path_int(const json_t *root, const char *path);
 
+/* gunzip of in (len bytes) into a new NUL-terminated buffer (caller frees), its length in
+ * *out_len when out_len is not NULL. NULL when in is not one whole gzip stream or memory is
+ * short. */
+char *test_gunzip(const char *in, size_t len, size_t *out_len);
+
 #endif

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zlib.h>
 
 TCase *http_clients_tcase(void);
 
@@ -54,44 +53,6 @@ static void answer_free(answer *a)
     http_resp_free(&a->r);
     free(a->body);
     json_decref(a->json);
-}
-
-/* gunzip of in into a malloc'd NUL-terminated buffer, or NULL. */
-static char *gunzip(const char *in, size_t len)
-{
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-        return NULL;
-    size_t cap = len * 8 + 1024, used = 0;
-    char *out = malloc(cap);
-    int rc = Z_OK;
-    z.next_in = (Bytef *)in;
-    z.avail_in = (uInt)len;
-    while (out && rc == Z_OK) {
-        if (cap - used < 2) {
-            char *grown = realloc(out, cap * 2);
-            if (grown == NULL) {
-                free(out);
-                out = NULL;
-                break;
-            }
-            out = grown;
-            cap *= 2;
-        }
-        z.next_out = (Bytef *)out + used;
-        z.avail_out = (uInt)(cap - used - 1);
-        rc = inflate(&z, Z_NO_FLUSH);
-        used = cap - 1 - z.avail_out;
-    }
-    inflateEnd(&z);
-    if (out && rc != Z_STREAM_END) {
-        free(out);
-        return NULL;
-    }
-    if (out)
-        out[used] = '\0';
-    return out;
 }
 
 /* path with {latest} and {after_latest} replaced, into out. */
@@ -138,7 +99,7 @@ static void client_get(const json_t *c, const char *path, answer *a)
     ck_assert_msg(http_request(&srv, "GET", path, h, NULL, 0, &a->r) == 0, "GET %s: transport", path);
     if (http_header(&a->r, "Content-Encoding", enc, sizeof enc) && strcmp(enc, "gzip") == 0) {
         ck_assert_msg(want && strstr(want, "gzip"), "%s: gzip sent to a client that did not ask", path);
-        a->body = gunzip(a->r.body, a->r.len);
+        a->body = test_gunzip(a->r.body, a->r.len, NULL);
         ck_assert_msg(a->body != NULL, "GET %s: the gzip body does not inflate", path);
     } else {
         a->body = strdup(a->r.body);
