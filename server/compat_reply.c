@@ -59,11 +59,10 @@ static void query_int(request *req, const char *name, long lo, long hi, long dfl
     if (v == NULL)
         return;
     size_t len = strlen(v);
-    if (len == 0 || len > 10 || strspn(v, "0123456789") != len)
-        compat_error_add(e, name, "The %s must be an integer (got \"%s\").", name,
-                         text_quote_str(v, q));
-    else if ((*out = strtol(v, NULL, 10)) < lo || *out > hi)
-        compat_error_add(e, name, "The %s must be between %ld and %ld (got %s).", name, lo, hi, v);
+    if (len == 0 || len > 10 || strspn(v, "0123456789") != len ||
+        (*out = strtol(v, NULL, 10)) < lo || *out > hi)
+        compat_error_add(e, name, "The %s must be a whole number from %ld to %ld (got \"%s\").",
+                         name, lo, hi, text_quote_str(v, q));
 }
 
 /* Query date `name` (YYYY-MM-DD) into *out, DATE_NONE when absent; else an error of `name`

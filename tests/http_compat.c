@@ -439,6 +439,20 @@ START_TEST(test_v2_errors)
     expect_error("/api/v2/statistics?limit=ten", 422, limit);
     expect_error("/api/v2/statistics?limit=", 422, limit);
     expect_error("/api/v2/statistics?offset=-1", 422, offset);
+    /* The message states the rule the value broke, for a negative and a too-large one alike. */
+    static const char *const bad_limits[] = {"-1", "1001"};
+    for (size_t i = 0; i < 2; i++) {
+        char path[64], want[64];
+        http_resp r;
+        snprintf(path, sizeof path, "/api/v2/statistics?limit=%s", bad_limits[i]);
+        snprintf(want, sizeof want, "a whole number from 1 to 1000 (got \"%s\")", bad_limits[i]);
+        get_json(path, 422, &r);
+        const char *m = json_string_value(json_array_get(json_object_get(json_object_get(r.json,
+                                          "errors"), "limit"), 0));
+        ck_assert_msg(m && strstr(m, want), "GET %s: limit message %s, want it to say %s", path,
+                      m ? m : "(none)", want);
+        http_resp_free(&r);
+    }
     expect_error("/api/v2/statistics?offset=1x&limit=0&date_from=x&date_to=%ff", 422, all);
     expect_error("/api/v2/statistics/2024-02-30", 422, date);
     expect_error("/api/v2/statistics/yesterday", 422, date);
