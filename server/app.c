@@ -59,10 +59,14 @@ void app_sync_summary_reload(app *a)
         app_sync_summary_set(a, &sum);
 }
 
-/* sync_after_commit of serve's sync thread: installs the round's snapshot at once. */
-static void after_sync(void *ud)
+/* sync_after_commit of serve's sync thread: installs the round's snapshot at once, or
+ * (nothing changed) the round's outcome, so /readyz never waits for the watcher. */
+static void after_sync(void *ud, int changed)
 {
-    app_snapshot_reload(ud);
+    if (changed)
+        app_snapshot_reload(ud);
+    else
+        app_sync_summary_reload(ud);
 }
 
 void app_live_start(app *a)

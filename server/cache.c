@@ -149,6 +149,14 @@ void cache_put(struct cache *c, const char *key, uint64_t version, const char *c
     }
     size_t b = hash_key(key) % CACHE_BUCKETS;
     pthread_mutex_lock(&c->lock);
+    /* An answer of an older data version never replaces a newer one of the same key (a
+     * request still rendering at v must not undo the entry warmed for v+1). */
+    for (cache_entry *o = c->bucket[b]; o; o = o->next)
+        if (o->version > version && strcmp(o->key, key) == 0) {
+            pthread_mutex_unlock(&c->lock);
+            entry_free(e);
+            return;
+        }
     if (c->bytes + size > c->max_bytes)
         evict(c, 0, version);
     if (c->bytes + size > c->max_bytes)

@@ -1,5 +1,6 @@
 /* Outgoing HTTP with libcurl. See fetch.h. */
 #include "fetch.h"
+#include "bytes.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -35,16 +36,8 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *ud)
         x->too_large = 1;
         return 0;
     }
-    if (r->len + add + 1 > x->cap) {
-        size_t ncap = x->cap ? x->cap : 65536;
-        while (ncap < r->len + add + 1)
-            ncap *= 2;
-        char *nb = realloc(r->body, ncap);
-        if (nb == NULL)
-            return 0;
-        r->body = nb;
-        x->cap = ncap;
-    }
+    if (bytes_room(&r->body, &x->cap, r->len + add + 1) != 0)
+        return 0;
     memcpy(r->body + r->len, ptr, add);
     r->len += add;
     r->body[r->len] = '\0';

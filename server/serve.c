@@ -26,7 +26,8 @@
 /* libmicrohttpd's memory pool per connection: the request line, the headers and the read
  * buffer must fit in it. 16 KiB holds a 2 KiB request target and the usual headers (a
  * browser sends ~1 KiB); a request whose headers do not fit gets libmicrohttpd's own 431
- * (or 414 for a request line that alone does not fit), with an HTML body we cannot change.
+ * (or 414 for a request line that alone does not fit), with an HTML body we cannot change,
+ * or, when even that does not fit, a closed connection.
  * It is zeroed for every connection, so a larger pool costs every request (see bench/). */
 #define SERVE_CONN_MEMORY (16 * 1024)
 /* Limits checked before libmicrohttpd's pool can run out. Each query parameter and header
@@ -88,8 +89,8 @@ static void body_append(conn_ctx *cx, const char *data, size_t size, size_t max_
  * whatever bytes it holds, is the whole rest. It covers everything a cacheable handler
  * reads (ROUTE_CACHEABLE: method, path, query and data version, which the cache compares
  * itself) plus the representation. The content coding is not in the key: an entry holds
- * its identity body and its gzip variant, and reply_entry picks one per request from
- * Accept-Encoding; the media type is checked against each request's Accept on a hit too
+ * its identity body and its gzip variant, and reply_cached (its prebuilt replies) or
+ * reply_entry picks one per request from Accept-Encoding; the media type is checked against each request's Accept on a hit too
  * (reply_acceptable). Equal answers may get two keys ("?a=1&b=2" and "?b=2&a=1"): that
  * costs a second entry, never a wrong answer. */
 static char *cache_key_of(conn_ctx *cx)
@@ -182,15 +183,17 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     *socket_context = NULL;
 }
 
-/* Query parameters in a raw target (what libmicrohttpd will make records of: one per
- * '&'-separated piece after the '?'; empty pieces are skipped). */
+/* Query parameters in a raw target: an upper bound of the records libmicrohttpd will make
+ * of it, one per '&'-separated piece after the '?', empty pieces included (0.9.75 makes a
+ * record with an empty name of each: "?&&&" is three). */
 static size_t count_args(const char *target)
 {
     const char *q = strchr(target, '?');
-    size_t n = 0;
-    for (const char *p = q; p && *p; p++)
-        if ((*p == '?' || *p == '&') && p[1] != '&' && p[1] != '\0')
-            n++;
+    if (q == NULL || q[1] == '\0')
+        return 0;
+    size_t n = 1;
+    for (const char *p = q + 1; *p; p++)
+        n += *p == '&';
     return n;
 }
 

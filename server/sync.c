@@ -374,8 +374,8 @@ static int store_round(store *st, sync_source *src, int n, sync_round_result *re
         sync_state_record(st, res->outcome, (int64_t)time(NULL), detail) != STORE_OK ||
         store_commit(st) != STORE_OK)
         goto cleanup;
-    if (changed && cb)
-        cb(ud);
+    if (cb)
+        cb(ud, changed);
     rc = 0;
 cleanup:
     if (rc != 0) {

@@ -28,9 +28,9 @@
  * in the round's warnings. The data version moves only when a value changed. The round's
  * outcome (changed, unchanged, failed) is counted in the database (sync_state.h). */
 
-/* Called under the store lock after a round's commit changed data (serve installs the new
- * snapshot); may be NULL. */
-typedef void (*sync_after_commit)(void *ud);
+/* Called under the store lock after every committed round, changed (1) or not (0): serve
+ * installs the new snapshot, or at least the round's outcome for /readyz; may be NULL. */
+typedef void (*sync_after_commit)(void *ud, int changed);
 
 typedef struct sync_round_result {
     int outcome;            /* enum sync_outcome */

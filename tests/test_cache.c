@@ -62,6 +62,12 @@ START_TEST(versions)
     ck_assert_uint_eq(misses, 4); /* the empty cache, version 2, another key, version 1 */
     ck_assert_uint_eq(entries, 1);
     ck_assert_uint_eq(bytes, size_of("/v1/daily", "two"));
+    /* An answer rendered at an older version, stored late, never replaces the newer one. */
+    put(c, "/v1/daily", 1, "late one");
+    ck_assert_str_eq(body_of(c, "/v1/daily", 2, b, sizeof b), "two");
+    ck_assert_str_eq(body_of(c, "/v1/daily", 1, b, sizeof b), "");
+    cache_stats(c, &hits, &misses, &bytes, &entries);
+    ck_assert_uint_eq(entries, 1);
     cache_free(c);
 }
 END_TEST
