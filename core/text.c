@@ -64,7 +64,7 @@ void text_utf8_scrub(char *s)
     unsigned char *p = (unsigned char *)s;
     size_t n = strlen(s);
     for (size_t i = 0, k; i < n; i += k)
-        if ((k = text_utf8_decode(p + i, n - i, NULL)) == 0) {
+        if ((k = text_utf8_decode(p + i, n - i, NULL)) == 0 || p[i] < 0x20 || p[i] == 0x7F) {
             p[i] = '?';
             k = 1;
         }

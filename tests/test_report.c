@@ -402,6 +402,8 @@ START_TEST(test_report_json_validation)
         {"[{\"date\": \"2024-10-25\"}]", REPORT_ESYNTAX, "must be a JSON object"},
         {"\"2024-10-25\"", REPORT_ESYNTAX, "must be a JSON object"},
         {"{\"date\": \"2024-10-25\", \"totals\": {\"tanks\": \"\xff\"}}", REPORT_ESYNTAX, "not valid JSON"},
+        /* Jansson quotes the bad token, newline and all; the message stays one line. */
+        {"{\"date\": \"\\ud80\n\n\t\"}", REPORT_ESYNTAX, "near '\"\\ud80?'"},
         {"{\"totals\": {\"tanks\": 1}}", REPORT_EINVAL, "date is missing"},
         {"{\"date\": 20241025, \"totals\": {\"tanks\": 1}}", REPORT_EINVAL, "date must be a string"},
         {"{\"date\": \"2024-02-30\", \"totals\": {\"tanks\": 1}}", REPORT_EINVAL,
@@ -458,6 +460,7 @@ START_TEST(test_report_json_validation)
         if (rc != REPORT_OK) {
             ck_assert_msg(strstr(err, cases[i].detail) != NULL, "case %zu <%s>: \"%s\" lacks \"%s\"",
                           i, cases[i].body, err, cases[i].detail);
+            ck_assert_msg(strpbrk(err, "\n\r\t") == NULL, "case %zu: \"%s\" is not one line", i, err);
             ck_assert_ptr_null(r.values);
         }
         report_free(&r);

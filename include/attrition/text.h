@@ -21,8 +21,10 @@ int text_utf8_valid(const char *s, size_t n);
  * to the last whole sequence (so that Jansson takes it). */
 void text_utf8_trim(char *s);
 
-/* Replaces, in place, each byte of s that is not part of well-formed UTF-8 with '?' (for
- * text from elsewhere, such as a Jansson error, that goes into a message). */
+/* Replaces, in place, each byte of s that is not part of well-formed UTF-8, and each ASCII
+ * control character (0x00-0x1F, 0x7F: a newline a client sent, say), with '?', so that text
+ * from elsewhere, such as a Jansson error quoting the body, keeps a message on one line of
+ * valid UTF-8. */
 void text_utf8_scrub(char *s);
 
 /* Writes a printf message into out (len bytes; nothing when out is NULL or len is 0), cut
