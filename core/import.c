@@ -2,6 +2,7 @@
  * See include/attrition/import.h for what is recognised and the contracts. */
 #include "attrition/import.h"
 #include "attrition/text.h"
+#include "report_internal.h"
 #include "store_internal.h"
 #include "attrition/date.h"
 #include "attrition/deploy.h"
@@ -74,16 +75,31 @@ static int is_text_key(const char *key)
     return 0;
 }
 
+/* Is day a date a report may have (from the war's start to today, UTC: the rule POST
+ * applies)? Returns 0, or -1 with err naming where (the "name: entry 3" or "name: line 7"
+ * text in at) and why. A file with one such date is refused whole, so that no import or sync
+ * can store a future day (which would silence the staleness check) or a pre-war one. */
+static int import_date_check(const char *at, int day, char *err, size_t errlen)
+{
+    char why[160];
+    if (report_date_check(day, why, sizeof why) == REPORT_OK)
+        return 0;
+    text_message(err, errlen, "%s: %s", at, why);
+    return -1;
+}
+
 /* Reads an entry's date. Returns 0 or -1 (message in err). */
 static int entry_date(const char *name, size_t idx, json_t *obj, int *day, char *err,
                       size_t errlen)
 {
+    char at[200];
     const char *ds = json_string_value(json_object_get(obj, "date"));
     if (ds == NULL || date_parse(ds, day) != 0) {
         text_message(err, errlen, "%s: entry %zu: \"date\" must be a YYYY-MM-DD string", name, idx);
         return -1;
     }
-    return 0;
+    snprintf(at, sizeof at, "%s: entry %zu", name, idx);
+    return import_date_check(at, *day, err, errlen);
 }
 
 /* With keep_existing: is a different total stored for (ds, id)? Then counts and describes
@@ -483,11 +499,15 @@ static int csv_row_import(store *st, const char *name, size_t row, char *line,
     char *f[CSV_MAX_FIELDS];
     size_t nf = csv_split(line, f, CSV_MAX_FIELDS);
     int day;
+    char at[200];
     if (nf != h->n || date_parse(f[0], &day) != 0) {
         text_message(err, errlen, "%s: line %zu: expected %zu fields starting with a date",
                      name, row, h->n);
         return -1;
     }
+    snprintf(at, sizeof at, "%s: line %zu", name, row);
+    if (import_date_check(at, day, err, errlen) != 0)
+        return -1;
     res->reports_seen++;
     if (!report_exists(st, f[0]))
         res->reports_added++;

@@ -118,6 +118,20 @@ START_TEST(bad_files_name_the_entry)
     ck_assert_msg(strstr(err, "not valid JSON"), "%s", err);
     ck_assert_int_eq(import_text(st, "d.json", "[{\"date\":\"2022-02-25\",\"tank\":1,\"tank\":2}]",
                                  &res, err, sizeof err), -1);
+    /* Dates no report may have (POST's rule) refuse the whole file: before the war's start,
+     * or after today (UTC), which would otherwise hold /readyz's age at 0 for good. */
+    char body[200], ds[DATE_STR_LEN];
+    ck_assert_int_eq(import_text(st, "p.json", "[{\"date\":\"2022-02-25\",\"tank\":1},"
+                                 "{\"date\":\"2022-01-01\",\"tank\":1}]", &res, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "p.json: entry 1") && strstr(err, "before the war's start"), "%s", err);
+    snprintf(body, sizeof body, "[{\"date\":\"2022-02-25\",\"tank\":1},{\"date\":\"%s\",\"tank\":2}]",
+             date_format(date_today() + 1, ds));
+    ck_assert_int_eq(import_text(st, "f.json", body, &res, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "f.json: entry 1") && strstr(err, "is in the future"), "%s", err);
+    ck_assert_int_eq(import_text(st, "f.csv", "date,day,personnel\n2022-02-25,2,100\n9999-12-31,3,200\n",
+                                 &res, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "f.csv: line 3") && strstr(err, "9999-12-31 is in the future"), "%s",
+                  err);
     /* Nothing of the failed imports is stored. */
     ck_assert_int_eq(store_report_count(st), 0);
     store_close(st);
