@@ -51,13 +51,21 @@ static json_t *last_sync(app *a)
         "failed", (json_int_t)sum.total[SYNC_FAILED]);
 }
 
+/* Probes and metrics describe their moment: no cache in front may keep them. */
+static void ops_no_store(request *req)
+{
+    reply_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+}
+
 enum MHD_Result handle_livez(request *req)
 {
+    ops_no_store(req);
     return reply_json_new(req, MHD_HTTP_OK, json_pack("{s:s}", "status", "alive"));
 }
 
 enum MHD_Result handle_readyz(request *req)
 {
+    ops_no_store(req);
     if (req->app->draining)
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the service is shutting down");
     stats_snapshot *s = app_snapshot(req->app);
@@ -76,6 +84,7 @@ enum MHD_Result handle_readyz(request *req)
 
 enum MHD_Result handle_metrics(request *req)
 {
+    ops_no_store(req);
     stats_snapshot *s = app_snapshot(req->app);
     sync_state_summary sum;
     app_sync_summary(req->app, &sum);

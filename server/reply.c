@@ -147,7 +147,7 @@ static struct MHD_Response *response_new(const config *cfg, const request *req,
             http_date(last_modified, buf);
             MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, buf);
         }
-    } else {
+    } else if (!req || !extra_header(req, MHD_HTTP_HEADER_CACHE_CONTROL)) {
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     }
     if (encoding)

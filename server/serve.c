@@ -520,7 +520,11 @@ int serve_run(const config *cfg)
     a.draining = 1;
     log_event_new("stopping", json_pack("{s:s, s:i}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT",
                                         "drain_seconds", cfg->drain_seconds));
-    MHD_quiesce_daemon(d);
+    /* Quiescing hands the listening socket back to us: closing it refuses new clients at once
+     * (they fail over) while requests under way drain. */
+    MHD_socket listen_fd = MHD_quiesce_daemon(d);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
     drain(d, cfg->drain_seconds);
     code = 0;
 cleanup:

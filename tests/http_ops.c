@@ -15,6 +15,14 @@
 #include <strings.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 TCase *http_ops_tcase(void);
 
 static test_server srv;
@@ -100,10 +108,15 @@ START_TEST(test_health)
 {
     need_server();
     http_resp r;
-    req(&srv, "GET", "/livez", NULL, 200, &r);
-    http_resp_free(&r);
-    req(&srv, "GET", "/healthz", NULL, 200, &r);
-    http_resp_free(&r);
+    char b[512];
+    /* Probes and metrics are never kept by a cache in front: each answer is of its moment. */
+    static const char *const probes[] = {"/livez", "/healthz", "/readyz", "/metrics"};
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        req(&srv, "GET", probes[i], NULL, 200, &r);
+        ck_assert_msg(strcmp(hdr(&r, "Cache-Control", b), "no-store") == 0,
+                      "%s: Cache-Control %s, want no-store", probes[i], b);
+        http_resp_free(&r);
+    }
     req(&srv, "GET", "/readyz", NULL, 200, &r);
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "ready");
     json_t *latest = json_object_get(r.json, "latest");
@@ -480,6 +493,52 @@ static void start_own(test_server *s)
     ck_assert_msg(test_server_start(s, NULL) == 0, "the server did not start; see %s", s->log);
 }
 
+/* A TCP connection to 127.0.0.1:port: its socket, or -1 with errno set. */
+static int connect_port(int port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/* Once SIGTERM is taken, the listening socket is closed at once (new clients are refused and
+ * fail over) while a request already under way keeps its connection until it ends. */
+START_TEST(test_sigterm_refuses_new_connections)
+{
+    test_server s;
+    start_own(&s);
+    int busy = connect_port(s.port);
+    ck_assert_msg(busy >= 0, "connect: %s", strerror(errno));
+    const char half[] = "GET /readyz HTTP/1.1\r\nHost: x\r\n";
+    ck_assert_int_eq(send(busy, half, sizeof half - 1, 0), (ssize_t)(sizeof half - 1));
+    usleep(200 * 1000);
+    kill(s.pid, SIGTERM);
+    int refused = 0, fd = -1;
+    for (int i = 0; i < 200 && !refused; i++) { /* up to 20 s: valgrind is slow to react */
+        fd = connect_port(s.port);
+        refused = fd < 0 && errno == ECONNREFUSED;
+        if (fd >= 0)
+            close(fd);
+        if (!refused)
+            usleep(100 * 1000);
+    }
+    ck_assert_msg(refused, "port %d still accepts connections after SIGTERM", s.port);
+    /* Refused while still draining (drain_seconds is 10), not because the process ended. */
+    int status;
+    ck_assert_msg(waitpid(s.pid, &status, WNOHANG) == 0, "the server ended before it refused");
+    close(busy);
+    ck_assert_int_eq(test_server_stop(&s), 0);
+    test_server_cleanup(&s);
+}
+END_TEST
+
 START_TEST(test_sigterm_exit_code)
 {
     test_server s;
@@ -567,6 +626,7 @@ TCase *http_ops_tcase(void)
     tcase_add_test(tc, test_csv);
     tcase_add_test(tc, test_link_paging);
     tcase_add_test(tc, test_sigterm_exit_code);
+    tcase_add_test(tc, test_sigterm_refuses_new_connections);
     tcase_add_test(tc, test_access_log);
     return tc;
 }
