@@ -24,6 +24,8 @@ typedef struct app {
     sync_state_summary sync_summary; /* last sync rounds as stored; guarded by snap_lock */
     struct watcher *watcher;     /* owned; sees other processes' commits (watcher.h) */
     struct sync_runner *syncer;  /* owned; serve --sync-every (sync.h), or NULL */
+    size_t body_bytes;           /* request-body bytes reserved by requests in flight, at
+                                    most cfg->body_budget (serve.c; atomic) */
 } app;
 
 /* Takes a reference to the current snapshot (never NULL once serving); release with

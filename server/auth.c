@@ -24,31 +24,43 @@ static void log_denied(request *req, const char *why)
                                            req->url, "reason", why));
 }
 
-int auth_require(request *req, enum MHD_Result *res)
+/* Why req may not write: NULL when it may, "" when writes are disabled (no token), else
+ * what is wrong with its Authorization. */
+static const char *auth_refusal(request *req)
 {
     const char *token = req->app->cfg->token;
-    if (token[0] == '\0') {
+    if (token[0] == '\0')
+        return "";
+    const char *h = req_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (h == NULL)
+        return "no Authorization header";
+    if (strncasecmp(h, "Bearer ", 7) != 0)
+        return "Authorization is not a Bearer token";
+    const char *t = h + 7;
+    while (*t == ' ')
+        t++;
+    if (!equal_ct(t, strlen(t), token, strlen(token)))
+        return "wrong token";
+    return NULL;
+}
+
+int auth_allowed(request *req)
+{
+    return auth_refusal(req) == NULL;
+}
+
+int auth_require(request *req, enum MHD_Result *res)
+{
+    const char *why = auth_refusal(req);
+    if (why == NULL)
+        return 0;
+    if (why[0] == '\0') {
         *res = reply_problem(req, MHD_HTTP_FORBIDDEN,
                              "writes are disabled: start the server with a token "
                              "(ATTRITION_TOKEN=... or token = ... in the config file) and send "
                              "it as Authorization: Bearer <token>");
         return -1;
     }
-    const char *h = req_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
-    const char *why = NULL;
-    if (h == NULL)
-        why = "no Authorization header";
-    else if (strncasecmp(h, "Bearer ", 7) != 0)
-        why = "Authorization is not a Bearer token";
-    else {
-        const char *t = h + 7;
-        while (*t == ' ')
-            t++;
-        if (!equal_ct(t, strlen(t), token, strlen(token)))
-            why = "wrong token";
-    }
-    if (why == NULL)
-        return 0;
     log_denied(req, why);
     reply_add_header(req, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"attrition\"");
     *res = reply_problem(req, MHD_HTTP_UNAUTHORIZED, "%s: send Authorization: Bearer <token>", why);

@@ -10,4 +10,7 @@
  * *res and returns -1. */
 int auth_require(request *req, enum MHD_Result *res);
 
+/* Would auth_require let req write? 1 or 0; sends nothing, logs nothing. */
+int auth_allowed(request *req);
+
 #endif

@@ -35,6 +35,8 @@ static const opt opts[] = {
     STR("cors_origin", cors_origin, "*", "Access-Control-Allow-Origin"),
     STR("token", token, "", "bearer token for writes; empty disables writes (403)"),
     SIZE("max_body", max_body, 1, 64L * 1024 * 1024, "1048576", "largest request body, bytes (413)"),
+    SIZE("body_budget", body_budget, 1, 4L * 1024 * 1024 * 1024, "33554432",
+         "request-body bytes held by all uploads at once (503)"),
     NUM("threads", threads, 0, 256, "0", "worker threads; 0 = one per CPU"),
     NUM("conn_limit", conn_limit, 1, 100000, "1024", "open connections in total"),
     NUM("per_ip_limit", per_ip_limit, 0, 100000, "256", "open connections per client IP (0: no limit)"),

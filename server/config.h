@@ -13,6 +13,7 @@ typedef struct config {
     char cors_origin[256];
     char token[256];         /* empty: writes disabled */
     size_t max_body;         /* bytes */
+    size_t body_budget;      /* request-body bytes held by all requests in flight */
     int threads;             /* libmicrohttpd worker threads */
     int conn_limit;          /* connections in total */
     int per_ip_limit;        /* connections per IP */

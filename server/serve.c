@@ -2,7 +2,7 @@
  * the response cache in front of the router, access logs, metrics, and draining. */
 #include "serve.h"
 #include "app.h"
-#include "bytes.h"
+#include "auth.h"
 #include "cache.h"
 #include "log.h"
 #include "metrics.h"
@@ -23,13 +23,21 @@
 #include <arpa/inet.h>
 
 #define SERVE_MAX_URL 2048 /* longer request targets (path and query, as sent) get 414 */
-/* libmicrohttpd's memory pool per connection: the request line, the headers and the read
- * buffer must fit in it. 16 KiB holds a 2 KiB request target and the usual headers (a
- * browser sends ~1 KiB); a request whose headers do not fit gets libmicrohttpd's own 431
- * (or 414 for a request line that alone does not fit), with an HTML body we cannot change,
- * or, when even that does not fit, a closed connection.
+/* libmicrohttpd's memory pool per connection: the request line, the headers (each with a
+ * ~56-byte record), the read buffer and, when the answer is sent, its status line and
+ * headers must all fit in it. libmicrohttpd grows its read buffer into nearly the whole
+ * pool for a long head, and a head it has read but whose answer's headers no longer fit
+ * is closed without a word (0.9.75): so on_headers refuses, with a 431 of its own, any head
+ * whose cost (head_cost) is over SERVE_MAX_HEAD, which leaves SERVE_REPLY_ROOM for the
+ * answer's headers (a Link of two 2 KiB targets at most). A head too long for the pool
+ * itself still gets libmicrohttpd's own 431 (HTML body), and one within ~300 bytes of the
+ * pool's end may still be closed silently by it: with these sizes, heads from 16 KiB to
+ * ~20 KiB get our 431 problem+json (tests/http_limits.c sweeps them).
  * It is zeroed for every connection, so a larger pool costs every request (see bench/). */
-#define SERVE_CONN_MEMORY (16 * 1024)
+#define SERVE_CONN_MEMORY (20 * 1024)
+#define SERVE_REPLY_ROOM (4 * 1024)
+#define SERVE_MAX_HEAD (SERVE_CONN_MEMORY - SERVE_REPLY_ROOM) /* head_cost bytes */
+#define SERVE_RECORD_COST 64 /* pool bytes counted per header line and query parameter */
 /* Limits checked before libmicrohttpd's pool can run out. Each query parameter and header
  * costs a ~56-byte record in that pool: a 2 KiB target of a few hundred "a&a&..." would
  * exhaust it while libmicrohttpd parses the request line, leaving the connection silent.
@@ -46,8 +54,11 @@ typedef struct conn_ctx {
     char *target;       /* the request target as sent (path and query, %-escapes kept), owned */
     size_t n_args;      /* query parameters in the target */
     char *body;
-    size_t len, cap;
+    size_t len, cap;    /* cap <= reserved */
+    size_t reserved;    /* bytes of app.body_bytes this request holds (body_reserve) */
     int too_large;
+    int over_budget;    /* the body would take the in-flight budget past body_budget: 503 */
+    int discard_body;   /* a route that reads no body: its bytes are read and dropped */
 } conn_ctx;
 
 static double elapsed(const struct timespec *t0)
@@ -57,18 +68,58 @@ static double elapsed(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Appends an upload chunk; marks the request too large past max_body. */
-static void body_append(conn_ctx *cx, const char *data, size_t size, size_t max_body)
+/* THE bound on request bodies in memory, over all requests: reserves n more bytes of the
+ * in-flight budget (cfg->body_budget) for cx. Returns 0, or -1 (nothing reserved) when the
+ * bodies in flight would pass it. Released by body_release when cx is freed. */
+static int body_reserve(app *a, conn_ctx *cx, size_t n)
 {
-    if (cx->too_large)
+    size_t now = __atomic_add_fetch(&a->body_bytes, n, __ATOMIC_ACQ_REL);
+    if (now > a->cfg->body_budget) {
+        __atomic_sub_fetch(&a->body_bytes, n, __ATOMIC_ACQ_REL);
+        return -1;
+    }
+    cx->reserved += n;
+    return 0;
+}
+
+static void body_release(conn_ctx *cx)
+{
+    if (cx->reserved && cx->req.app)
+        __atomic_sub_fetch(&cx->req.app->body_bytes, cx->reserved, __ATOMIC_ACQ_REL);
+    cx->reserved = 0;
+}
+
+/* Appends an upload chunk; marks the request too large past max_body, over budget when the
+ * in-flight budget has no room for it. The buffer never holds more than it reserved: a
+ * body of declared length was reserved whole by on_headers; a chunked one reserves as it
+ * grows (doubling, up to max_body + 1). */
+static void body_append(app *a, conn_ctx *cx, const char *data, size_t size)
+{
+    size_t max_body = a->cfg->max_body;
+    if (cx->too_large || cx->over_budget || cx->discard_body)
         return;
     if (cx->len + size > max_body) {
         cx->too_large = 1;
         return;
     }
-    if (bytes_room(&cx->body, &cx->cap, cx->len + size + 1) != 0) {
-        cx->too_large = 1;
-        return;
+    size_t need = cx->len + size + 1;
+    if (need > cx->cap) {
+        size_t ncap = cx->reserved >= need ? cx->reserved : cx->cap ? cx->cap * 2 : 4096;
+        if (ncap < need)
+            ncap = need;
+        if (ncap > max_body + 1)
+            ncap = max_body + 1;
+        if (ncap > cx->reserved && body_reserve(a, cx, ncap - cx->reserved) != 0) {
+            cx->over_budget = 1;
+            return;
+        }
+        char *grown = realloc(cx->body, ncap);
+        if (grown == NULL) {
+            cx->over_budget = 1;
+            return;
+        }
+        cx->body = grown;
+        cx->cap = ncap;
     }
     memcpy(cx->body + cx->len, data, size);
     cx->len += size;
@@ -154,6 +205,7 @@ static void conn_ctx_free(conn_ctx *cx)
         free(cx->req.extra_value[i]);
     cache_entry_release(cx->req.held); /* libmicrohttpd is done sending its reply */
     free(cx->req.cache_key);
+    body_release(cx);
     free(cx->body);
     free(cx->target);
     free(cx);
@@ -227,18 +279,34 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return cx;
 }
 
+/* What on_headers counts of the header lines. */
+typedef struct head_counts {
+    size_t lines, content_length, host;
+    size_t bytes; /* "Name: value" CRLF of every line */
+} head_counts;
+
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                     const char *value)
 {
     (void)kind;
-    (void)value;
-    size_t *counts = cls; /* [0] all, [1] Content-Length, [2] Host */
-    counts[0]++;
+    head_counts *c = cls;
+    c->lines++;
+    c->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
     if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-        counts[1]++;
+        c->content_length++;
     else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
-        counts[2]++;
+        c->host++;
     return MHD_YES;
+}
+
+/* What a request's head takes of libmicrohttpd's pool, as on_headers bounds it: the
+ * request line and header bytes, and SERVE_RECORD_COST per header line and query
+ * parameter (libmicrohttpd's record of each). */
+static size_t head_cost(const conn_ctx *cx, const char *method, const char *version,
+                        const head_counts *c)
+{
+    return strlen(method) + cx->target_len + strlen(version) + 4 + c->bytes + 2 +
+           SERVE_RECORD_COST * (c->lines + cx->n_args);
 }
 
 /* Is v a valid Host field value (RFC 9110 §7.2: uri-host [":" port], or empty)? Accepts
@@ -265,17 +333,54 @@ static const char *origin_path(const char *url)
     return slash ? slash : "/";
 }
 
+/* Decides, before any body byte is read (and before "100 Continue"), whether req's body
+ * may be read, for a request whose framing on_headers accepted (declared length cl, or
+ * chunked). A write route (ROUTE_NEEDS_AUTH) without a valid token is answered 401/403
+ * here; an authorised one reserves its declared body of the in-flight budget (503 with
+ * Retry-After when it has no room); every other request keeps no body (discard_body: no
+ * route reads one). Each refusal closes the connection. Returns MHD_YES to read on. */
+static enum MHD_Result body_admit(app *a, conn_ctx *cx, const char *cl)
+{
+    request *req = &cx->req;
+    const char *pattern;
+    enum MHD_Result res = MHD_NO;
+    const route *r = route_find(req, &pattern);
+    if (r == NULL || !(r->flags & ROUTE_NEEDS_AUTH)) {
+        cx->discard_body = 1;
+        return MHD_YES;
+    }
+    if (!auth_allowed(req)) {
+        reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+        auth_require(req, &res);
+        return res;
+    }
+    size_t declared = cl ? (size_t)strtoull(cl, NULL, 10) : 0;
+    if (declared > 0 && body_reserve(a, cx, declared + 1) != 0) {
+        reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+        reply_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the server holds as many "
+                             "request bodies as it may (body_budget, %zu bytes): retry shortly",
+                             a->cfg->body_budget);
+    }
+    return MHD_YES;
+}
+
 /* The first call for a request (headers read, no body yet): sets up req. Answers at once,
  * before reading a body:
- * - 431 for more than SERVE_MAX_HEADERS header lines, 414 for more than SERVE_MAX_ARGS
- *   query parameters (on_uri kept them out of libmicrohttpd's pool);
+ * - 431 for a head whose cost in libmicrohttpd's pool is over SERVE_MAX_HEAD (so that the
+ *   answer's headers still fit: see SERVE_CONN_MEMORY), or with more than
+ *   SERVE_MAX_HEADERS header lines; 414 for more than SERVE_MAX_ARGS query parameters
+ *   (on_uri kept them out of libmicrohttpd's pool);
  * - 400 for a request without Host in HTTP/1.1, with two Host lines, or with a Host that
  *   is not a host and port (RFC 9112 §3.2);
  * - 400 for framing that a proxy in front could read differently from libmicrohttpd
  *   (request smuggling: two Content-Length headers, or one with Transfer-Encoding) and for a
  *   Transfer-Encoding other than chunked (its body would be read until the client closes);
  * - 413 for a declared body over max_body, with "Connection: close": the body is never
- *   read (with or without "Expect: 100-continue").
+ *   read (with or without "Expect: 100-continue");
+ * - 401/403 for a write without the token, 503 when the in-flight budget has no room for
+ *   its body (body_admit).
+ * An answer queued here is sent without "100 Continue" and the body is not read.
  * An absolute-form target is routed by its path (RFC 9112 §3.2.2). Otherwise returns
  * MHD_YES to read the body. */
 static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *conn,
@@ -285,27 +390,36 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
     req->conn = conn;
     req->app = a;
     req->method = method;
+    req->head = strcmp(method, "HEAD") == 0;
     req->url = origin_path(url);
     const char *cl = req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     const char *te = req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-    size_t counts[3] = {0, 0, 0}; /* header lines, Content-Length lines, Host lines */
+    head_counts c = {0, 0, 0, 0};
     if (cl && strtoull(cl, NULL, 10) > a->cfg->max_body)
         cx->too_large = 1;
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, counts);
-    if (counts[0] > SERVE_MAX_HEADERS)
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c);
+    size_t cost = head_cost(cx, method, version, &c);
+    if (cost > SERVE_MAX_HEAD) {
+        reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+        return reply_problem(req, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "the request's "
+                             "head is too large: %zu bytes counting %d per header line and "
+                             "query parameter; at most %d are read", cost, SERVE_RECORD_COST,
+                             SERVE_MAX_HEAD);
+    }
+    if (c.lines > SERVE_MAX_HEADERS)
         return reply_problem(req, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "the request has "
-                             "%zu header lines; at most %d are read", counts[0], SERVE_MAX_HEADERS);
+                             "%zu header lines; at most %d are read", c.lines, SERVE_MAX_HEADERS);
     if (cx->n_args > SERVE_MAX_ARGS)
         return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target has %zu query "
                              "parameters; at most %d are read", cx->n_args, SERVE_MAX_ARGS);
-    if (counts[2] > 1 || (counts[2] == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
+    if (c.host > 1 || (c.host == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "an HTTP/1.1 request needs exactly one "
-                             "Host header (RFC 9112 section 3.2); this one has %zu", counts[2]);
+                             "Host header (RFC 9112 section 3.2); this one has %zu", c.host);
     const char *host = req_header(req, MHD_HTTP_HEADER_HOST);
     if (host && !host_valid(host))
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "Host: \"%.64s\" is not a host name or "
                              "address with an optional port", host);
-    if (counts[1] > 1 || (counts[1] == 1 && te))
+    if (c.content_length > 1 || (c.content_length == 1 && te))
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "the body's length is ambiguous: send "
                              "one Content-Length, or Transfer-Encoding: chunked, not both");
     if (te && strcasecmp(te, "chunked") != 0)
@@ -316,7 +430,7 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
         return reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE,
                              "the request body is larger than %zu bytes", a->cfg->max_body);
     }
-    return MHD_YES;
+    return body_admit(a, cx, cl);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -334,18 +448,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         return on_headers(a, cx, conn, url, method, version);
     }
+    if (cx->req.status != 0) { /* answered at the first call: drop what still comes */
+        *upload_size = 0;
+        return MHD_YES;
+    }
     if (*upload_size) {
-        body_append(cx, upload_data, *upload_size, a->cfg->max_body);
+        body_append(a, cx, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
     request *req = &cx->req;
-    req->head = strcmp(method, "HEAD") == 0;
     req->body = cx->body;
     req->body_len = cx->len;
     if (cx->too_large)
         return reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE,
                              "the request body is larger than %zu bytes", a->cfg->max_body);
+    if (cx->over_budget) {
+        reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+        reply_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the server holds as many "
+                             "request bodies as it may (body_budget, %zu bytes): retry shortly",
+                             a->cfg->body_budget);
+    }
     if (cx->target_len > SERVE_MAX_URL || strlen(req->url) > SERVE_MAX_URL)
         return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target (path and query) "
                              "is longer than %d bytes", SERVE_MAX_URL);
