@@ -12,6 +12,7 @@
 #include "attrition/date.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,64 @@ static json_t *render_ranked(const stats_record *v, size_t n)
  * reals with 15 significant digits so that a value rounded to 2 decimals reads as such
  * (1477.14, not 1477.1400000000001). */
 
+/* CSV (format=csv or Accept: text/csv) of /v1/records and /v1/summary: a header row, then
+ * one row per category (records) or period (summary); a missing value is an empty field.
+ * Sends the answer (503 when memory is short). */
+static enum MHD_Result reply_csv(request *req, char **buf, size_t *len, FILE *f)
+{
+    if (f == NULL)
+        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+    fclose(f); /* sets *buf and *len */
+    enum MHD_Result res = reply_bytes(req, MHD_HTTP_OK, "text/csv; charset=utf-8", *buf, *len);
+    free(*buf);
+    return res;
+}
+
+/* category,date,value: the record day of each selected category with a daily value. */
+static enum MHD_Result records_csv(request *req, const stats_snapshot *s,
+                                   const stats_selection *sel, int from, int to)
+{
+    char *buf = NULL, ds[DATE_STR_LEN];
+    size_t len = 0;
+    stats_record best;
+    FILE *f = open_memstream(&buf, &len);
+    if (f != NULL)
+        fputs("category,date,value\n", f);
+    for (size_t c = 0; f && c < s->n_cat; c++)
+        if (sel->mask[c] && stats_record_best(s, (int)c, from, to, &best) == STATS_OK)
+            fprintf(f, "%s,%s,%lld\n", s->cats[c].id, date_format(best.date, ds),
+                    (long long)best.value);
+    return reply_csv(req, &buf, &len, f);
+}
+
+/* period,from,to,days,reports,<category>...: each period's losses per selected category. */
+static enum MHD_Result summary_csv(request *req, const stats_snapshot *s,
+                                   const stats_summary *sum, const stats_selection *sel)
+{
+    char *buf = NULL, a[DATE_STR_LEN], b[DATE_STR_LEN];
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f != NULL)
+        fputs("period,from,to,days,reports", f);
+    for (size_t c = 0; f && c < s->n_cat; c++)
+        if (sel->mask[c])
+            fprintf(f, ",%s", s->cats[c].id);
+    if (f != NULL)
+        fputc('\n', f);
+    for (size_t i = 0; f && i < sum->n_periods; i++) {
+        const stats_period *p = &sum->periods[i];
+        fprintf(f, "%s,%s,%s,%d,%d", p->name, date_format(p->from, a), date_format(p->to, b),
+                p->days, p->n_reports);
+        for (size_t c = 0; c < s->n_cat; c++)
+            if (sel->mask[c] && p->losses[c] == STATS_NONE)
+                fputc(',', f);
+            else if (sel->mask[c])
+                fprintf(f, ",%lld", (long long)p->losses[c]);
+        fputc('\n', f);
+    }
+    return reply_csv(req, &buf, &len, f);
+}
+
 /* ---- handlers -------------------------------------------------------------------------- */
 
 /* GET /v1/records?from&to&category: the record day of every category with a daily value. */
@@ -105,12 +164,17 @@ enum MHD_Result handle_records_all(request *req)
     enum MHD_Result res = MHD_NO;
     stats_selection sel = {0, NULL};
     stats_record best;
-    int from, to;
+    int from, to, csv;
     stats_snapshot *s = req_snapshot(req);
-    if (param_window(req, &from, &to, &res) != 0 || param_categories(req, s, &sel, &res) != 0)
+    if (param_window(req, &from, &to, &res) != 0 || param_categories(req, s, &sel, &res) != 0 ||
+        param_wants_csv(req, &csv, &res) != 0)
         goto cleanup;
     if (s->n_rep == 0) {
         res = reply_no_data(req);
+        goto cleanup;
+    }
+    if (csv) {
+        res = records_csv(req, s, &sel, from, to);
         goto cleanup;
     }
     json_t *records = json_object();
@@ -195,11 +259,11 @@ enum MHD_Result handle_summary(request *req)
     enum MHD_Result res = MHD_NO;
     stats_selection sel = {0, NULL};
     stats_summary sum;
-    int from, to, group, rc;
+    int from, to, group, rc, csv;
     memset(&sum, 0, sizeof sum);
     stats_snapshot *s = req_snapshot(req);
     if (param_window(req, &from, &to, &res) != 0 || param_categories(req, s, &sel, &res) != 0 ||
-        group_param(req, &group, &res) != 0)
+        group_param(req, &group, &res) != 0 || param_wants_csv(req, &csv, &res) != 0)
         goto cleanup;
     if (s->n_rep == 0) {
         res = reply_no_data(req);
@@ -207,6 +271,10 @@ enum MHD_Result handle_summary(request *req)
     }
     if ((rc = stats_summary_compute(s, from, to, group, &sum)) != STATS_OK) {
         res = reply_stats_error(req, rc);
+        goto cleanup;
+    }
+    if (csv) {
+        res = summary_csv(req, s, &sum, &sel);
         goto cleanup;
     }
     jw w = {NULL, 0, 0, 0};

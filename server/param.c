@@ -175,3 +175,44 @@ int param_content_type(request *req, const char *const *types, const char *send,
     return kind;
 }
 
+
+/* Collects the names of the query parameters (at most SERVE_MAX_ARGS reach here; the rest
+ * are ignored, never overrun). */
+typedef struct arg_names {
+    const char *name[40];
+    size_t n;
+} arg_names;
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    (void)value;
+    arg_names *a = cls;
+    if (key != NULL && key[0] != '\0' && a->n < sizeof a->name / sizeof a->name[0])
+        a->name[a->n++] = key;
+    return MHD_YES;
+}
+
+int param_no_repeats(request *req, enum MHD_Result *res)
+{
+    arg_names a;
+    a.n = 0;
+    if (req->conn == NULL)
+        return 0;
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
+    for (size_t i = 1; i < a.n; i++)
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(a.name[i], a.name[j]) != 0)
+                continue;
+            if (strcmp(a.name[i], "category") == 0)
+                *res = reply_problem(req, MHD_HTTP_BAD_REQUEST, "category: given more than "
+                                     "once; send one category parameter with the ids separated "
+                                     "by commas (category=tanks,uav)");
+            else
+                *res = reply_problem(req, MHD_HTTP_BAD_REQUEST, "%.64s: given more than once; "
+                                     "send it once", a.name[i]);
+            return -1;
+        }
+    return 0;
+}

@@ -41,6 +41,12 @@ int param_path_category(request *req, const stats_snapshot *s, size_t i, int *ca
  * format other than json or csv, 406 when Accept takes neither. */
 int param_wants_csv(request *req, int *csv, enum MHD_Result *res);
 
+/* THE rule on repeated query parameters: a name given twice ("?category=tanks&category=uav",
+ * as Python's requests sends a list) is 400 naming it, rather than one value silently
+ * winning; lists are one parameter with comma-separated items (category=tanks,uav).
+ * Parameters with an empty name ("?&&") are not counted. serve.c checks every request. */
+int param_no_repeats(request *req, enum MHD_Result *res);
+
 /* THE Content-Type check of request bodies (RFC 9110 §8.3: type/subtype, then parameters
  * "; name=value" with optional whitespace, a value a token or a quoted string; names and
  * types compared case-insensitively). types is a NULL-terminated list of lower-case media

@@ -265,10 +265,32 @@ enum MHD_Result reply_cached(request *req, cache_entry *e)
     return r;
 }
 
+/* The format= name of media type ctype: "csv", "json", or NULL (HTML, JavaScript, ...). */
+static const char *format_name(const char *ctype)
+{
+    if (strncasecmp(ctype, "text/csv", 8) == 0)
+        return "csv";
+    const char *semi = strchr(ctype, ';');
+    size_t n = semi ? (size_t)(semi - ctype) : strlen(ctype);
+    return n >= 4 && strncasecmp(ctype + n - 4, "json", 4) == 0 ? "json" : NULL;
+}
+
 int reply_acceptable(request *req, const char *ctype, enum MHD_Result *res)
 {
-    /* format= names the representation itself (param_wants_csv): it wins over Accept. */
-    if (req_query(req, "format") != NULL || negotiate_request_media(req, &ctype, 1) == 0)
+    /* format= names the representation itself (param_wants_csv): it wins over Accept, and
+     * must name the one this answer is. */
+    const char *f = req_query(req, "format");
+    if (f != NULL) {
+        const char *mine = format_name(ctype);
+        if (mine != NULL && strcmp(f, mine) == 0)
+            return 0;
+        int n = (int)strcspn(ctype, ";");
+        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST, "format: \"%.32s\" is not offered by "
+                             "%.200s, which is offered as %.*s only (%s%s)", f, req->url, n,
+                             ctype, mine ? "format=" : "no format parameter", mine ? mine : "");
+        return -1;
+    }
+    if (negotiate_request_media(req, &ctype, 1) == 0)
         return 0;
     *res = reply_problem(req, MHD_HTTP_NOT_ACCEPTABLE, "Accept: this resource is offered as "
                          "%.64s only, and the request's Accept does not take it", ctype);

@@ -476,6 +476,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (cx->target_nul)
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "the request target holds %%00 (a NUL "
                              "byte), which no path segment or parameter may contain");
+    enum MHD_Result res = MHD_NO;
+    if (param_no_repeats(req, &res) != 0)
+        return res;
     if ((strcmp(method, "GET") == 0 || req->head) && a->cache)
         return dispatch_cached(cx);
     return route_dispatch(req);
