@@ -6,7 +6,7 @@
 
 struct MHD_Response;
 
-#define CACHE_REPLIES 3 /* prebuilt replies per entry: 200 identity, 200 gzip, 304 */
+#define CACHE_REPLIES 4 /* prebuilt replies per entry: 200 identity, 200 gzip, 304 of each */
 
 /* Rendered answers kept per normalised request key and data version, bounded in bytes.
  * An entry is valid only for the data version it was computed from: a write bumps the

@@ -56,10 +56,32 @@ static void etag_of(const char *body, size_t len, char out[24])
     snprintf(out, 24, "\"%016llx\"", (unsigned long long)h);
 }
 
-/* Does If-None-Match (a list of entity tags, or *) match etag? Weak comparison. */
+/* THE ETags of an answer (RFC 9110 §8.8.3): one strong tag per representation. The
+ * identity body is tagged "<hash>" (etag_of, stored in the cache entry), its gzip variant
+ * "<hash>-gz": distinct bytes, distinct tags, both under Vary: Accept-Encoding. */
+#define REPLY_GZ_SUFFIX "-gz"
+
+/* The tag of the identity (gz 0) or gzip (gz 1) variant of an answer tagged etag, into out
+ * (32 bytes). */
+static const char *variant_etag(const char *etag, int gz, char out[32])
+{
+    size_t n = strlen(etag);
+    if (!gz || n < 2 || n + 3 >= 32)
+        snprintf(out, 32, "%s", etag);
+    else
+        snprintf(out, 32, "%.*s" REPLY_GZ_SUFFIX "\"", (int)(n - 1), etag);
+    return out;
+}
+
+/* Does If-None-Match (a list of entity tags, or *) match an answer tagged etag? Weak
+ * comparison (RFC 9110 §8.8.3.2, as §13.1.2 asks): a W/ prefix is ignored, and the tag of
+ * either variant ("<hash>" or "<hash>-gz") matches, since both stand for the same content:
+ * a client that cached the gzip answer may ask without gzip and still get its 304. */
 static int etag_matches(const char *inm, const char *etag)
 {
-    size_t el = strlen(etag);
+    size_t el = strlen(etag), sl = strlen(REPLY_GZ_SUFFIX);
+    if (el < 2)
+        return 0;
     const char *p = inm;
     while (*p) {
         while (*p == ' ' || *p == '\t' || *p == ',')
@@ -68,12 +90,45 @@ static int etag_matches(const char *inm, const char *etag)
             return 1;
         if (strncmp(p, "W/", 2) == 0)
             p += 2;
-        if (strncmp(p, etag, el) == 0 && (p[el] == '\0' || p[el] == ',' || p[el] == ' '))
-            return 1;
+        /* etag without its closing quote, then the quote, or the suffix and the quote */
+        if (strncmp(p, etag, el - 1) == 0) {
+            const char *q = p + el - 1;
+            if (strncmp(q, REPLY_GZ_SUFFIX, sl) == 0)
+                q += sl;
+            if (*q == '"' && (q[1] == '\0' || q[1] == ',' || q[1] == ' ' || q[1] == '\t'))
+                return 1;
+        }
         while (*p && *p != ',')
             p++;
     }
     return 0;
+}
+
+/* An HTTP-date (RFC 9110 §5.6.7, IMF-fixdate; the obsolete forms are not read) as unix
+ * seconds into *t. Returns 0, or -1 when v is not one. */
+static int http_date_parse(const char *v, int64_t *t)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (end == NULL || *end != '\0')
+        return -1;
+    *t = (int64_t)timegm(&tm);
+    return 0;
+}
+
+/* Is the client's copy of an answer (tag etag, Last-Modified last_modified, 0: none)
+ * current, so that a 304 answers it? If-None-Match decides when present; without it,
+ * If-Modified-Since at or after Last-Modified (RFC 9110 §13.1.3, §13.2.2). */
+static int not_modified(request *req, const char *etag, int64_t last_modified)
+{
+    const char *inm = req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (inm != NULL)
+        return etag_matches(inm, etag);
+    const char *ims = req_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+    int64_t since;
+    return ims != NULL && last_modified > 0 && http_date_parse(ims, &since) == 0 &&
+           last_modified <= since;
 }
 
 /* The content coding of an answer of len body bytes (RFC 9110 §12.5.3, negotiate.h). */
@@ -183,20 +238,22 @@ static enum MHD_Result queue(request *req, unsigned status, const char *ctype,
 
 enum MHD_Result reply_entry(request *req, const cache_entry *e)
 {
-    const char *inm = req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    char tag[32];
     if (e->link && !extra_header(req, "Link"))
         reply_add_header(req, "Link", e->link);
-    if (inm && etag_matches(inm, e->etag))
-        return queue(req, MHD_HTTP_NOT_MODIFIED, NULL, "", 0, e->etag, NULL, e->last_modified);
     negotiate_coding coding = coding_for(req, e->len);
+    if (not_modified(req, e->etag, e->last_modified)) /* the tag of the variant it would get */
+        return queue(req, MHD_HTTP_NOT_MODIFIED, NULL, "", 0,
+                     variant_etag(e->etag, coding == NEGOTIATE_GZIP, tag), NULL, e->last_modified);
     if (coding == NEGOTIATE_NONE)
         return reply_problem(req, MHD_HTTP_NOT_ACCEPTABLE, "Accept-Encoding: this answer is "
                              "offered as identity or gzip, and the request excludes both");
     if (coding == NEGOTIATE_IDENTITY)
         return queue(req, MHD_HTTP_OK, e->content_type, e->body, e->len, e->etag, NULL,
                      e->last_modified);
+    variant_etag(e->etag, 1, tag);
     if (e->gz)
-        return queue(req, MHD_HTTP_OK, e->content_type, e->gz, e->gz_len, e->etag, "gzip",
+        return queue(req, MHD_HTTP_OK, e->content_type, e->gz, e->gz_len, tag, "gzip",
                      e->last_modified);
     /* A cached answer first made for a client without gzip: compress it now, and put it
      * back with its gzip variant for the next clients. */
@@ -208,25 +265,28 @@ enum MHD_Result reply_entry(request *req, const cache_entry *e)
     if (e->key)
         cache_put(req->app->cache, e->key, e->version, e->content_type, e->etag, e->link,
                   e->body, e->len, gz, gz_len, e->last_modified);
-    enum MHD_Result r = queue(req, MHD_HTTP_OK, e->content_type, gz, gz_len, e->etag, "gzip",
+    enum MHD_Result r = queue(req, MHD_HTTP_OK, e->content_type, gz, gz_len, tag, "gzip",
                               e->last_modified);
     free(gz);
     return r;
 }
 
-/* Entry e's prebuilt reply `which` (0: 200 identity, 1: 200 gzip, 2: 304), built on first
- * use with the headers reply_entry would send (Link last); borrowed from e. NULL on ENOMEM.
+/* Entry e's prebuilt reply `which` (0: 200 identity, 1: 200 gzip, 2: 304 of the identity
+ * variant, 3: 304 of the gzip variant: which & 1 is the variant), built on first use with
+ * the headers reply_entry would send (Link last); borrowed from e. NULL on ENOMEM.
  * Two threads may build it at once: the first stored wins, the other is destroyed. */
 static struct MHD_Response *prebuilt(const config *cfg, cache_entry *e, int which)
 {
     struct MHD_Response *r = __atomic_load_n(&e->reply[which], __ATOMIC_ACQUIRE);
     if (r != NULL)
         return r;
-    const char *ctype = which == 2 ? NULL : e->content_type;
+    char tag[32];
+    const char *ctype = which >= 2 ? NULL : e->content_type;
     const char *body = which == 0 ? e->body : which == 1 ? e->gz : "";
     size_t len = which == 0 ? e->len : which == 1 ? e->gz_len : 0;
-    r = response_new(cfg, NULL, ctype, body, len, e->etag, which == 1 ? "gzip" : NULL,
-                     e->last_modified, e->link, MHD_RESPMEM_PERSISTENT);
+    r = response_new(cfg, NULL, ctype, body, len, variant_etag(e->etag, which & 1, tag),
+                     which == 1 ? "gzip" : NULL, e->last_modified, e->link,
+                     MHD_RESPMEM_PERSISTENT);
     if (r == NULL)
         return NULL;
     struct MHD_Response *seen = NULL;
@@ -242,14 +302,13 @@ enum MHD_Result reply_cached(request *req, cache_entry *e)
 {
     if (req->conn == NULL || req->n_extra != 0 || req->held != NULL)
         return reply_entry(req, e);
-    const char *inm = req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    int which = 2;
+    negotiate_coding coding = coding_for(req, e->len);
+    int gz = coding == NEGOTIATE_GZIP, which = 2 + gz;
     unsigned status = MHD_HTTP_NOT_MODIFIED;
-    if (!inm || !etag_matches(inm, e->etag)) {
-        negotiate_coding coding = coding_for(req, e->len);
-        if (coding != NEGOTIATE_IDENTITY && (coding != NEGOTIATE_GZIP || e->gz == NULL))
+    if (!not_modified(req, e->etag, e->last_modified)) {
+        if (coding != NEGOTIATE_IDENTITY && (!gz || e->gz == NULL))
             return reply_entry(req, e); /* 406, or a gzip variant still to make */
-        which = coding == NEGOTIATE_GZIP;
+        which = gz;
         status = MHD_HTTP_OK;
     }
     struct MHD_Response *resp = prebuilt(req->app->cfg, e, which);
@@ -261,7 +320,7 @@ enum MHD_Result reply_cached(request *req, cache_entry *e)
         req->held = e;
     }
     req->status = status;
-    req->bytes = req->head || which == 2 ? 0 : which == 1 ? e->gz_len : e->len;
+    req->bytes = req->head || which >= 2 ? 0 : which == 1 ? e->gz_len : e->len;
     return r;
 }
 
@@ -270,8 +329,7 @@ static const char *format_name(const char *ctype)
 {
     if (strncasecmp(ctype, "text/csv", 8) == 0)
         return "csv";
-    const char *semi = strchr(ctype, ';');
-    size_t n = semi ? (size_t)(semi - ctype) : strlen(ctype);
+    size_t n = strcspn(ctype, ";");
     return n >= 4 && strncasecmp(ctype + n - 4, "json", 4) == 0 ? "json" : NULL;
 }
 

@@ -165,7 +165,7 @@ enum MHD_Result route_dispatch(request *req)
     if (strcmp(req->method, "OPTIONS") == 0) {
         reply_add_header(req, "Access-Control-Allow-Methods", allow);
         reply_add_header(req, "Access-Control-Allow-Headers",
-                         "Authorization, Content-Type, If-None-Match, Accept");
+                         "Authorization, Content-Type, If-None-Match, If-Modified-Since, Accept");
         reply_add_header(req, "Access-Control-Max-Age", "86400");
         return reply_bytes(req, MHD_HTTP_NO_CONTENT, NULL, "", 0);
     }
