@@ -16,16 +16,36 @@
 
 #define MAIN_MAX_FILES 64
 
-static void usage(FILE *f)
+#ifndef ATTRITION_VERSION
+#define ATTRITION_VERSION "unknown"
+#endif
+
+/* The commands and their usage lines. */
+static const char *const commands[][2] = {
+    {"serve", "attrition serve  [--db PATH] [--port N] [--bind ADDR] [--config FILE] [--KEY VALUE ...]"},
+    {"import", "attrition import [--db PATH] FILE..."},
+    {"export", "attrition export [--db PATH] [--format json|csv]"},
+    {"sync", "attrition sync   [--db PATH] [--source URL]... [--every DURATION] [--timeout SECONDS]"},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+/* The usage of cmd (NULL: of every command) and the settings table, to f. */
+static void usage(FILE *f, const char *cmd)
 {
-    fprintf(f,
-        "usage: attrition serve  [--db PATH] [--port N] [--bind ADDR] [--config FILE] [--KEY VALUE ...]\n"
-        "       attrition import [--db PATH] FILE...\n"
-        "       attrition export [--db PATH] [--format json|csv]\n"
-        "       attrition sync   [--db PATH] [--source URL]... [--every DURATION] [--timeout SECONDS]\n"
-        "\n"
-        "Settings (flags win over the environment, the environment over the config file):\n");
+    int first = 1;
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (cmd == NULL || strcmp(cmd, commands[i][0]) == 0) {
+            fprintf(f, "%s%s\n", first ? "usage: " : "       ", commands[i][1]);
+            first = 0;
+        }
+    fprintf(f, "       attrition --version\n\n"
+               "Settings (flags win over the environment, the environment over the config file):\n");
     config_usage(f);
+}
+
+static int is_help(const char *arg)
+{
+    return !strcmp(arg, "--help") || !strcmp(arg, "-h");
 }
 
 static int count_corrections(const stats_snapshot *s)
@@ -157,17 +177,26 @@ int main(int argc, char **argv)
     char err[1200];
     const char *pos[MAIN_MAX_FILES];
     size_t n_pos = 0;
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        usage(argc < 2 ? stderr : stdout);
+    if (argc < 2 || is_help(argv[1]) || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout, NULL);
         return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") || !strcmp(argv[1], "version")) {
+        printf("attrition %s\n", ATTRITION_VERSION);
+        return fflush(stdout) == 0 ? 0 : 1;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") && strcmp(cmd, "import") && strcmp(cmd, "export") &&
         strcmp(cmd, "sync")) {
         fprintf(stderr, "attrition: unknown command \"%s\"\n", cmd);
-        usage(stderr);
+        usage(stderr, NULL);
         return 2;
     }
+    for (int i = 2; i < argc; i++) /* `attrition CMD --help`, wherever the flag stands */
+        if (is_help(argv[i])) {
+            usage(stdout, cmd);
+            return fflush(stdout) == 0 ? 0 : 1;
+        }
     if (config_load(&cfg, argc, argv, 2, pos, MAIN_MAX_FILES, &n_pos, err, sizeof err) != 0) {
         fprintf(stderr, "attrition %s: %s\n", cmd, err);
         return 2;
