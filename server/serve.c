@@ -28,15 +28,14 @@
  * headers must all fit in it. libmicrohttpd grows its read buffer into nearly the whole
  * pool for a long head, and a head it has read but whose answer's headers no longer fit
  * is closed without a word (0.9.75): so on_headers refuses, with a 431 of its own, any head
- * whose cost (head_cost) is over SERVE_MAX_HEAD, which leaves SERVE_REPLY_ROOM for the
- * answer's headers (a Link of two 2 KiB targets at most). A head too long for the pool
+ * whose cost (head_cost) is over SERVE_MAX_HEAD, which leaves 8 KiB for the answer's
+ * headers (a Link of two 2 KiB targets at most). A head too long for the pool
  * itself still gets libmicrohttpd's own 431 (HTML body), and one within ~300 bytes of the
  * pool's end may still be closed silently by it: with these sizes, heads from 16 KiB to
- * ~20 KiB get our 431 problem+json (tests/http_limits.c sweeps them).
+ * ~24 KiB get our 431 problem+json (tests/http_limits.c sweeps 15-17 KB and 20 KB).
  * It is zeroed for every connection, so a larger pool costs every request (see bench/). */
-#define SERVE_CONN_MEMORY (20 * 1024)
-#define SERVE_REPLY_ROOM (4 * 1024)
-#define SERVE_MAX_HEAD (SERVE_CONN_MEMORY - SERVE_REPLY_ROOM) /* head_cost bytes */
+#define SERVE_CONN_MEMORY (24 * 1024)
+#define SERVE_MAX_HEAD (16 * 1024) /* head_cost bytes; the rest of the pool is the reply's */
 #define SERVE_RECORD_COST 64 /* pool bytes counted per header line and query parameter */
 /* Limits checked before libmicrohttpd's pool can run out. Each query parameter and header
  * costs a ~56-byte record in that pool: a 2 KiB target of a few hundred "a&a&..." would
@@ -282,7 +281,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 /* What on_headers counts of the header lines. */
 typedef struct head_counts {
     size_t lines, content_length, host;
-    size_t bytes; /* "Name: value" CRLF of every line */
+    size_t bytes;   /* "Name: value" CRLF of every line */
+    size_t cookies; /* Cookie pairs: libmicrohttpd makes a record of each too */
 } head_counts;
 
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -299,6 +299,16 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+static enum MHD_Result count_cookie(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    (void)key;
+    (void)value;
+    ((head_counts *)cls)->cookies++;
+    return MHD_YES;
+}
+
 /* What a request's head takes of libmicrohttpd's pool, as on_headers bounds it: the
  * request line and header bytes, and SERVE_RECORD_COST per header line and query
  * parameter (libmicrohttpd's record of each). */
@@ -306,7 +316,7 @@ static size_t head_cost(const conn_ctx *cx, const char *method, const char *vers
                         const head_counts *c)
 {
     return strlen(method) + cx->target_len + strlen(version) + 4 + c->bytes + 2 +
-           SERVE_RECORD_COST * (c->lines + cx->n_args);
+           SERVE_RECORD_COST * (c->lines + c->cookies + cx->n_args);
 }
 
 /* Is v a valid Host field value (RFC 9110 §7.2: uri-host [":" port], or empty)? Accepts
@@ -394,16 +404,17 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
     req->url = origin_path(url);
     const char *cl = req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     const char *te = req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-    head_counts c = {0, 0, 0, 0};
+    head_counts c = {0, 0, 0, 0, 0};
     if (cl && strtoull(cl, NULL, 10) > a->cfg->max_body)
         cx->too_large = 1;
     MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c);
+    MHD_get_connection_values(conn, MHD_COOKIE_KIND, count_cookie, &c);
     size_t cost = head_cost(cx, method, version, &c);
     if (cost > SERVE_MAX_HEAD) {
         reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
         return reply_problem(req, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "the request's "
-                             "head is too large: %zu bytes counting %d per header line and "
-                             "query parameter; at most %d are read", cost, SERVE_RECORD_COST,
+                             "head is too large: %zu bytes counting %d per header line, cookie "
+                             "and query parameter; at most %d are read", cost, SERVE_RECORD_COST,
                              SERVE_MAX_HEAD);
     }
     if (c.lines > SERVE_MAX_HEADERS)
