@@ -377,10 +377,10 @@ static enum MHD_Result body_admit(app *a, conn_ctx *cx, const char *cl)
 
 /* The first call for a request (headers read, no body yet): sets up req. Answers at once,
  * before reading a body:
- * - 431 for a head whose cost in libmicrohttpd's pool is over SERVE_MAX_HEAD (so that the
- *   answer's headers still fit: see SERVE_CONN_MEMORY), or with more than
- *   SERVE_MAX_HEADERS header lines; 414 for more than SERVE_MAX_ARGS query parameters
- *   (on_uri kept them out of libmicrohttpd's pool);
+ * - 414 for more than SERVE_MAX_ARGS query parameters (on_uri kept them out of
+ *   libmicrohttpd's pool) or a target over SERVE_MAX_URL bytes; then 431 for a head whose
+ *   cost in libmicrohttpd's pool is over SERVE_MAX_HEAD (so that the answer's headers still
+ *   fit: see SERVE_CONN_MEMORY), or with more than SERVE_MAX_HEADERS header lines;
  * - 400 for a request without Host in HTTP/1.1, with two Host lines, or with a Host that
  *   is not a host and port (RFC 9112 §3.2);
  * - 400 for framing that a proxy in front could read differently from libmicrohttpd
@@ -409,6 +409,12 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
         cx->too_large = 1;
     MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c);
     MHD_get_connection_values(conn, MHD_COOKIE_KIND, count_cookie, &c);
+    if (cx->n_args > SERVE_MAX_ARGS)
+        return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target has %zu query "
+                             "parameters; at most %d are read", cx->n_args, SERVE_MAX_ARGS);
+    if (cx->target_len > SERVE_MAX_URL)
+        return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target (path and query) "
+                             "is longer than %d bytes", SERVE_MAX_URL);
     size_t cost = head_cost(cx, method, version, &c);
     if (cost > SERVE_MAX_HEAD) {
         reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
@@ -420,9 +426,6 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
     if (c.lines > SERVE_MAX_HEADERS)
         return reply_problem(req, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, "the request has "
                              "%zu header lines; at most %d are read", c.lines, SERVE_MAX_HEADERS);
-    if (cx->n_args > SERVE_MAX_ARGS)
-        return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target has %zu query "
-                             "parameters; at most %d are read", cx->n_args, SERVE_MAX_ARGS);
     if (c.host > 1 || (c.host == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "an HTTP/1.1 request needs exactly one "
                              "Host header (RFC 9112 section 3.2); this one has %zu", c.host);

@@ -458,14 +458,15 @@ START_TEST(sizes)
     expect_raw("2049-byte target, browser headers", req, (size_t)n, 414, PROBLEM);
     free(req);
     free(q);
-    /* Beyond the 16 KiB connection pool: libmicrohttpd's own answers (MHD). */
+    /* Over the 16 KiB a head may take of the 24 KiB connection pool: our own answers
+     * (issue 18); far beyond the pool (1000 headers, 40 KB), libmicrohttpd's (MHD). */
     q = repeat('a', 20000);
     ck_assert_int_gt(asprintf(&path, "/v1/%s", q), 0);
-    expect_raw_get("20 KB request line", path, 414, MHD);
+    expect_raw_get("20 KB request line", path, 414, PROBLEM);
     free(path);
     n = asprintf(&req, "GET /livez HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\nConnection: close\r\n\r\n", q);
     ck_assert_int_gt(n, 0);
-    expect_raw("20 KB header", req, (size_t)n, 431, MHD);
+    expect_raw("20 KB header", req, (size_t)n, 431, PROBLEM);
     free(req);
     free(q);
     /* Many headers, each small. */
