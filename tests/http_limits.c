@@ -156,8 +156,9 @@ START_TEST(anonymous_uploads)
     printf("http_limits: 200 anonymous uploads of 1 MB: RSS %ld KiB -> %ld KiB\n", before, after);
     ck_assert_msg(after - before < 8 * 1024, "200 anonymous uploads of 1 MB took the RSS from "
                   "%ld KiB to %ld KiB", before, after);
-    ck_assert_msg(strncmp(answer, "HTTP/1.1 401", 12) == 0, "an anonymous upload got: %.80s",
-                  answer);
+    /* a 401, or a reset that overtook it (the client was still sending): never a 100 */
+    ck_assert_msg(strncmp(answer, "HTTP/1.1 401", 12) == 0 || answer[0] == '\0',
+                  "an anonymous upload got: %.80s", answer);
 }
 END_TEST
 
