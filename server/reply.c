@@ -119,7 +119,9 @@ static int http_date_parse(const char *v, int64_t *t)
 
 /* Is the client's copy of an answer (tag etag, Last-Modified last_modified, 0: none)
  * current, so that a 304 answers it? If-None-Match decides when present; without it,
- * If-Modified-Since at or after Last-Modified (RFC 9110 §13.1.3, §13.2.2). */
+ * If-Modified-Since at or after Last-Modified (RFC 9110 §13.1.3, §13.2.2), on routes whose
+ * answer changes only with the data (ROUTE_CACHEABLE: /metrics changes while the data's
+ * Last-Modified does not). */
 static int not_modified(request *req, const char *etag, int64_t last_modified)
 {
     const char *inm = req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
@@ -127,7 +129,8 @@ static int not_modified(request *req, const char *etag, int64_t last_modified)
         return etag_matches(inm, etag);
     const char *ims = req_header(req, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
     int64_t since;
-    return ims != NULL && last_modified > 0 && http_date_parse(ims, &since) == 0 &&
+    return ims != NULL && last_modified > 0 && req->route != NULL &&
+           (req->route->flags & ROUTE_CACHEABLE) && http_date_parse(ims, &since) == 0 &&
            last_modified <= since;
 }
 

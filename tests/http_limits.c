@@ -178,6 +178,21 @@ START_TEST(auth_before_body)
     ck_assert_ptr_nonnull(strstr(answer, "Connection: close"));
     ck_assert_ptr_nonnull(strstr(answer, "WWW-Authenticate: Bearer"));
     ck_assert_ptr_null(strstr(answer, "100 Continue"));
+    /* writes disabled (no token): 403, just as early */
+    static const char anon[] = "PUT /v1/reports/2024-10-25 HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                               "application/json\r\nContent-Length: 100000\r\n"
+                               "Expect: 100-continue\r\n\r\n";
+    test_server off;
+    http_resp r;
+    ck_assert_int_eq(test_server_prepare(&off), 0);
+    ck_assert_int_eq(test_server_start(&off, NULL), 0);
+    ck_assert_int_eq(http_raw(&off, anon, sizeof anon - 1, LIM_WAIT_MS, &r), 0);
+    ck_assert_msg(r.status == 403, "writes disabled: %ld %s", r.status, r.body);
+    ck_assert_ptr_nonnull(http_header(&r, "Connection", answer, sizeof answer));
+    ck_assert_str_eq(answer, "close");
+    http_resp_free(&r);
+    ck_assert_int_eq(test_server_stop(&off), 0);
+    test_server_cleanup(&off);
 }
 END_TEST
 
@@ -374,6 +389,8 @@ START_TEST(validators)
     get_h(path, ims, NULL, 304, NULL);
     get_h(path, ims, inm, 200, NULL); /* If-None-Match present: it alone decides */
     get_h(path, "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT", NULL, 200, NULL);
+    /* an answer that changes while the data does not is never 304 by date */
+    get_h("/metrics", "If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT", NULL, 200, NULL);
 }
 END_TEST
 
