@@ -395,5 +395,10 @@ int config_load(config *cfg, int argc, char **argv, int first, const char **posi
         snprintf(err, errlen, "db must not be empty");
         return -1;
     }
+    if (cfg->body_budget <= cfg->max_body) { /* a body of max_body must be able to pass */
+        snprintf(err, errlen, "body_budget (%zu) must be larger than max_body (%zu)",
+                 cfg->body_budget, cfg->max_body);
+        return -1;
+    }
     return 0;
 }

@@ -36,7 +36,7 @@
  * It is zeroed for every connection, so a larger pool costs every request (see bench/). */
 #define SERVE_CONN_MEMORY (24 * 1024)
 #define SERVE_MAX_HEAD (16 * 1024) /* head_cost bytes; the rest of the pool is the reply's */
-#define SERVE_RECORD_COST 64 /* pool bytes counted per header line and query parameter */
+#define SERVE_RECORD_COST 64 /* pool bytes counted per header line, cookie and query parameter */
 /* Limits checked before libmicrohttpd's pool can run out. Each query parameter and header
  * costs a ~56-byte record in that pool: a 2 KiB target of a few hundred "a&a&..." would
  * exhaust it while libmicrohttpd parses the request line, leaving the connection silent.
