@@ -11,7 +11,9 @@ enum route_flag {
      * response cache, and the cache-hit path may answer it without running the handler. */
     ROUTE_CACHEABLE = 1 << 0,
     /* A write: route_dispatch checks the bearer token (auth_require) before the handler
-     * runs, so a handler of such a route never sees an unauthenticated request. */
+     * runs, so a handler of such a route never sees an unauthenticated request. serve.c
+     * checks it before reading the body too (401/403 without "100 Continue"), and keeps a
+     * body only for these routes: a route that reads req->body must have this flag. */
     ROUTE_NEEDS_AUTH = 1 << 1
 };
 
