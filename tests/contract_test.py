@@ -475,6 +475,9 @@ def contract(root):
 
 
 def main():
+    # meson's timeout sends SIGTERM: exit through the finally blocks, which stop the servers
+    # and Prism processes this test started.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
     if len(sys.argv) != 3 or sys.argv[1] not in ("lint", "contract"):
         print(__doc__)
         return 2
