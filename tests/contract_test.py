@@ -423,6 +423,9 @@ def contract(root):
                     if e.get("request_conforms", True):
                         errs.append("the request breaks the spec (if meant, mark it "
                                     "\"request_conforms\": false): " + "; ".join(req_v))
+                elif not e.get("request_conforms", True) and not unmatched:
+                    errs.append('marked "request_conforms": false, but Prism found nothing '
+                                "wrong with the request")
                 want_type = e.get("content_type")
                 if want_type and a.media_type() != want_type:
                     errs.append("Content-Type %s, want %s" % (a.header("Content-Type"), want_type))
