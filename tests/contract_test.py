@@ -413,6 +413,9 @@ def contract(root):
                     errs.append('marked "in_spec": false, but Prism matched an operation')
                 if unmatched:
                     counts["outside"] += 1
+                    wrong = problem_shape(spec, a) if a.status >= 400 else None
+                    if wrong:  # no operation to check it against: the Problem shape at least
+                        errs.append(wrong)
                 else:
                     counts["validated"] += 1
                     op = ops.match(method, target)
