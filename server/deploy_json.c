@@ -21,16 +21,30 @@ static json_t *date_or_null(int day)
     return day != DEPLOY_NO_DATE ? json_string(date_format(day, buf)) : json_null();
 }
 
+/* {"name", "url"}: the one shape of an estimate's source, in estimates and in history
+ * items alike. A new reference, or NULL. */
+static json_t *source_to_json(const deploy_estimate *e)
+{
+    json_t *source = json_object(), *result = NULL;
+
+    if (source == NULL)
+        goto cleanup;
+    if (json_object_set_new(source, "name", json_string(e->source_name))
+        || json_object_set_new(source, "url", string_or_null(e->source_url)))
+        goto cleanup;
+    result = json_incref(source);
+cleanup:
+    json_decref(source);
+    return result;
+}
+
 /* Each json_object_set_new steals its value, also when it fails, so a chain of them
  * leaks nothing; a NULL value (failed constructor) makes it fail. */
 json_t *deploy_to_json(const deploy_estimate *e)
 {
-    json_t *o = json_object(), *source = json_object(), *result = NULL;
+    json_t *o = json_object(), *result = NULL;
 
-    if (o == NULL || source == NULL)
-        goto cleanup;
-    if (json_object_set_new(source, "name", json_string(e->source_name))
-        || json_object_set_new(source, "url", string_or_null(e->source_url)))
+    if (o == NULL)
         goto cleanup;
     if (json_object_set_new(o, "id", json_integer((json_int_t)e->id))
         || json_object_set_new(o, "country", json_string(e->country))
@@ -44,13 +58,11 @@ json_t *deploy_to_json(const deploy_estimate *e)
         || json_object_set_new(o, "kind", json_string(deploy_kind_name(e->kind)))
         || json_object_set_new(o, "as_of", date_or_null(e->as_of))
         || json_object_set_new(o, "target_date", date_or_null(e->target_date))
-        || json_object_set_new(o, "description", string_or_null(e->description)))
+        || json_object_set_new(o, "description", string_or_null(e->description))
+        || json_object_set_new(o, "source", source_to_json(e)))
         goto cleanup;
-    if (json_object_set_new(o, "source", source) == 0)
-        result = json_incref(o);
-    source = NULL; /* stolen by the set above, whatever its outcome */
+    result = json_incref(o);
 cleanup:
-    json_decref(source);
     json_decref(o);
     return result;
 }
@@ -61,7 +73,7 @@ static json_t *estimate_or_null(int has, const deploy_estimate *e)
     return has ? deploy_to_json(e) : json_null();
 }
 
-/* {"id", "as_of", "figure", "kind", "source"}: a new reference, or NULL. */
+/* {"id", "as_of", "figure", "kind", "source": {"name", "url"}}: a new reference, or NULL. */
 static json_t *history_item(const deploy_estimate *e)
 {
     json_t *o = json_object(), *result = NULL;
@@ -72,7 +84,7 @@ static json_t *history_item(const deploy_estimate *e)
         || json_object_set_new(o, "as_of", date_or_null(e->as_of))
         || json_object_set_new(o, "figure", json_integer((json_int_t)e->figure))
         || json_object_set_new(o, "kind", json_string(deploy_kind_name(e->kind)))
-        || json_object_set_new(o, "source", json_string(e->source_name)))
+        || json_object_set_new(o, "source", source_to_json(e)))
         goto cleanup;
     result = json_incref(o);
 cleanup:

@@ -272,6 +272,13 @@ START_TEST(test_http_deploy_crud)
     ck_assert_int_eq(json_path_int(r.json, "range.low"), 3000);
     ck_assert_int_eq(json_path_int(r.json, "range.high"), 12000);
     ck_assert_uint_eq(json_array_size(json_object_get(r.json, "history")), 3);
+    /* history items carry the source as estimates do: {"name", "url"} (API.md) */
+    const json_t *h2 = json_array_get(json_object_get(r.json, "history"), 2);
+    ck_assert_int_eq(json_path_int(h2, "id"), id);
+    ck_assert_str_eq(str_at(h2, "source.name"), "US State Department");
+    ck_assert_str_eq(str_at(h2, "source.url"), "https://www.state.gov/");
+    ck_assert(json_is_null(json_object_get(json_object_get(
+        json_array_get(json_object_get(r.json, "history"), 0), "source"), "url")));
     http_resp_free(&r);
 
     /* Replace: a GET's answer can be sent back (id, names) with one figure changed. */

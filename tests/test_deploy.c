@@ -806,7 +806,12 @@ START_TEST(test_deploy_json_rendering)
     ck_assert_uint_eq(json_array_size(history), 2);
     ck_assert_str_eq(str_at(json_array_get(history, 0), "as_of"), "2024-10-23");
     ck_assert_int_eq(int_at(json_array_get(history, 0), "figure"), 3000);
-    ck_assert_str_eq(str_at(json_array_get(history, 0), "source"), WHITE_HOUSE);
+    /* the source has one shape: {"name", "url"}, in history items as in estimates */
+    const json_t *hsource = json_object_get(json_array_get(history, 0), "source");
+    ck_assert_str_eq(str_at(hsource, "name"), WHITE_HOUSE);
+    assert_null_at(hsource, "url");
+    ck_assert_str_eq(str_at(json_object_get(json_array_get(history, 1), "source"), "name"), NIS);
+    ck_assert_int_eq(int_at(json_array_get(history, 1), "id"), 2);
     ck_assert_str_eq(str_at(json_array_get(history, 1), "kind"), "projection");
     json_decref(j);
 

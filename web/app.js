@@ -455,7 +455,7 @@
     const hist = table([A.t("date"), A.t("value"), A.t("kind"), A.t("source")],
       (s.history || []).map(function (h) {
         const full = all.find(function (d) { return d.id === h.id; });
-        const src = full ? full.source : typeof h.source === "string" ? { name: h.source } : h.source;
+        const src = full ? full.source : h.source;
         return [h.as_of, A.num(h.figure), A.t("kind_" + h.kind), source(src)];
       }));
     return A.el("article", { class: "dep", "data-pair": s.country + ">" + s.deployed_to }, [
