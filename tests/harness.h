@@ -45,6 +45,14 @@ int test_server_start_dataset(test_server *s, const char *what, const char *cons
 /* SIGTERM, wait; returns the exit code (or 128+signal). Leaves the folder. */
 int test_server_stop(test_server *s);
 
+/* Waits until the server's log holds needle (a line's text, e.g. "\"event\":\"x\""),
+ * polling every 20 ms for timeout_ms at most (the server writes its log at least every
+ * 100 ms). Returns 0 when found, -1 when not. */
+int test_server_wait_log(const test_server *s, const char *needle, int timeout_ms);
+
+/* The data version s serves (/readyz "data_version"), asserting a 200 JSON answer. */
+long long test_data_version(const test_server *s);
+
 /* Removes the temporary folder. */
 void test_server_cleanup(test_server *s);
 
