@@ -565,16 +565,16 @@ cleanup:
  * 0, or -1 when memory is short (the arrays are then still valid, and still the caller's). */
 static int grow_values(stats_value_def **vals, char ***quals, size_t *cap)
 {
-    size_t ncap = *cap ? *cap * 2 : 4096;
-    stats_value_def *nv = realloc(*vals, ncap * sizeof *nv);
+    size_t cap_v = *cap, cap_q = *cap; /* parallel arrays, one capacity */
+    stats_value_def *nv = array_room(*vals, *cap, &cap_v, sizeof *nv, 4096);
     if (nv == NULL)
         return -1;
     *vals = nv;
-    char **nq = realloc(*quals, ncap * sizeof *nq);
+    char **nq = array_room(*quals, *cap, &cap_q, sizeof *nq, 4096);
     if (nq == NULL)
-        return -1;
+        return -1; /* *vals grew, *cap did not: a later call grows both again */
     *quals = nq;
-    *cap = ncap;
+    *cap = cap_q;
     return 0;
 }
 
