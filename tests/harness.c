@@ -466,3 +466,22 @@ long long test_data_version(const test_server *s)
     http_resp_free(&r);
     return v;
 }
+
+test_server test_srv;
+
+json_t *test_get_json(const char *path, long status, http_resp *r)
+{
+    return http_get_json(&test_srv, path, status, r);
+}
+
+void test_server_finish(test_server *s)
+{
+    if (s->pid > 0)
+        ck_assert_int_eq(test_server_stop(s), 0);
+    test_server_cleanup(s);
+}
+
+void test_fixture_teardown(void)
+{
+    test_server_finish(&test_srv);
+}

@@ -105,4 +105,19 @@ long long json_path_int(const json_t *root, const char *path);
  * short. */
 char *test_gunzip(const char *in, size_t len, size_t *out_len);
 
+/* The server a test file's cases share through a Check fixture (one per executable):
+ * its setup starts it (test_server_start_dataset(&test_srv, ...), ...), and
+ * test_fixture_teardown (or test_server_finish) stops it. */
+extern test_server test_srv;
+
+/* http_get_json on test_srv. */
+json_t *test_get_json(const char *path, long status, http_resp *r);
+
+/* Stops s when it runs, asserting (Check) a clean exit (code 0), and removes its folder. */
+void test_server_finish(test_server *s);
+
+/* A fixture teardown (tcase_add_unchecked_fixture / _checked_fixture):
+ * test_server_finish(&test_srv). */
+void test_fixture_teardown(void);
+
 #endif
