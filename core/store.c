@@ -85,19 +85,34 @@ static int bind_args(sqlite3_stmt *stmt, const char *fmt, va_list ap)
     return rc;
 }
 
-sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...)
+/* store_prepare_db with the arguments as a va_list. */
+static sqlite3_stmt *prepare_va(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
 {
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
         return NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = bind_args(stmt, fmt, ap);
-    va_end(ap);
-    if (rc != SQLITE_OK) {
+    if (bind_args(stmt, fmt, ap) != SQLITE_OK) {
         sqlite3_finalize(stmt);
         return NULL;
     }
+    return stmt;
+}
+
+sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *stmt = prepare_va(st->db, sql, fmt, ap);
+    va_end(ap);
+    return stmt;
+}
+
+sqlite3_stmt *store_prepare_db(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *stmt = prepare_va(db, sql, fmt, ap);
+    va_end(ap);
     return stmt;
 }
 
