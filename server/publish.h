@@ -40,14 +40,17 @@
 /* Registers fn; called on the publish thread after each install, in version order, old may
  * be NULL at start. fn must not block (it queues work). Returns 0, or -1 when the table (8
  * entries) is full. Call before serving starts. */
+/* (serve.c: before publish_start in open_data, to see the first snapshot too. fn gets
+ * borrowed snapshots: take a reference (stats_snapshot_ref) to keep one.) */
 typedef void (*publish_listener)(void *ud, const stats_snapshot *old, const stats_snapshot *fresh);
 int publish_listen(app *a, publish_listener fn, void *ud);
 
 /* Loads the first snapshot from a->st (open) on the calling thread, warms and installs it
- * (listeners see old == NULL), then starts the publish thread with its own connection to
- * a->cfg->db. Returns STORE_OK, or the load's store status (logged by the caller; nothing
- * started). When the thread or its connection cannot be had, a warning is logged and
- * publishing runs on the writers' threads under the store lock (the old way). */
+ * (listeners registered so far see old == NULL, on this thread), then starts the publish
+ * thread with its own read-only connection to a->cfg->db. Returns STORE_OK, or the load's
+ * store status (logged by the caller; nothing started). Without that connection (logged)
+ * the thread loads on a->st under the store lock and other processes' commits are not seen;
+ * without the thread (logged) each write publishes on its own worker thread. */
 int publish_start(app *a);
 
 /* Publishes what is left (writers waiting are answered), stops and joins the thread.
