@@ -219,7 +219,8 @@ enum MHD_Result handle_report_get(request *req)
         return res;
     store_lock(req->app->st);
     rc = report_get(req->app->st, day, &rep);
-    s = req_snapshot(req); /* under the lock: the snapshot matches what was read */
+    s = req_snapshot(req); /* under the lock: what was read is this version or newer (a
+                              commit being published, publish.h), never older */
     store_unlock(req->app->st);
     if (rc != REPORT_OK)
         res = reply_report_error(req, rc, NULL, day);
