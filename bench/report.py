@@ -75,7 +75,7 @@ def table(head, rows, align=None):
 def load(path):
     d = {"meta": {}, "kv": {}, "runs": defaultdict(lambda: defaultdict(dict)), "rss": {},
          "pass": {}, "scale": defaultdict(dict), "scalekv": defaultdict(dict), "missing": [],
-         "warm": [], "warmkv": {}, "soak": None}
+         "warm": [], "warmkv": {}, "soak": None, "burst": []}
     with open(path) as f:
         for line in f:
             c = line.rstrip("\n").split("\t")
@@ -110,6 +110,8 @@ def load(path):
                 d["warm"].append((c[1], num(c[2])))
             elif kind == "warmkv":
                 d["warmkv"][c[1]] = c[2] if len(c) > 2 else ""
+            elif kind == "burst":
+                d["burst"].append((c[1], c[2], int(c[3]), num(c[4]), num(c[5]), num(c[6])))
             elif kind == "soak":
                 d["soak"] = {"seconds": num(c[1]), "rss0": num(c[2]), "rss1": num(c[3]),
                              "hwm": num(c[4]), "wrk": c[5] if len(c) > 5 else ""}
@@ -264,6 +266,19 @@ def warm_section(d):
                    f"at the start, {fmt(sk['rss1'] / 1024, 1)} MB at the end (VmHWM "
                    f"{fmt(sk['hwm'] / 1024, 1)} MB); wrk: `{sk['wrk']}`.")
     return "\n".join(out)
+
+
+def burst_section(d):
+    """Reads while clients write (bench/write_burst.py): latency per phase."""
+    if not d["burst"]:
+        return ""
+    rows = [[f"{phase}: {what}", f"{n:,}", fmt(p50, 2), fmt(p99, 2), fmt(mx, 2)]
+            for phase, what, n, p50, p99, mx in d["burst"]]
+    return ("bench/write_burst.py: 4 clients GET warmed answers one after another (keep-alive) "
+            "for 3 s with no writer (idle), then while 4 clients PUT a report each (a new data "
+            "version every time); client latency, server at its default threads, unpinned.\n\n"
+            + table(["phase", "requests", "p50 ms", "p99 ms", "max ms"], rows,
+                    ["---", "---:", "---:", "---:", "---:"]))
 
 
 def scale_section(d):
@@ -435,12 +450,13 @@ def main(argv):
     tp, sums = throughput_section(d)
     ex = extras_section(d, sums)
     wm = warm_section(d)
+    bs = burst_section(d)
     sc = scale_section(d)
     tg = targets_section(d, sums)
 
     print()
     for title, body in (("Throughput (wrk on loopback)", tp), ("", ex),
-                        ("Warming and soak", wm),
+                        ("Warming and soak", wm), ("Reads during a write burst", bs),
                         ("Scale: import, size, latency, memory", sc), ("Targets", tg)):
         if body:
             if title:
@@ -477,6 +493,7 @@ def main(argv):
           "headers.", ""]
     for title, body in (("Throughput: attrition vs nginx", tp + ("\n\n" + ex if ex else "")),
                         ("Warming: the first request after a change; soak", wm),
+                        ("Reads during a write burst", bs),
                         ("Scale: import, size, latency, memory", sc),
                         ("Targets", tg)):
         if body:

@@ -20,58 +20,31 @@ static int db_status(int rc)
     return store_status_from_sqlite(rc) == STORE_ENOMEM ? DEPLOY_ENOMEM : DEPLOY_EDB;
 }
 
-/* Binds a day number as "YYYY-MM-DD", or NULL for DEPLOY_NO_DATE. Returns an SQLite code. */
-static int bind_date(sqlite3_stmt *st, int i, int day)
+/* A day number as "YYYY-MM-DD" in buf, or NULL for DEPLOY_NO_DATE (bound as NULL). */
+static const char *date_text(int day, char buf[DATE_STR_LEN])
 {
-    char buf[DATE_STR_LEN];
-    if (day == DEPLOY_NO_DATE)
-        return sqlite3_bind_null(st, i);
-    return sqlite3_bind_text(st, i, date_format(day, buf), -1, SQLITE_TRANSIENT);
+    return day == DEPLOY_NO_DATE ? NULL : date_format(day, buf);
 }
 
-static int bind_opt_int(sqlite3_stmt *st, int i, int has, int64_t v)
-{
-    return has ? sqlite3_bind_int64(st, i, v) : sqlite3_bind_null(st, i);
-}
+/* The stored fields of an estimate in parameter order, as store_prepare formats: the nine
+ * that make its identity (deploy_import_json) first (country, deployed_to, figure, low,
+ * high, kind, as_of, target_date, source_name), then description and source_url. An absent
+ * low or high is STATS_NONE ('n': bound as NULL). */
+#define FMT_IDENTITY "ttinntttt"
+#define FMT_ALL FMT_IDENTITY "tt"
 
-static int bind_opt_text(sqlite3_stmt *st, int i, const char *s)
+/* Prepares sql (store_prepare_db) with the fields of fmt (FMT_IDENTITY or FMT_ALL, then
+ * optionally "i": id follows them) of e (which passed deploy_validate) bound to ?1... The
+ * caller finalizes the statement; NULL on failure (sqlite3_errcode(db) says why). */
+static sqlite3_stmt *prepare_estimate(sqlite3 *db, const char *sql, const char *fmt,
+                                      const deploy_estimate *e, int64_t id)
 {
-    return s != NULL ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT)
-                     : sqlite3_bind_null(st, i);
-}
-
-/* The stored fields of e in parameter order: the nine that make an estimate's identity
- * (deploy_import_json) first, then description and source_url. */
-#define BIND_IDENTITY 9
-#define BIND_ALL 11
-
-/* Binds the first n (BIND_IDENTITY or BIND_ALL) stored fields of e to ?1..?n:
- * country, deployed_to, figure, low, high, kind, as_of, target_date, source_name,
- * description, source_url. Returns an SQLite code. e must have passed deploy_validate. */
-static int bind_estimate(sqlite3_stmt *st, const deploy_estimate *e, int n)
-{
-    int rc = sqlite3_bind_text(st, 1, e->country, -1, SQLITE_TRANSIENT);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 2, e->deployed_to, -1, SQLITE_TRANSIENT);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 3, e->figure);
-    if (rc == SQLITE_OK)
-        rc = bind_opt_int(st, 4, e->has_low, e->low);
-    if (rc == SQLITE_OK)
-        rc = bind_opt_int(st, 5, e->has_high, e->high);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 6, deploy_kind_name(e->kind), -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK)
-        rc = bind_date(st, 7, e->as_of);
-    if (rc == SQLITE_OK)
-        rc = bind_date(st, 8, e->target_date);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_text(st, 9, e->source_name, -1, SQLITE_TRANSIENT);
-    if (rc == SQLITE_OK && n > BIND_IDENTITY)
-        rc = bind_opt_text(st, 10, e->description);
-    if (rc == SQLITE_OK && n > BIND_IDENTITY)
-        rc = bind_opt_text(st, 11, e->source_url);
-    return rc;
+    char as_of[DATE_STR_LEN], target[DATE_STR_LEN];
+    return store_prepare_db(db, sql, fmt, e->country, e->deployed_to, e->figure,
+                            e->has_low ? e->low : STATS_NONE, e->has_high ? e->high : STATS_NONE,
+                            deploy_kind_name(e->kind), date_text(e->as_of, as_of),
+                            date_text(e->target_date, target), e->source_name, e->description,
+                            e->source_url, id);
 }
 
 /* Column i as a new string in *out (NULL for SQL NULL). Returns a deploy status. */
@@ -152,21 +125,6 @@ static int row_read(sqlite3_stmt *st, deploy_estimate *e)
     return status;
 }
 
-/* Binds f to ?1..?5 of deploy_db_list's statement. Returns an SQLite code. */
-static int bind_filter(sqlite3_stmt *st, const deploy_filter *f)
-{
-    int rc = bind_opt_text(st, 1, f->country);
-    if (rc == SQLITE_OK)
-        rc = bind_opt_text(st, 2, f->deployed_to);
-    if (rc == SQLITE_OK)
-        rc = bind_opt_text(st, 3, f->source);
-    if (rc == SQLITE_OK)
-        rc = bind_date(st, 4, f->from);
-    if (rc == SQLITE_OK)
-        rc = bind_date(st, 5, f->to);
-    return rc;
-}
-
 int deploy_db_list(sqlite3 *db, const deploy_filter *f, deploy_estimate **out, size_t *n)
 {
     static const char sql[] =
@@ -176,6 +134,7 @@ int deploy_db_list(sqlite3 *db, const deploy_filter *f, deploy_estimate **out, s
         " AND (?4 IS NULL OR as_of >= ?4) AND (?5 IS NULL OR as_of <= ?5)"
         " ORDER BY as_of, id";
     static const deploy_filter all = {NULL, NULL, NULL, DATE_NONE, DATE_NONE};
+    char from[DATE_STR_LEN], to[DATE_STR_LEN];
     sqlite3_stmt *st = NULL;
     deploy_estimate *v = NULL;
     size_t count = 0, cap = 0;
@@ -188,11 +147,10 @@ int deploy_db_list(sqlite3 *db, const deploy_filter *f, deploy_estimate **out, s
     if ((f->from != DATE_NONE && !deploy_day_in_range(f->from)) ||
         (f->to != DATE_NONE && !deploy_day_in_range(f->to)))
         return DEPLOY_EINVAL;
-    rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = bind_filter(st, f);
-    if (rc != SQLITE_OK) {
-        status = db_status(rc);
+    st = store_prepare_db(db, sql, "ttttt", f->country, f->deployed_to, f->source,
+                          date_text(f->from, from), date_text(f->to, to));
+    if (st == NULL) {
+        status = db_status(sqlite3_errcode(db));
         goto cleanup;
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -228,11 +186,8 @@ int deploy_db_get(sqlite3 *db, int64_t id, deploy_estimate *out)
     int rc, status;
 
     deploy_estimate_init(out);
-    rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 1, id);
-    if (rc != SQLITE_OK) {
-        status = db_status(rc);
+    if ((st = store_prepare_db(db, sql, "i", id)) == NULL) {
+        status = db_status(sqlite3_errcode(db));
         goto cleanup;
     }
     rc = sqlite3_step(st);
@@ -253,32 +208,21 @@ cleanup:
     return status;
 }
 
-/* Runs a write statement: prepares sql, binds e (if not NULL) to ?1..?11 and id (if
- * id_param > 0) to ?id_param, steps once to SQLITE_DONE. *changes gets the number of rows
- * changed. Returns a deploy status. */
-static int write_one(sqlite3 *db, const char *sql, const deploy_estimate *e, int id_param,
-                     int64_t id, int *changes)
+/* Runs a write statement prepared by the caller (st; NULL: its preparation failed), steps
+ * it once to SQLITE_DONE and finalizes it. *changes gets the number of rows changed.
+ * Returns a deploy status. */
+static int write_one(sqlite3 *db, sqlite3_stmt *st, int *changes)
 {
-    sqlite3_stmt *st = NULL;
     int rc, status = DEPLOY_OK;
 
     *changes = 0;
-    rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    if (rc == SQLITE_OK && e != NULL)
-        rc = bind_estimate(st, e, BIND_ALL);
-    if (rc == SQLITE_OK && id_param > 0)
-        rc = sqlite3_bind_int64(st, id_param, id);
-    if (rc != SQLITE_OK) {
-        status = db_status(rc);
-        goto cleanup;
-    }
+    if (st == NULL)
+        return db_status(sqlite3_errcode(db));
     rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE)
         status = db_status(rc);
-        goto cleanup;
-    }
-    *changes = sqlite3_changes(db);
-cleanup:
+    else
+        *changes = sqlite3_changes(db);
     sqlite3_finalize(st);
     return status;
 }
@@ -293,7 +237,7 @@ int deploy_db_create(sqlite3 *db, deploy_estimate *e)
     int changes, status;
     if (db == NULL || deploy_validate(e, INT_MAX, NULL, 0) != DEPLOY_OK)
         return DEPLOY_EINVAL;
-    status = write_one(db, insert_sql, e, 0, 0, &changes);
+    status = write_one(db, prepare_estimate(db, insert_sql, FMT_ALL, e, 0), &changes);
     if (status == DEPLOY_OK)
         e->id = sqlite3_last_insert_rowid(db);
     return status;
@@ -308,7 +252,7 @@ int deploy_db_replace(sqlite3 *db, const deploy_estimate *e)
     int changes, status;
     if (db == NULL || deploy_validate(e, INT_MAX, NULL, 0) != DEPLOY_OK)
         return DEPLOY_EINVAL;
-    status = write_one(db, sql, e, 12, e->id, &changes);
+    status = write_one(db, prepare_estimate(db, sql, FMT_ALL "i", e, e->id), &changes);
     if (status == DEPLOY_OK && changes == 0)
         status = DEPLOY_ENOTFOUND;
     return status;
@@ -319,7 +263,8 @@ int deploy_db_delete(sqlite3 *db, int64_t id)
     int changes, status;
     if (db == NULL)
         return DEPLOY_EINVAL;
-    status = write_one(db, "DELETE FROM deployment WHERE id = ?1", NULL, 1, id, &changes);
+    status = write_one(db, store_prepare_db(db, "DELETE FROM deployment WHERE id = ?1", "i", id),
+                       &changes);
     if (status == DEPLOY_OK && changes == 0)
         status = DEPLOY_ENOTFOUND;
     return status;
@@ -338,11 +283,8 @@ static int import_exists(sqlite3 *db, const deploy_estimate *e)
     sqlite3_stmt *st = NULL;
     int rc, result;
 
-    rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = bind_estimate(st, e, BIND_IDENTITY);
-    if (rc != SQLITE_OK) {
-        result = db_status(rc);
+    if ((st = prepare_estimate(db, sql, FMT_IDENTITY, e, 0)) == NULL) {
+        result = db_status(sqlite3_errcode(db));
         goto cleanup;
     }
     rc = sqlite3_step(st);
@@ -391,7 +333,7 @@ int deploy_db_import_json(sqlite3 *db, const char *json_text, size_t len, int to
         }
         if (found)
             continue;
-        status = write_one(db, insert_sql, &v[i], 0, 0, &changes);
+        status = write_one(db, prepare_estimate(db, insert_sql, FMT_ALL, &v[i], 0), &changes);
         if (status != DEPLOY_OK)
             break;
         count++;

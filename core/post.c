@@ -36,6 +36,7 @@
  *   3. anything else is ignored (kept in post_report.ignored with its line number).
  */
 #include "attrition/post.h"
+#include "array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -575,17 +576,13 @@ static int entry_add(struct parser *ps, const char *s, size_t sep, const struct 
                      line, q, rep->entries[ps->table[slot] - 1].line);
         return POST_EINVAL;
     }
-    if (rep->n_entries == ps->cap_entries) {
-        size_t cap = ps->cap_entries ? ps->cap_entries * 2 : 16;
-        post_entry *grown = realloc(rep->entries, cap * sizeof *grown);
-
-        if (grown == NULL) {
-            text_message(ps->err, ps->errlen, "out of memory");
-            return POST_ENOMEM;
-        }
-        rep->entries = grown;
-        ps->cap_entries = cap;
+    post_entry *grown = array_room(rep->entries, rep->n_entries, &ps->cap_entries,
+                                   sizeof *grown, 16);
+    if (grown == NULL) {
+        text_message(ps->err, ps->errlen, "out of memory");
+        return POST_ENOMEM;
     }
+    rep->entries = grown;
     e.total = r->total;
     e.has_increase = r->has_increase;
     e.increase = r->increase;
@@ -601,19 +598,17 @@ static int entry_add(struct parser *ps, const char *s, size_t sep, const struct 
 static int ignored_grow(struct parser *ps)
 {
     post_report *rep = &ps->report;
-    size_t cap = ps->cap_ignored ? ps->cap_ignored * 2 : 8;
-    char **lines;
-    int *numbers;
-
-    lines = realloc(rep->ignored, cap * sizeof *lines);
+    size_t cap_lines = ps->cap_ignored, cap_numbers = ps->cap_ignored; /* parallel arrays */
+    char **lines = array_room(rep->ignored, rep->n_ignored, &cap_lines, sizeof *lines, 8);
     if (lines == NULL)
         return POST_ENOMEM;
     rep->ignored = lines;
-    numbers = realloc(rep->ignored_line, cap * sizeof *numbers);
+    int *numbers = array_room(rep->ignored_line, rep->n_ignored, &cap_numbers,
+                              sizeof *numbers, 8);
     if (numbers == NULL)
-        return POST_ENOMEM;
+        return POST_ENOMEM; /* lines grew, cap_ignored did not: the next call grows again */
     rep->ignored_line = numbers;
-    ps->cap_ignored = cap;
+    ps->cap_ignored = cap_numbers;
     return POST_OK;
 }
 

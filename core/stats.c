@@ -2,6 +2,7 @@
  * losses derived once by the contract's rules (see stats_snapshot_build). */
 #include "attrition/stats.h"
 #include "attrition/date.h"
+#include "array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -90,14 +91,10 @@ static int qual_intern(stats_snapshot *s, const char *q, size_t *cap)
             return (int)i;
     if (s->n_quals >= 256)
         return -1;
-    if (s->n_quals == *cap) {
-        size_t ncap = *cap * 2;
-        char **nq = realloc(s->quals, ncap * sizeof *nq);
-        if (nq == NULL)
-            return -1;
-        s->quals = nq;
-        *cap = ncap;
-    }
+    char **nq = array_room(s->quals, s->n_quals, cap, sizeof *nq, 8);
+    if (nq == NULL)
+        return -1;
+    s->quals = nq;
     s->quals[s->n_quals] = strdup(q);
     if (s->quals[s->n_quals] == NULL)
         return -1;
@@ -180,7 +177,8 @@ static int link_categories(stats_snapshot *s, const stats_category_def *defs)
         int j = s->cats[i].replaced_by;
         if (j < 0)
             continue;
-        int *nr = realloc(s->cats[j].replaces, (size_t)(s->cats[j].n_replaces + 1) * sizeof *nr);
+        size_t n = (size_t)s->cats[j].n_replaces, cap = n; /* grown one at a time: few */
+        int *nr = array_room(s->cats[j].replaces, n, &cap, sizeof *nr, 1);
         if (nr == NULL)
             return STATS_ENOMEM;
         s->cats[j].replaces = nr;

@@ -85,19 +85,34 @@ static int bind_args(sqlite3_stmt *stmt, const char *fmt, va_list ap)
     return rc;
 }
 
-sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...)
+/* store_prepare_db with the arguments as a va_list. */
+static sqlite3_stmt *prepare_va(sqlite3 *db, const char *sql, const char *fmt, va_list ap)
 {
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
         return NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = bind_args(stmt, fmt, ap);
-    va_end(ap);
-    if (rc != SQLITE_OK) {
+    if (bind_args(stmt, fmt, ap) != SQLITE_OK) {
         sqlite3_finalize(stmt);
         return NULL;
     }
+    return stmt;
+}
+
+sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *stmt = prepare_va(st->db, sql, fmt, ap);
+    va_end(ap);
+    return stmt;
+}
+
+sqlite3_stmt *store_prepare_db(sqlite3 *db, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *stmt = prepare_va(db, sql, fmt, ap);
+    va_end(ap);
     return stmt;
 }
 
@@ -565,16 +580,16 @@ cleanup:
  * 0, or -1 when memory is short (the arrays are then still valid, and still the caller's). */
 static int grow_values(stats_value_def **vals, char ***quals, size_t *cap)
 {
-    size_t ncap = *cap ? *cap * 2 : 4096;
-    stats_value_def *nv = realloc(*vals, ncap * sizeof *nv);
+    size_t cap_v = *cap, cap_q = *cap; /* parallel arrays, one capacity */
+    stats_value_def *nv = array_room(*vals, *cap, &cap_v, sizeof *nv, 4096);
     if (nv == NULL)
         return -1;
     *vals = nv;
-    char **nq = realloc(*quals, ncap * sizeof *nq);
+    char **nq = array_room(*quals, *cap, &cap_q, sizeof *nq, 4096);
     if (nq == NULL)
-        return -1;
+        return -1; /* *vals grew, *cap did not: a later call grows both again */
     *quals = nq;
-    *cap = ncap;
+    *cap = cap_q;
     return 0;
 }
 

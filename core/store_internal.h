@@ -16,6 +16,9 @@ sqlite3 *store_db(store *st);
  * binds NULL), 'i' int64_t, 'n' int64_t bound as NULL when it equals STATS_NONE.
  * Returns the statement (the caller finalizes it) or NULL on failure. */
 sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...);
+/* store_prepare on a bare connection (core/deploy_db.c works on one). After NULL,
+ * sqlite3_errcode(db) says why. */
+sqlite3_stmt *store_prepare_db(sqlite3 *db, const char *sql, const char *fmt, ...);
 
 /* Steps a statement that returns no rows, then finalizes it (stmt may be NULL: a failed
  * prepare). Returns STORE_OK only when the step gave SQLITE_DONE, else a store status. */

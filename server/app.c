@@ -1,10 +1,9 @@
 /* The running service's shared state: the current snapshot and request accessors. */
 #include "app.h"
 #include "cache.h"
-#include "warm.h"
+#include "publish.h"
 #include "log.h"
 #include "sync.h"
-#include "watcher.h"
 
 #include <string.h>
 #include <strings.h>
@@ -15,27 +14,6 @@ stats_snapshot *app_snapshot(app *a)
     stats_snapshot *s = stats_snapshot_ref(a->snap);
     pthread_mutex_unlock(&a->snap_lock);
     return s;
-}
-
-void app_snapshot_install(app *a, stats_snapshot *fresh)
-{
-    warm_snapshot(a, fresh); /* the first requests after the swap are cache hits (warm.h) */
-    pthread_mutex_lock(&a->snap_lock);
-    stats_snapshot *old = a->snap;
-    a->snap = fresh;
-    pthread_mutex_unlock(&a->snap_lock);
-    stats_snapshot_unref(old);
-}
-
-int app_snapshot_reload(app *a)
-{
-    stats_snapshot *fresh = NULL;
-    int rc = store_snapshot_load(a->st, &fresh);
-    if (rc != STORE_OK)
-        return rc;
-    app_snapshot_install(a, fresh);
-    app_sync_summary_reload(a);
-    return STORE_OK;
 }
 
 void app_sync_summary_set(app *a, const sync_state_summary *sum)
@@ -52,26 +30,16 @@ void app_sync_summary(app *a, sync_state_summary *out)
     pthread_mutex_unlock(&a->snap_lock);
 }
 
-void app_sync_summary_reload(app *a)
-{
-    sync_state_summary sum;
-    if (sync_state_summary_get(a->st, &sum) == STORE_OK)
-        app_sync_summary_set(a, &sum);
-}
-
-/* sync_after_commit of serve's sync thread: installs the round's snapshot at once, or
- * (nothing changed) the round's outcome, so /readyz never waits for the watcher. */
+/* sync_after_commit of serve's sync thread (store lock held): the publish thread loads the
+ * round's snapshot, or (nothing changed) its outcome for /readyz, at once. */
 static void after_sync(void *ud, int changed)
 {
-    if (changed)
-        app_snapshot_reload(ud);
-    else
-        app_sync_summary_reload(ud);
+    (void)changed;
+    publish_notify(ud);
 }
 
 void app_live_start(app *a)
 {
-    watcher_start(a);
     if (a->cfg->sync_every > 0) {
         a->syncer = sync_runner_start(a->st, a->cfg, after_sync, a);
         log_event_new(a->syncer ? "sync_started" : "warning", json_pack("{s:s, s:i}",
@@ -84,7 +52,6 @@ void app_live_stop(app *a)
 {
     sync_runner_stop(a->syncer);
     a->syncer = NULL;
-    watcher_stop(a);
 }
 
 stats_snapshot *req_snapshot(request *req)

@@ -22,7 +22,7 @@ typedef struct app {
     struct metrics *metrics;     /* owned */
     struct cache *cache;         /* owned; rendered answers */
     sync_state_summary sync_summary; /* last sync rounds as stored; guarded by snap_lock */
-    struct watcher *watcher;     /* owned; sees other processes' commits (watcher.h) */
+    struct publisher *pub;       /* owned; makes commits the current snapshot (publish.h) */
     struct sync_runner *syncer;  /* owned; serve --sync-every (sync.h), or NULL */
     size_t body_bytes;           /* request-body bytes reserved by requests in flight, at
                                     most cfg->body_budget (serve.c; atomic) */
@@ -32,29 +32,17 @@ typedef struct app {
  * stats_snapshot_unref. */
 stats_snapshot *app_snapshot(app *a);
 
-/* Makes fresh the current snapshot: the one place where every new snapshot (after an HTTP
- * write, a sync round, or another process's commit seen by the watcher) becomes current.
- * Steals the caller's reference to fresh; the old snapshot is released (requests holding
- * it finish with it). Requests see the old or the new snapshot, never a mix. */
-void app_snapshot_install(app *a, stats_snapshot *fresh);
-
-/* Reloads the snapshot (and the sync summary) from the store after a committed write and
- * installs it. Returns STORE_OK or a store status; on failure the old snapshot stays. Call
- * with the store lock held. */
-int app_snapshot_reload(app *a);
-
-/* Starts what keeps the snapshot live: the watcher thread (watcher.h) and, with
- * cfg->sync_every, the sync thread (sync.h). Failures are logged; serving goes on. */
+/* Starts, with cfg->sync_every, the sync thread (sync.h), whose rounds are published
+ * (publish.h: the publish thread, started before, also sees other processes' commits).
+ * Failures are logged; serving goes on. */
 void app_live_start(app *a);
-/* Stops and joins both (before the store closes). */
+/* Stops and joins it (before the store closes). */
 void app_live_stop(app *a);
 
 /* The last sync rounds as stored in the database (copied out under the lock). */
 void app_sync_summary(app *a, sync_state_summary *out);
 /* Replaces the summary with sum (copied). */
 void app_sync_summary_set(app *a, const sync_state_summary *sum);
-/* Re-reads the summary from a->st (store lock held); keeps the old one on error. */
-void app_sync_summary_reload(app *a);
 
 #define REQ_MAX_PARAMS 4
 
@@ -87,6 +75,8 @@ typedef struct request {
      * header is Accept-Encoding: gzip, its replies are stored in the cache, not sent. */
     const char *const *synth_query;
     stats_snapshot *snap;        /* borrowed: when set, req_snapshot answers from it */
+    struct publish_wait *wait;   /* a write waiting for its change to be published
+                                    (publish_await; owned, freed with the request's state) */
 } request;
 
 typedef enum MHD_Result (*route_handler)(request *req);

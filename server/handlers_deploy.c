@@ -3,9 +3,9 @@
  * war (core: include/attrition/deploy.h; shapes: deploy_json.h).
  * Reads call core under the store lock and record the data version they saw (req_snapshot)
  * for the response cache and Last-Modified. Each write is one core call (deploy_create,
- * deploy_replace, deploy_delete: one transaction each, data version touched) followed by
- * app_snapshot_reload, both under the store lock, so the data version, ETags and cached
- * answers move with it. The writes' routes are ROUTE_NEEDS_AUTH: route_dispatch checks the
+ * deploy_replace, deploy_delete: one transaction each, data version touched) under the
+ * store lock, answered once that data version is served (publish_await, publish.h), so the
+ * data version, ETags and cached answers move with it. The writes' routes are ROUTE_NEEDS_AUTH: route_dispatch checks the
  * token before these handlers run.
  * Statuses: 400 bad parameter or unreadable body; 404 no such estimate, or nothing stored
  * for the pair of a summary; 415 not application/json; 422 an estimate deploy_from_json or
@@ -15,6 +15,7 @@
 #include "deploy_json.h"
 #include "log.h"
 #include "param.h"
+#include "publish.h"
 #include "render.h"
 #include "reply.h"
 #include "attrition/country.h"
@@ -25,6 +26,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- parameters: each sends its 400 itself and returns -1 ------------------------------ */
@@ -204,27 +206,66 @@ static enum MHD_Result reply_deploy_error(request *req, const deploy_failure *f,
 
 enum write_op { WRITE_CREATE, WRITE_REPLACE, WRITE_DELETE };
 
-/* One write under the store lock: the core write (its own transaction) by op, then
- * app_snapshot_reload. Answers the failure itself (see reply_deploy_error) and returns -1, or
- * returns 0 (*stored filled for create and replace: the caller clears it). */
-static int write_locked(request *req, enum write_op op, deploy_estimate *e, int64_t id,
-                        deploy_estimate *stored, enum MHD_Result *res)
+/* A committed write waiting for its publication (publish_await's state). */
+typedef struct deploy_written {
+    enum write_op op;
+    int64_t id;                /* the estimate written */
+    deploy_estimate stored;    /* as stored (create and replace) */
+} deploy_written;
+
+static void deploy_written_free(void *p)
+{
+    deploy_written *w = p;
+    deploy_estimate_clear(&w->stored);
+    free(w);
+}
+
+/* publish_answer of a write: 201 + Location or 200 with the stored estimate, 204 for a
+ * delete, or the 503 of a committed write whose publication failed. */
+static enum MHD_Result answer_written(request *req, void *state, int status)
+{
+    deploy_written *w = state;
+    char loc[64];
+    if (status != STORE_OK) {
+        deploy_failure f = {DEPLOY_EDB, status, "reloading the data", ""};
+        return reply_deploy_error(req, &f, w->id, 1, 1);
+    }
+    if (w->op == WRITE_DELETE)
+        return reply_bytes(req, MHD_HTTP_NO_CONTENT, NULL, "", 0);
+    if (w->op == WRITE_CREATE) {
+        snprintf(loc, sizeof loc, "/v1/deployments/%" PRId64, w->stored.id);
+        reply_add_header(req, MHD_HTTP_HEADER_LOCATION, loc);
+    }
+    return reply_json_new(req, w->op == WRITE_CREATE ? MHD_HTTP_CREATED : MHD_HTTP_OK,
+                          deploy_to_json(&w->stored));
+}
+
+/* One write: the core write (its own transaction) by op under the store lock, then the
+ * answer once its data version is served (publish_await). Answers a failure itself (see
+ * reply_deploy_error). e (NULL for a delete) stays the caller's. */
+static enum MHD_Result write_published(request *req, enum write_op op, deploy_estimate *e,
+                                       int64_t id)
 {
     app *a = req->app;
     deploy_failure f = {0};
-    int rc, reload = STORE_OK;
+    deploy_written *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory; retry later");
+    *w = (deploy_written){op, e != NULL ? e->id : id, DEPLOY_ESTIMATE_INIT};
     store_lock(a->st);
-    rc = op == WRITE_CREATE ? deploy_create(a->st, e, stored, &f)
-       : op == WRITE_REPLACE ? deploy_replace(a->st, e, stored, &f) : deploy_delete(a->st, id, &f);
-    if (rc == DEPLOY_OK)
-        reload = app_snapshot_reload(a);
+    int rc = op == WRITE_CREATE ? deploy_create(a->st, e, &w->stored, &f)
+           : op == WRITE_REPLACE ? deploy_replace(a->st, e, &w->stored, &f)
+                                 : deploy_delete(a->st, id, &f);
+    uint64_t version = store_data_version(a->st);
     store_unlock(a->st);
-    if (rc == DEPLOY_OK && reload == STORE_OK)
-        return 0;
-    if (rc == DEPLOY_OK)
-        f = (deploy_failure){DEPLOY_EDB, reload, "reloading the data", ""};
-    *res = reply_deploy_error(req, &f, e != NULL ? e->id : id, 1, rc == DEPLOY_OK);
-    return -1;
+    if (rc != DEPLOY_OK) {
+        enum MHD_Result res = reply_deploy_error(req, &f, w->id, 1, 0);
+        deploy_written_free(w);
+        return res;
+    }
+    if (op == WRITE_CREATE)
+        w->id = w->stored.id;
+    return publish_await(req, version, answer_written, w, deploy_written_free);
 }
 
 /* Stores the estimate of the request body (create: id 0; replace: the path's id) and answers
@@ -232,19 +273,10 @@ static int write_locked(request *req, enum write_op op, deploy_estimate *e, int6
 static enum MHD_Result write_estimate(request *req, enum write_op op, int64_t id)
 {
     enum MHD_Result res = MHD_NO;
-    deploy_estimate e = DEPLOY_ESTIMATE_INIT, stored = DEPLOY_ESTIMATE_INIT;
-    char loc[64];
-    if (body_estimate(req, id, &e, &res) != 0 || write_locked(req, op, &e, id, &stored, &res) != 0)
-        goto cleanup;
-    if (op == WRITE_CREATE) {
-        snprintf(loc, sizeof loc, "/v1/deployments/%" PRId64, stored.id);
-        reply_add_header(req, MHD_HTTP_HEADER_LOCATION, loc);
-    }
-    res = reply_json_new(req, op == WRITE_CREATE ? MHD_HTTP_CREATED : MHD_HTTP_OK,
-                         deploy_to_json(&stored));
-cleanup:
+    deploy_estimate e = DEPLOY_ESTIMATE_INIT;
+    if (body_estimate(req, id, &e, &res) == 0)
+        res = write_published(req, op, &e, id);
     deploy_estimate_clear(&e);
-    deploy_estimate_clear(&stored);
     return res;
 }
 
@@ -354,7 +386,7 @@ enum MHD_Result handle_deployment_delete(request *req)
 {
     enum MHD_Result res = MHD_NO;
     int64_t id;
-    if (param_id(req, &id, &res) != 0 || write_locked(req, WRITE_DELETE, NULL, id, NULL, &res) != 0)
+    if (param_id(req, &id, &res) != 0)
         return res;
-    return reply_bytes(req, MHD_HTTP_NO_CONTENT, NULL, "", 0);
+    return write_published(req, WRITE_DELETE, NULL, id);
 }

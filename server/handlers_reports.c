@@ -4,12 +4,14 @@
  * documented in include/attrition/report.h. */
 #include "handlers.h"
 #include "param.h"
+#include "publish.h"
 #include "render.h"
 #include "reply.h"
 #include "attrition/date.h"
 #include "attrition/report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum body_kind { BODY_JSON = 1, BODY_TEXT = 2 };
@@ -109,7 +111,7 @@ static json_t *render_report(const stats_snapshot *s, const report *stored,
 }
 
 /* Answers a write that was stored but could not be loaded into the snapshot (reload: the
- * store status of app_snapshot_reload). */
+ * store status of the failed publication). */
 static enum MHD_Result reply_reload_error(request *req, const report_result *out, int reload,
                                           int date)
 {
@@ -120,42 +122,59 @@ static enum MHD_Result reply_reload_error(request *req, const report_result *out
                          reload == STORE_ENOMEM ? "out of memory" : "database error");
 }
 
-/* Stores rep (mode REPORT_CREATE or REPORT_REPLACE) under the store lock, reloads the
- * snapshot when the data changed (or an earlier reload failed), and answers 201 + Location,
- * 200, or the error. rep stays the caller's. */
+/* A stored write waiting for its publication (publish_await's state). */
+typedef struct written {
+    report_result out;
+    int date;
+} written;
+
+static void written_free(void *p)
+{
+    written *w = p;
+    report_result_free(&w->out);
+    free(w);
+}
+
+/* publish_answer of a write: 201 + Location or 200 with the report as now served (the
+ * snapshot holds the write), or 503 when the publication failed. */
+static enum MHD_Result answer_written(request *req, void *state, int status)
+{
+    written *w = state;
+    char loc[64], day[DATE_STR_LEN];
+    if (status != STORE_OK)
+        return reply_reload_error(req, &w->out, status, w->date);
+    if (w->out.outcome == REPORT_CREATED) {
+        snprintf(loc, sizeof loc, "/v1/reports/%s", date_format(w->date, day));
+        reply_add_header(req, MHD_HTTP_HEADER_LOCATION, loc);
+    }
+    stats_snapshot *s = app_snapshot(req->app);
+    enum MHD_Result res = reply_json_new(req, w->out.outcome == REPORT_CREATED
+                                         ? MHD_HTTP_CREATED : MHD_HTTP_OK,
+                                         render_report(s, &w->out.stored, &w->out));
+    stats_snapshot_unref(s);
+    return res;
+}
+
+/* Stores rep (mode REPORT_CREATE or REPORT_REPLACE) under the store lock and answers, once
+ * the data version it committed is served (publish_await: the worker thread is not held),
+ * 201 + Location, 200, or the error. rep stays the caller's. */
 static enum MHD_Result write_report(request *req, report *rep, int mode)
 {
     app *a = req->app;
-    report_result out;
-    stats_snapshot *s = NULL;
-    enum MHD_Result res;
-    char loc[64], day[DATE_STR_LEN];
-    int reload = STORE_OK;
+    written *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory; retry later");
     store_lock(a->st);
-    int rc = report_store(a->st, rep, mode, &out);
-    if (rc == REPORT_OK) {
-        s = app_snapshot(a);
-        if (s->version != store_data_version(a->st)) {
-            stats_snapshot_unref(s);
-            reload = app_snapshot_reload(a);
-            s = app_snapshot(a);
-        }
-    }
+    int rc = report_store(a->st, rep, mode, &w->out);
+    uint64_t version = store_data_version(a->st);
     store_unlock(a->st);
-    if (rc != REPORT_OK || reload != STORE_OK) {
-        res = rc != REPORT_OK ? reply_report_error(req, rc, out.error, rep->date)
-                              : reply_reload_error(req, &out, reload, rep->date);
-    } else {
-        if (out.outcome == REPORT_CREATED) {
-            snprintf(loc, sizeof loc, "/v1/reports/%s", date_format(rep->date, day));
-            reply_add_header(req, MHD_HTTP_HEADER_LOCATION, loc);
-        }
-        res = reply_json_new(req, out.outcome == REPORT_CREATED ? MHD_HTTP_CREATED : MHD_HTTP_OK,
-                             render_report(s, &out.stored, &out));
+    w->date = rep->date;
+    if (rc != REPORT_OK) {
+        enum MHD_Result res = reply_report_error(req, rc, w->out.error, rep->date);
+        written_free(w);
+        return res;
     }
-    stats_snapshot_unref(s);
-    report_result_free(&out);
-    return res;
+    return publish_await(req, version, answer_written, w, written_free);
 }
 
 enum MHD_Result handle_report_create(request *req)
@@ -200,7 +219,8 @@ enum MHD_Result handle_report_get(request *req)
         return res;
     store_lock(req->app->st);
     rc = report_get(req->app->st, day, &rep);
-    s = req_snapshot(req); /* under the lock: the snapshot matches what was read */
+    s = req_snapshot(req); /* under the lock: what was read is this version or newer (a
+                              commit being published, publish.h), never older */
     store_unlock(req->app->st);
     if (rc != REPORT_OK)
         res = reply_report_error(req, rc, NULL, day);

@@ -8,6 +8,7 @@
 #include "metrics.h"
 #include "negotiate.h"
 #include "param.h"
+#include "publish.h"
 #include "reply.h"
 #include "route.h"
 
@@ -203,6 +204,7 @@ static void conn_ctx_free(conn_ctx *cx)
     for (size_t i = 0; i < cx->req.n_extra; i++)
         free(cx->req.extra_value[i]);
     cache_entry_release(cx->req.held); /* libmicrohttpd is done sending its reply */
+    publish_wait_free(cx->req.wait);
     free(cx->req.cache_key);
     body_release(cx);
     free(cx->body);
@@ -462,6 +464,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         return on_headers(a, cx, conn, url, method, version);
     }
+    if (cx->req.wait != NULL) /* resumed: the write's change is published (publish.h) */
+        return publish_resumed(&cx->req);
     if (cx->req.status != 0) { /* answered at the first call: drop what still comes */
         *upload_size = 0;
         return MHD_YES;
@@ -547,7 +551,7 @@ static int open_data(app *a, const config *cfg)
     if (!exists || empty)
         log_event_new("database_created", json_pack("{s:s, s:b}", "db", cfg->db, "was_empty_file",
                                                      empty));
-    if ((rc = app_snapshot_reload(a)) != STORE_OK) {
+    if ((rc = publish_start(a)) != STORE_OK) { /* the first snapshot, the publish thread */
         log_event_new("error", json_pack("{s:s, s:s}", "detail", "cannot load the data",
                                          "reason", store_errmsg(a->st)));
         return -1;
@@ -566,7 +570,9 @@ static struct MHD_Daemon *start_daemon(app *a, const config *cfg)
                                          "bind", cfg->bind));
         return NULL;
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    /* ALLOW_SUSPEND_RESUME: a write's connection waits, suspended, for its publication. */
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, a,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
@@ -642,7 +648,7 @@ int serve_run(const config *cfg)
     metrics_set_cache(a.metrics, a.cache);
     if (a.metrics == NULL || a.cache == NULL || open_data(&a, cfg) != 0)
         goto cleanup;
-    app_live_start(&a); /* the watcher and serve --sync-every (app.h) */
+    app_live_start(&a); /* serve --sync-every (app.h) */
     d = start_daemon(&a, cfg);
     if (d == NULL) {
         log_event_new("error", json_pack("{s:s, s:s, s:i, s:s}", "detail", "cannot listen",
@@ -669,9 +675,11 @@ int serve_run(const config *cfg)
     drain(d, cfg->drain_seconds);
     code = 0;
 cleanup:
+    publish_stop(&a); /* resumes every suspended writer: MHD_stop_daemon must find none */
     if (d)
         MHD_stop_daemon(d);
     app_live_stop(&a);
+    publish_free(&a);
     stats_snapshot_unref(a.snap);
     store_close(a.st);
     cache_free(a.cache);

@@ -1,8 +1,8 @@
 #ifndef ATTRITION_TICKER_H
 #define ATTRITION_TICKER_H
 
-/* A background thread that calls a function periodically until stopped: the watcher
- * (watcher.h) and serve's sync thread (sync.h) run on one. The period counts from the end
+/* A background thread that calls a function periodically until stopped: serve's sync
+ * thread (sync.h) runs on one. The period counts from the end
  * of one call to the start of the next; stopping wakes a waiting thread at once. */
 
 /* One call: ud as given to ticker_start; stopping is set once ticker_stop began (a long

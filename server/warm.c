@@ -14,9 +14,10 @@
 #define WARM_URL_MAX 256
 
 /* The fixed answers (never one whose handler reads the store, such as /v1/deployments or
- * /api/v2/statistics/latest, which needs the reports' source URLs: warming may run with the
- * store lock held, and compat_sources_get declines a warming render); then one /v1/records/{cat}?limit=10 per category; then the dashboard's
- * answers that depend on the latest date (warm_url). */
+ * /api/v2/statistics/latest, which needs the reports' source URLs: warming reads only the
+ * snapshot, and compat_sources_get declines a warming render); then one
+ * /v1/records/{cat}?limit=10 per category; then the dashboard's answers that depend on the
+ * latest date (warm_url). */
 static const char *const warm_fixed[] = {
     "/v1/categories", "/v1/daily/latest", "/v1/cumulative/latest", "/v1/records",
     "/v1/summary?group=month", "/v1/summary?group=year",

@@ -3,7 +3,8 @@
 
 #include "app.h"
 
-/* Cache warming: before a new snapshot becomes current (app_snapshot_install), the answers
+/* Cache warming: on the publish thread (publish.h), before a new snapshot becomes current
+ * (or, when a writer waits for it, right after), the answers
  * that dashboards and bots ask first are rendered against it and stored in the response
  * cache under the new data version, JSON and gzip bodies both, so the first request after a
  * change is a cache hit. The old version's entries keep serving until the swap; no answer
@@ -17,8 +18,8 @@
  *   dashboard at / loads first: /v1/daily?category=personnel, /v1/summary of this week
  *   (Monday to the latest report) and the week before, /v1/records/personnel/{latest}
  *   ?from=2022-04-01. Not /v1/deployments nor /api/v2/statistics/latest: their handlers
- *   read the store (estimates, the reports' source URLs), whose lock the caller of
- *   app_snapshot_install may hold. */
+ *   read the store (estimates, the reports' source URLs), and warming reads only the
+ *   snapshot. */
 
 /* Renders the answers into a->cache against snapshot s (borrowed). Does nothing when the
  * cache is off or s holds no report. Returns the number of answers stored (200 and

@@ -432,3 +432,56 @@ char *test_gunzip(const char *in, size_t len, size_t *out_len)
     }
     return out;
 }
+
+/* Does the file at path hold needle? */
+static int file_has(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    char line[8192];
+    int found = 0;
+    while (f && !found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+int test_server_wait_log(const test_server *s, const char *needle, int timeout_ms)
+{
+    for (int waited = 0;; waited += 20) {
+        if (file_has(s->log, needle))
+            return 0;
+        if (waited >= timeout_ms)
+            return -1;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+long long test_data_version(const test_server *s)
+{
+    http_resp r;
+    json_t *j = http_get_json(s, "/readyz", 200, &r);
+    long long v = json_path_int(j, "data_version");
+    http_resp_free(&r);
+    return v;
+}
+
+test_server test_srv;
+
+json_t *test_get_json(const char *path, long status, http_resp *r)
+{
+    return http_get_json(&test_srv, path, status, r);
+}
+
+void test_server_finish(test_server *s)
+{
+    if (s->pid > 0)
+        ck_assert_int_eq(test_server_stop(s), 0);
+    test_server_cleanup(s);
+}
+
+void test_fixture_teardown(void)
+{
+    test_server_finish(&test_srv);
+}

@@ -45,6 +45,14 @@ int test_server_start_dataset(test_server *s, const char *what, const char *cons
 /* SIGTERM, wait; returns the exit code (or 128+signal). Leaves the folder. */
 int test_server_stop(test_server *s);
 
+/* Waits until the server's log holds needle (a line's text, e.g. "\"event\":\"x\""),
+ * polling every 20 ms for timeout_ms at most (the server writes its log at least every
+ * 100 ms). Returns 0 when found, -1 when not. */
+int test_server_wait_log(const test_server *s, const char *needle, int timeout_ms);
+
+/* The data version s serves (/readyz "data_version"), asserting a 200 JSON answer. */
+long long test_data_version(const test_server *s);
+
 /* Removes the temporary folder. */
 void test_server_cleanup(test_server *s);
 
@@ -96,5 +104,20 @@ long long json_path_int(const json_t *root, const char *path);
  * *out_len when out_len is not NULL. NULL when in is not one whole gzip stream or memory is
  * short. */
 char *test_gunzip(const char *in, size_t len, size_t *out_len);
+
+/* The server a test file's cases share through a Check fixture (one per executable):
+ * its setup starts it (test_server_start_dataset(&test_srv, ...), ...), and
+ * test_fixture_teardown (or test_server_finish) stops it. */
+extern test_server test_srv;
+
+/* http_get_json on test_srv. */
+json_t *test_get_json(const char *path, long status, http_resp *r);
+
+/* Stops s when it runs, asserting (Check) a clean exit (code 0), and removes its folder. */
+void test_server_finish(test_server *s);
+
+/* A fixture teardown (tcase_add_unchecked_fixture / _checked_fixture):
+ * test_server_finish(&test_srv). */
+void test_fixture_teardown(void);
 
 #endif

@@ -33,7 +33,6 @@ TCase *http_badinput_tcase(void);
 
 static const char *const bad_env[] = {"ATTRITION_TOKEN=" BAD_TOKEN, NULL};
 
-static test_server srv;
 static int have_data;
 
 /* What the data looked like before any hostile request (taken in setup). */
@@ -51,17 +50,17 @@ enum shape { PROBLEM, V2, MHD };
 static void data_state_take(data_state *d)
 {
     http_resp r;
-    ck_assert_int_eq(http_get(&srv, "/v1/cumulative", &r), 0);
+    ck_assert_int_eq(http_get(&test_srv, "/v1/cumulative", &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(http_header(&r, "ETag", d->etag_cumulative, sizeof d->etag_cumulative));
     d->cumulative = strdup(r.body);
     http_resp_free(&r);
-    ck_assert_int_eq(http_get(&srv, "/v1/deployments", &r), 0);
+    ck_assert_int_eq(http_get(&test_srv, "/v1/deployments", &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(http_header(&r, "ETag", d->etag_deployments, sizeof d->etag_deployments));
     d->deployments = strdup(r.body);
     http_resp_free(&r);
-    ck_assert_int_eq(http_get(&srv, "/readyz", &r), 0);
+    ck_assert_int_eq(http_get(&test_srv, "/readyz", &r), 0);
     ck_assert_int_eq(r.status, 200);
     d->version = json_path_int(r.json, "data_version");
     http_resp_free(&r);
@@ -69,7 +68,7 @@ static void data_state_take(data_state *d)
 
 static void setup(void)
 {
-    have_data = test_server_start_dataset(&srv, "http_badinput (dataset-dependent checks)",
+    have_data = test_server_start_dataset(&test_srv, "http_badinput (dataset-dependent checks)",
                                           bad_env);
     data_state_take(&before);
 }
@@ -78,8 +77,7 @@ static void teardown(void)
 {
     free(before.cumulative);
     free(before.deployments);
-    ck_assert_int_eq(test_server_stop(&srv), 0);
-    test_server_cleanup(&srv);
+    test_server_finish(&test_srv);
 }
 
 /* The server still serves, and nothing the hostile requests sent was stored. Prints how many
@@ -88,7 +86,7 @@ static void still_serving_unchanged(const char *group)
 {
     http_resp r;
     data_state now;
-    ck_assert_int_eq(http_get(&srv, "/livez", &r), 0);
+    ck_assert_int_eq(http_get(&test_srv, "/livez", &r), 0);
     ck_assert_int_eq(r.status, 200);
     http_resp_free(&r);
     data_state_take(&now);
@@ -101,7 +99,7 @@ static void still_serving_unchanged(const char *group)
     free(now.deployments);
     /* No answer was a 5xx (the access log has a line per request). */
     char line[8192];
-    FILE *f = fopen(srv.log, "r");
+    FILE *f = fopen(test_srv.log, "r");
     ck_assert_ptr_nonnull(f);
     while (fgets(line, sizeof line, f))
         ck_assert_msg(strstr(line, "\"status\":5") == NULL, "a 5xx answer: %.300s", line);
@@ -152,7 +150,7 @@ static http_resp expect_req(const char *method, const char *path, const char *co
     http_resp r;
     char what[160];
     snprintf(what, sizeof what, "%s %.120s", method, path);
-    ck_assert_msg(http_request(&srv, method, path, headers, body, len, &r) == 0,
+    ck_assert_msg(http_request(&test_srv, method, path, headers, body, len, &r) == 0,
                   "%s: no answer (transport error)", what);
     check_answer(&r, status, shape, what);
     sent++;
@@ -188,7 +186,7 @@ static void expect_body(const char *method, const char *path, const char *const 
 /* A raw exchange (harness.h: http_raw), 60 s at most between reads (valgrind). */
 static int raw_exchange(const char *bytes, size_t len, http_resp *out)
 {
-    return http_raw(&srv, bytes, len, 60000, out);
+    return http_raw(&test_srv, bytes, len, 60000, out);
 }
 
 static void expect_raw(const char *what, const char *bytes, size_t len, long status,
@@ -595,14 +593,14 @@ START_TEST(bodies)
     /* ... and the same report as stored is accepted, unchanged (200, nothing written). */
     if (have_data) {
         http_resp r;
-        ck_assert_int_eq(http_get(&srv, "/v1/reports/2024-10-25", &r), 0);
+        ck_assert_int_eq(http_get(&test_srv, "/v1/reports/2024-10-25", &r), 0);
         ck_assert_int_eq(r.status, 200);
         json_t *same = json_pack("{s:s, s:O, s:O}", "date", "2024-10-25", "totals",
                                  json_object_get(r.json, "totals"), "qualifiers",
                                  json_object_get(r.json, "qualifiers"));
         char *text_same = json_dumps(same, JSON_COMPACT);
         http_resp_free(&r);
-        ck_assert_int_eq(http_request(&srv, "POST", "/v1/reports", chunked, text_same,
+        ck_assert_int_eq(http_request(&test_srv, "POST", "/v1/reports", chunked, text_same,
                                       strlen(text_same), &r), 0);
         ck_assert_msg(r.status == 200, "chunked resend: %ld %s", r.status, r.body);
         http_resp_free(&r);

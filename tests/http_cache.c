@@ -22,7 +22,6 @@ TCase *http_cache_tcase(void);
 
 static const char *const cache_env[] = {"ATTRITION_TOKEN=" CACHE_TOKEN,
                                         "ATTRITION_CACHE_BYTES=12000", NULL};
-static test_server srv;
 
 static const char *const urls[] = {
     "/v1/daily?category=personnel,tanks", "/v1/cumulative?category=personnel,tanks",
@@ -43,8 +42,8 @@ static void setup(void)
 {
     const char *const headers[] = {"Authorization: Bearer " CACHE_TOKEN,
                                    "Content-Type: application/json", NULL};
-    ck_assert_int_eq(test_server_prepare(&srv), 0);
-    ck_assert_int_eq(test_server_start(&srv, cache_env), 0);
+    ck_assert_int_eq(test_server_prepare(&test_srv), 0);
+    ck_assert_int_eq(test_server_start(&test_srv, cache_env), 0);
     for (int i = 0; i < CACHE_REPORTS; i++) {
         char body[160];
         http_resp r;
@@ -53,14 +52,14 @@ static void setup(void)
         if (i >= 30) /* October too, for week and month boundaries */
             snprintf(body, sizeof body, "{\"date\": \"2024-10-%02d\", \"totals\": "
                      "{\"personnel\": %d, \"tanks\": %d}}", i - 29, 600000 + i * 1300, 8000 + i * 7);
-        ck_assert_int_eq(http_request(&srv, "POST", "/v1/reports", headers, body, strlen(body),
+        ck_assert_int_eq(http_request(&test_srv, "POST", "/v1/reports", headers, body, strlen(body),
                                       &r), 0);
         ck_assert_msg(r.status == 201, "POST report %d: %ld %s", i, r.status, r.body);
         http_resp_free(&r);
     }
     for (size_t u = 0; u < N_URLS; u++) {
         http_resp r;
-        ck_assert_int_eq(http_get(&srv, urls[u], &r), 0);
+        ck_assert_int_eq(http_get(&test_srv, urls[u], &r), 0);
         ck_assert_msg(r.status == 200, "GET %s: %ld %s", urls[u], r.status, r.body);
         ck_assert_msg(http_header(&r, "ETag", ref[u].etag, sizeof ref[u].etag) != NULL,
                       "GET %s: no ETag", urls[u]);
@@ -77,8 +76,7 @@ static void teardown(void)
         free(ref[u].body);
         ref[u].body = NULL;
     }
-    ck_assert_int_eq(test_server_stop(&srv), 0);
-    test_server_cleanup(&srv);
+    test_server_finish(&test_srv);
 }
 
 /* One client thread's tally: the first mismatch is kept for the report. */
@@ -139,7 +137,7 @@ static void *client_run(void *arg)
         const char *const cond[] = {inm, NULL};
         http_resp r;
         char why[512];
-        if (http_request(&srv, "GET", urls[u], v == 1 ? gz : v == 2 ? cond : NULL, NULL, 0,
+        if (http_request(&test_srv, "GET", urls[u], v == 1 ? gz : v == 2 ? cond : NULL, NULL, 0,
                          &r) != 0) {
             snprintf(why, sizeof why, "GET %s (variant %d): no answer", urls[u], v);
         } else {
@@ -161,7 +159,7 @@ static long long metric(const char *name)
 {
     http_resp r;
     long long sum = -1;
-    if (http_get(&srv, "/metrics", &r) != 0)
+    if (http_get(&test_srv, "/metrics", &r) != 0)
         return -1;
     size_t nl = strlen(name);
     for (const char *p = r.body; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {

@@ -16,7 +16,6 @@
 
 TCase *http_clients_tcase(void);
 
-static test_server srv;
 static int have_data, srv_ok;
 static json_t *spec;                /* compat_clients.json */
 static char latest[16], after[16];  /* {latest}, {after_latest} */
@@ -28,15 +27,15 @@ static void setup(void)
     spec = path ? json_load_file(path, 0, &err) : NULL;
     const char *const *files = test_dataset_files();
     have_data = test_have_dataset("http_clients") && files != NULL;
-    if (!have_data || test_server_prepare(&srv) != 0)
+    if (!have_data || test_server_prepare(&test_srv) != 0)
         return;
-    srv_ok = test_server_import(&srv, files, 3) == 0 && test_server_start(&srv, NULL) == 0;
+    srv_ok = test_server_import(&test_srv, files, 3) == 0 && test_server_start(&test_srv, NULL) == 0;
 }
 
 static void teardown(void)
 {
     if (have_data)
-        test_server_cleanup(&srv);
+        test_server_cleanup(&test_srv);
     json_decref(spec);
     spec = NULL;
 }
@@ -96,7 +95,7 @@ static void client_get(const json_t *c, const char *path, answer *a)
     }
     h[n] = NULL;
     memset(a, 0, sizeof *a);
-    ck_assert_msg(http_request(&srv, "GET", path, h, NULL, 0, &a->r) == 0, "GET %s: transport", path);
+    ck_assert_msg(http_request(&test_srv, "GET", path, h, NULL, 0, &a->r) == 0, "GET %s: transport", path);
     if (http_header(&a->r, "Content-Encoding", enc, sizeof enc) && strcmp(enc, "gzip") == 0) {
         ck_assert_msg(want && strstr(want, "gzip"), "%s: gzip sent to a client that did not ask", path);
         a->body = test_gunzip(a->r.body, a->r.len, NULL);
@@ -291,10 +290,10 @@ START_TEST(test_clients_replay)
 {
     if (!have_data)
         return;
-    ck_assert_msg(srv_ok, "import or start failed; see %s/import.log and %s", srv.dir, srv.log);
+    ck_assert_msg(srv_ok, "import or start failed; see %s/import.log and %s", test_srv.dir, test_srv.log);
     ck_assert_ptr_nonnull(spec);
     http_resp w;
-    json_t *info = http_get_json(&srv, "/api/v2/war-info", 200, &w);
+    json_t *info = http_get_json(&test_srv, "/api/v2/war-info", 200, &w);
     int y, m, d;
     snprintf(latest, sizeof latest, "%s",
              json_string_value(json_object_get(json_object_get(info, "data"), "current_date")));

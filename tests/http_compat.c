@@ -25,7 +25,6 @@ static const char *const v2_keys[] = {
 };
 #define N_KEYS (sizeof v2_keys / sizeof v2_keys[0])
 
-static test_server srv;
 static int have_data;   /* dataset present */
 static int srv_ok;      /* imported and listening */
 static json_t *dataset; /* russia_losses_personnel.json, for the expected latest report */
@@ -34,18 +33,18 @@ static void setup(void)
 {
     const char *const *files = test_dataset_files();
     have_data = test_have_dataset("http_compat") && files != NULL;
-    if (!have_data || test_server_prepare(&srv) != 0)
+    if (!have_data || test_server_prepare(&test_srv) != 0)
         return;
     char path[1024];
     snprintf(path, sizeof path, "%s/russia_losses_personnel.json", getenv("ATTRITION_DATA"));
     dataset = json_load_file(path, 0, NULL);
-    srv_ok = dataset && test_server_import(&srv, files, 3) == 0 && test_server_start(&srv, NULL) == 0;
+    srv_ok = dataset && test_server_import(&test_srv, files, 3) == 0 && test_server_start(&test_srv, NULL) == 0;
 }
 
 static void teardown(void)
 {
     if (have_data)
-        test_server_cleanup(&srv);
+        test_server_cleanup(&test_srv);
     json_decref(dataset);
     dataset = NULL;
 }
@@ -56,24 +55,15 @@ static int ready(void)
 {
     if (!have_data)
         return 0;
-    ck_assert_msg(srv_ok, "import or start failed; see %s/import.log and %s", srv.dir, srv.log);
+    ck_assert_msg(srv_ok, "import or start failed; see %s/import.log and %s", test_srv.dir, test_srv.log);
     return 1;
-}
-
-/* GET path, expecting status and a JSON body; the caller frees r. */
-static void get_json(const char *path, long status, http_resp *r)
-{
-    ck_assert_int_eq(http_get(&srv, path, r), 0);
-    ck_assert_msg(r->status == status, "GET %s: status %ld, expected %ld; body %s", path,
-                  r->status, status, r->body);
-    ck_assert_msg(r->json != NULL, "GET %s: body is not JSON: %s", path, r->body);
 }
 
 /* data of a 200 answer in the v2 envelope (borrowed from r). */
 static json_t *get_data(const char *path, http_resp *r)
 {
     char ct[128];
-    get_json(path, 200, r);
+    test_get_json(path, 200, r);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "message")), V2_OK);
     ck_assert_int_eq(json_object_size(r->json), 2);
     ck_assert_str_eq(http_header(r, "Content-Type", ct, sizeof ct), "application/json; charset=utf-8");
@@ -253,7 +243,7 @@ static const char *local_part(const json_t *url)
 {
     static char prefix[64];
     const char *u = json_string_value(url);
-    snprintf(prefix, sizeof prefix, "http://127.0.0.1:%d/", srv.port);
+    snprintf(prefix, sizeof prefix, "http://127.0.0.1:%d/", test_srv.port);
     ck_assert_msg(u && strncmp(u, prefix, strlen(prefix)) == 0, "%s does not start with %s",
                   u ? u : "null", prefix);
     return u + strlen(prefix) - 1;
@@ -352,8 +342,8 @@ START_TEST(test_v2_paging_host)
     const char *h2[] = {"Host: other.example.net:8443", NULL};
     http_resp a, b;
     const char *path = "/api/v2/statistics?limit=3";
-    ck_assert_int_eq(http_request(&srv, "GET", path, h1, NULL, 0, &a), 0);
-    ck_assert_int_eq(http_request(&srv, "GET", path, h2, NULL, 0, &b), 0);
+    ck_assert_int_eq(http_request(&test_srv, "GET", path, h1, NULL, 0, &a), 0);
+    ck_assert_int_eq(http_request(&test_srv, "GET", path, h2, NULL, 0, &b), 0);
     ck_assert_int_eq(a.status, 200);
     ck_assert_int_eq(b.status, 200);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(a.json,
@@ -392,7 +382,7 @@ START_TEST(test_v2_terms)
                      "Бойові броньовані машини");
     ck_assert_str_eq(gets(json_object_get(tu, "planes"), "title"), "Літаки");
     ck_assert_str_eq(gets(json_object_get(tu, "submarines"), "title"), "Підводні човни");
-    get_json("/api/v2/terms/de", 404, &bad);
+    test_get_json("/api/v2/terms/de", 404, &bad);
     ck_assert_str_eq(gets(bad.json, "message"), "The data were not found.");
     ck_assert_int_eq(json_array_size(json_object_get(json_object_get(bad.json, "errors"), "lang")), 1);
     http_resp_free(&en);
@@ -408,7 +398,7 @@ static void expect_error(const char *path, long status, const char *const *param
 {
     http_resp r;
     char ct[128];
-    get_json(path, status, &r);
+    test_get_json(path, status, &r);
     ck_assert_str_eq(http_header(&r, "Content-Type", ct, sizeof ct), "application/json; charset=utf-8");
     ck_assert_str_eq(gets(r.json, "message"), status == 422 ? "The given data was invalid."
                                                             : "The data were not found.");
@@ -446,7 +436,7 @@ START_TEST(test_v2_errors)
         http_resp r;
         snprintf(path, sizeof path, "/api/v2/statistics?limit=%s", bad_limits[i]);
         snprintf(want, sizeof want, "a whole number from 1 to 1000 (got \"%s\")", bad_limits[i]);
-        get_json(path, 422, &r);
+        test_get_json(path, 422, &r);
         const char *m = json_string_value(json_array_get(json_object_get(json_object_get(r.json,
                                           "errors"), "limit"), 0));
         ck_assert_msg(m && strstr(m, want), "GET %s: limit message %s, want it to say %s", path,
@@ -468,7 +458,7 @@ START_TEST(test_v2_errors)
     expect_error("/api/v2/statistic/latest", 404, (const char *[]){"path", NULL});
 
     http_resp r;
-    get_json("/api/v2/statistics?date_from=2024-13-01", 422, &r);
+    test_get_json("/api/v2/statistics?date_from=2024-13-01", 422, &r);
     ck_assert_str_eq(json_string_value(json_array_get(json_object_get(json_object_get(r.json,
                      "errors"), "date_from"), 0)),
                      "The date from is not a valid date (got \"2024-13-01\"; expected YYYY-MM-DD, "
@@ -574,16 +564,16 @@ START_TEST(test_compat_http_features)
         http_resp r, c, h;
         char etag[128], inm[160], acao[64], len[32];
         const char *origin[] = {"Origin: https://example.org", NULL};
-        ck_assert_int_eq(http_request(&srv, "GET", paths[i], origin, NULL, 0, &r), 0);
+        ck_assert_int_eq(http_request(&test_srv, "GET", paths[i], origin, NULL, 0, &r), 0);
         ck_assert_msg(r.status == 200, "GET %s: %ld", paths[i], r.status);
         ck_assert_msg(http_header(&r, "ETag", etag, sizeof etag), "GET %s: no ETag", paths[i]);
         ck_assert_msg(http_header(&r, "Access-Control-Allow-Origin", acao, sizeof acao),
                       "GET %s: no CORS header", paths[i]);
         snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
         const char *cond[] = {inm, NULL};
-        ck_assert_int_eq(http_request(&srv, "GET", paths[i], cond, NULL, 0, &c), 0);
+        ck_assert_int_eq(http_request(&test_srv, "GET", paths[i], cond, NULL, 0, &c), 0);
         ck_assert_msg(c.status == 304 && c.len == 0, "GET %s with If-None-Match: %ld", paths[i], c.status);
-        ck_assert_int_eq(http_request(&srv, "HEAD", paths[i], NULL, NULL, 0, &h), 0);
+        ck_assert_int_eq(http_request(&test_srv, "HEAD", paths[i], NULL, NULL, 0, &h), 0);
         ck_assert_msg(h.status == 200 && h.len == 0, "HEAD %s: %ld, %zu bytes", paths[i], h.status, h.len);
         ck_assert_msg(http_header(&h, "Content-Length", len, sizeof len) && (size_t)atol(len) == r.len,
                       "HEAD %s: Content-Length %s, GET body %zu", paths[i], len, r.len);
@@ -592,7 +582,7 @@ START_TEST(test_compat_http_features)
         http_resp_free(&h);
     }
     http_resp m;
-    ck_assert_int_eq(http_get(&srv, "/metrics", &m), 0);
+    ck_assert_int_eq(http_get(&test_srv, "/metrics", &m), 0);
     ck_assert_msg(strstr(m.body, "route=\"/api/v1/statistics/latest\",status=\"200\"") &&
                   strstr(m.body, "route=\"/api/v2/war-info/status/{lang}\",status=\"200\""),
                   "metrics lack the compat routes");

@@ -9,23 +9,11 @@
 
 TCase *http_losses_tcase(void);
 
-static test_server srv;
 static int have_data;
 
 static void setup(void)
 {
-    have_data = test_server_start_dataset(&srv, "http_losses", NULL);
-}
-
-static void teardown(void)
-{
-    ck_assert_int_eq(test_server_stop(&srv), 0);
-    test_server_cleanup(&srv);
-}
-
-static json_t *get_json(const char *path, long status, http_resp *r)
-{
-    return http_get_json(&srv, path, status, r);
+    have_data = test_server_start_dataset(&test_srv, "http_losses", NULL);
 }
 
 START_TEST(article_day)
@@ -33,7 +21,7 @@ START_TEST(article_day)
     if (!have_data)
         return;
     http_resp r;
-    json_t *j = get_json("/v1/daily/2024-10-25", 200, &r);
+    json_t *j = test_get_json("/v1/daily/2024-10-25", 200, &r);
     ck_assert_str_eq(json_string_value(json_object_get(j, "date")), "2024-10-25");
     ck_assert_int_eq(json_path_int(j, "day"), 975);
     ck_assert_int_eq(json_path_int(j, "losses.personnel"), 1630);
@@ -49,7 +37,7 @@ START_TEST(article_day)
     ck_assert_uint_eq(json_array_size(json_object_get(j, "corrections")), 0);
     http_resp_free(&r);
 
-    j = get_json("/v1/cumulative/2024-10-25?category=personnel", 200, &r);
+    j = test_get_json("/v1/cumulative/2024-10-25?category=personnel", 200, &r);
     ck_assert_int_eq(json_path_int(j, "totals.personnel"), 685910);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "qualifiers"), "personnel")), "about");
     ck_assert_uint_eq(json_object_size(json_object_get(j, "totals")), 1);
@@ -62,7 +50,7 @@ START_TEST(corrections_and_merges)
     if (!have_data)
         return;
     http_resp r;
-    json_t *j = get_json("/v1/daily/2024-11-30", 200, &r);
+    json_t *j = test_get_json("/v1/daily/2024-11-30", 200, &r);
     ck_assert_int_eq(json_path_int(j, "losses.special_equipment"), -83);
     json_t *corr = json_object_get(j, "corrections");
     int found = 0;
@@ -71,21 +59,21 @@ START_TEST(corrections_and_merges)
     ck_assert_msg(found, "special_equipment is not listed in corrections");
     http_resp_free(&r);
 
-    j = get_json("/v1/daily/2022-05-01", 200, &r);
+    j = test_get_json("/v1/daily/2022-05-01", 200, &r);
     ck_assert_int_eq(json_path_int(j, "losses.vehicles_fuel_tanks"), 19);
     ck_assert_int_eq(json_path_int(j, "losses.cruise_missiles"), 80);
     http_resp_free(&r);
 
-    j = get_json("/v1/daily/2023-09-14?category=submarines", 200, &r);
+    j = test_get_json("/v1/daily/2023-09-14?category=submarines", 200, &r);
     ck_assert_int_eq(json_path_int(j, "totals.submarines"), 1);
     ck_assert_ptr_null(json_object_get(json_object_get(j, "losses"), "submarines"));
     http_resp_free(&r);
 
-    j = get_json("/v1/daily/2022-02-25", 200, &r);
+    j = test_get_json("/v1/daily/2022-02-25", 200, &r);
     ck_assert_int_eq(json_path_int(j, "losses.personnel"), 2800);
     http_resp_free(&r);
 
-    j = get_json("/v1/categories", 200, &r);
+    j = test_get_json("/v1/categories", 200, &r);
     json_t *cats = json_object_get(j, "categories");
     int checked = 0;
     for (size_t i = 0; i < json_array_size(cats); i++) {
@@ -137,8 +125,8 @@ START_TEST(whole_history_equals_dataset)
     size_t n = json_array_size(pers);
     ck_assert_uint_eq(json_array_size(equip), n);
     http_resp rc, rd;
-    json_t *cum = json_object_get(get_json("/v1/cumulative", 200, &rc), "series");
-    json_t *daily = json_object_get(get_json("/v1/daily", 200, &rd), "series");
+    json_t *cum = json_object_get(test_get_json("/v1/cumulative", 200, &rc), "series");
+    json_t *daily = json_object_get(test_get_json("/v1/daily", 200, &rd), "series");
     ck_assert_uint_eq(json_array_size(cum), n);
     ck_assert_uint_eq(json_array_size(daily), n);
     size_t compared = 0;
@@ -193,7 +181,7 @@ static void expect_problem(const char *path, long status, const char *needle)
 {
     http_resp r;
     char ct[128];
-    ck_assert_int_eq(http_get(&srv, path, &r), 0);
+    ck_assert_int_eq(http_get(&test_srv, path, &r), 0);
     ck_assert_msg(r.status == status, "%s: status %ld, want %ld", path, r.status, status);
     ck_assert_ptr_nonnull(http_header(&r, "Content-Type", ct, sizeof ct));
     ck_assert_str_eq(ct, "application/problem+json");
@@ -229,7 +217,7 @@ START_TEST(window_and_latest)
     if (!have_data)
         return;
     http_resp r;
-    json_t *j = get_json("/v1/daily?from=2024-10-21&to=2024-10-25&category=personnel", 200, &r);
+    json_t *j = test_get_json("/v1/daily?from=2024-10-21&to=2024-10-25&category=personnel", 200, &r);
     json_t *series = json_object_get(j, "series");
     ck_assert_uint_eq(json_array_size(series), 5);
     long long sum = 0;
@@ -238,11 +226,11 @@ START_TEST(window_and_latest)
     ck_assert_int_eq(sum, 7390);
     ck_assert_str_eq(json_string_value(json_object_get(j, "from")), "2024-10-21");
     http_resp_free(&r);
-    j = get_json("/v1/daily/latest", 200, &r);
+    j = test_get_json("/v1/daily/latest", 200, &r);
     ck_assert_str_eq(json_string_value(json_object_get(j, "date")), "2026-08-08");
     ck_assert_int_eq(json_path_int(j, "day"), 1627);
     http_resp_free(&r);
-    j = get_json("/v1/cumulative/latest", 200, &r);
+    j = test_get_json("/v1/cumulative/latest", 200, &r);
     ck_assert_int_eq(json_path_int(j, "totals.personnel"), 1456610);
     http_resp_free(&r);
 }
@@ -251,7 +239,7 @@ END_TEST
 TCase *http_losses_tcase(void)
 {
     TCase *tc = tcase_create("http_losses");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_unchecked_fixture(tc, setup, test_fixture_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, article_day);
     tcase_add_test(tc, corrections_and_merges);

@@ -25,7 +25,6 @@
 
 TCase *http_ops_tcase(void);
 
-static test_server srv;
 static int srv_ok;
 static int have_data;   /* the dataset was imported */
 static json_t *dataset; /* russia_losses_personnel.json when have_data */
@@ -34,28 +33,28 @@ static void setup(void)
 {
     const char *const *files = test_dataset_files();
     char path[1024];
-    if (test_server_prepare(&srv) != 0)
+    if (test_server_prepare(&test_srv) != 0)
         return;
     have_data = files != NULL && test_have_dataset("http_ops (dataset parts)");
     if (have_data) {
         snprintf(path, sizeof path, "%s/russia_losses_personnel.json", getenv("ATTRITION_DATA"));
         dataset = json_load_file(path, 0, NULL);
-        if (dataset == NULL || test_server_import(&srv, files, 3) != 0)
+        if (dataset == NULL || test_server_import(&test_srv, files, 3) != 0)
             return;
     }
-    srv_ok = test_server_start(&srv, NULL) == 0;
+    srv_ok = test_server_start(&test_srv, NULL) == 0;
 }
 
 static void teardown(void)
 {
-    test_server_cleanup(&srv);
+    test_server_cleanup(&test_srv);
     json_decref(dataset);
     dataset = NULL;
 }
 
 static void need_server(void)
 {
-    ck_assert_msg(srv_ok, "the server did not start; see %s (and %s/import.log)", srv.log, srv.dir);
+    ck_assert_msg(srv_ok, "the server did not start; see %s (and %s/import.log)", test_srv.log, test_srv.dir);
 }
 
 /* Has the dataset; else prints SKIP naming the part skipped and returns 0. */
@@ -112,12 +111,12 @@ START_TEST(test_health)
     /* Probes and metrics are never kept by a cache in front: each answer is of its moment. */
     static const char *const probes[] = {"/livez", "/healthz", "/readyz", "/metrics"};
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
-        req(&srv, "GET", probes[i], NULL, 200, &r);
+        req(&test_srv, "GET", probes[i], NULL, 200, &r);
         ck_assert_msg(strcmp(hdr(&r, "Cache-Control", b), "no-store") == 0,
                       "%s: Cache-Control %s, want no-store", probes[i], b);
         http_resp_free(&r);
     }
-    req(&srv, "GET", "/readyz", NULL, 200, &r);
+    req(&test_srv, "GET", "/readyz", NULL, 200, &r);
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "ready");
     json_t *latest = json_object_get(r.json, "latest");
     if (need_data("readyz latest"))
@@ -197,7 +196,7 @@ static char *metrics_text(void)
 {
     http_resp r;
     char ct[512];
-    req(&srv, "GET", "/metrics", NULL, 200, &r);
+    req(&test_srv, "GET", "/metrics", NULL, 200, &r);
     ck_assert_msg(strncmp(hdr(&r, "Content-Type", ct), "text/plain; version=0.0.4", 25) == 0,
                   "metrics Content-Type %s", ct);
     char *t = r.body;
@@ -225,12 +224,12 @@ START_TEST(test_metrics)
     free(t0);
     http_resp r;
     for (int i = 0; i < 3; i++) {
-        req(&srv, "GET", "/livez", NULL, 200, &r);
+        req(&test_srv, "GET", "/livez", NULL, 200, &r);
         http_resp_free(&r);
     }
-    req(&srv, "GET", "/no/such/thing", NULL, 404, &r);
+    req(&test_srv, "GET", "/no/such/thing", NULL, 404, &r);
     http_resp_free(&r);
-    req(&srv, "GET", "/api/v2/terms/xx", NULL, 404, &r);
+    req(&test_srv, "GET", "/api/v2/terms/xx", NULL, 404, &r);
     http_resp_free(&r);
     /* A request is counted once its answer is sent, so the count may lag a moment. */
     char *t = NULL;
@@ -270,7 +269,7 @@ START_TEST(test_openapi_served)
     fclose(f);
     http_resp r;
     char ct[512];
-    req(&srv, "GET", "/openapi.json", NULL, 200, &r);
+    req(&test_srv, "GET", "/openapi.json", NULL, 200, &r);
     ck_assert_str_eq(hdr(&r, "Content-Type", ct), "application/json; charset=utf-8");
     ck_assert_uint_eq(r.len, n);
     ck_assert_msg(memcmp(r.body, file, n) == 0, "/openapi.json differs from %s", path);
@@ -284,18 +283,18 @@ START_TEST(test_not_found_and_method)
     need_server();
     http_resp r;
     char allow[512];
-    req(&srv, "GET", "/v1/nothing-here", NULL, 404, &r);
+    req(&test_srv, "GET", "/v1/nothing-here", NULL, 404, &r);
     check_problem(&r, 404, "/v1/nothing-here");
     http_resp_free(&r);
-    req(&srv, "DELETE", "/v1/daily", NULL, 405, &r);
+    req(&test_srv, "DELETE", "/v1/daily", NULL, 405, &r);
     check_problem(&r, 405, "DELETE");
     ck_assert_str_eq(hdr(&r, "Allow", allow), "GET, HEAD, OPTIONS");
     http_resp_free(&r);
-    req(&srv, "GET", "/v1/reports", NULL, 405, &r);
+    req(&test_srv, "GET", "/v1/reports", NULL, 405, &r);
     check_problem(&r, 405, "GET");
     ck_assert_str_eq(hdr(&r, "Allow", allow), "POST, OPTIONS");
     http_resp_free(&r);
-    req(&srv, "PATCH", "/v1/deployments/1", NULL, 405, &r);
+    req(&test_srv, "PATCH", "/v1/deployments/1", NULL, 405, &r);
     ck_assert_str_eq(hdr(&r, "Allow", allow), "GET, HEAD, PUT, DELETE, OPTIONS");
     http_resp_free(&r);
 }
@@ -308,7 +307,7 @@ START_TEST(test_preflight_and_cors)
                          "Access-Control-Request-Headers: if-none-match", NULL};
     http_resp r;
     char b[512];
-    req(&srv, "OPTIONS", "/v1/daily/2024-10-25", pre, 204, &r);
+    req(&test_srv, "OPTIONS", "/v1/daily/2024-10-25", pre, 204, &r);
     ck_assert_uint_eq(r.len, 0);
     ck_assert_ptr_nonnull(strstr(hdr(&r, "Access-Control-Allow-Methods", b), "GET"));
     ck_assert_ptr_nonnull(strstr(hdr(&r, "Access-Control-Allow-Headers", b), "If-None-Match"));
@@ -318,7 +317,7 @@ START_TEST(test_preflight_and_cors)
     const char *paths[] = {"/v1/categories", "/v1/nothing-here", "/livez"};
     const long status[] = {200, 404, 200};
     for (size_t i = 0; i < 3; i++) {
-        req(&srv, "GET", paths[i], NULL, status[i], &r);
+        req(&test_srv, "GET", paths[i], NULL, status[i], &r);
         ck_assert_str_eq(hdr(&r, "Access-Control-Allow-Origin", b), "*");
         ck_assert_str_eq(hdr(&r, "Access-Control-Expose-Headers", b), "ETag, Link, Last-Modified");
         http_resp_free(&r);
@@ -343,8 +342,8 @@ START_TEST(test_head)
     need_server();
     http_resp g, h;
     char a[4096], b[4096];
-    req(&srv, "GET", "/v1/categories", NULL, 200, &g);
-    req(&srv, "HEAD", "/v1/categories", NULL, 200, &h);
+    req(&test_srv, "GET", "/v1/categories", NULL, 200, &g);
+    req(&test_srv, "HEAD", "/v1/categories", NULL, 200, &h);
     ck_assert_uint_eq(h.len, 0);
     without_date(g.headers, a, sizeof a);
     without_date(h.headers, b, sizeof b);
@@ -359,7 +358,7 @@ START_TEST(test_etag_304)
     need_server();
     http_resp r, n;
     char etag[512], cc[512], b[512], inm[600];
-    req(&srv, "GET", "/v1/categories", NULL, 200, &r);
+    req(&test_srv, "GET", "/v1/categories", NULL, 200, &r);
     hdr(&r, "ETag", etag);
     hdr(&r, "Cache-Control", cc);
     ck_assert_msg(etag[0] == '"' && etag[strlen(etag) - 1] == '"', "not a strong ETag: %s", etag);
@@ -367,17 +366,17 @@ START_TEST(test_etag_304)
     hdr(&r, "Last-Modified", b);
     snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
     const char *h[] = {inm, NULL};
-    req(&srv, "GET", "/v1/categories", h, 304, &n);
+    req(&test_srv, "GET", "/v1/categories", h, 304, &n);
     ck_assert_uint_eq(n.len, 0);
     ck_assert_str_eq(hdr(&n, "ETag", b), etag);
     ck_assert_str_eq(hdr(&n, "Cache-Control", b), cc);
     http_resp_free(&n);
     /* Weak comparison, lists, and a tag that does not match. */
     snprintf(inm, sizeof inm, "If-None-Match: \"0000\", W/%s", etag);
-    req(&srv, "GET", "/v1/categories", h, 304, &n);
+    req(&test_srv, "GET", "/v1/categories", h, 304, &n);
     http_resp_free(&n);
     const char *other[] = {"If-None-Match: \"0123456789abcdef\"", NULL};
-    req(&srv, "GET", "/v1/categories", other, 200, &n);
+    req(&test_srv, "GET", "/v1/categories", other, 200, &n);
     ck_assert_str_eq(n.body, r.body);
     http_resp_free(&n);
     http_resp_free(&r);
@@ -391,8 +390,8 @@ START_TEST(test_gzip)
     const char *path = have_data ? "/v1/daily" : "/openapi.json";
     http_resp plain, packed;
     char b[512];
-    req(&srv, "GET", path, NULL, 200, &plain);
-    req(&srv, "GET", path, gz, 200, &packed);
+    req(&test_srv, "GET", path, NULL, 200, &plain);
+    req(&test_srv, "GET", path, gz, 200, &packed);
     ck_assert_ptr_null(http_header(&plain, "Content-Encoding", b, sizeof b));
     ck_assert_str_eq(hdr(&packed, "Content-Encoding", b), "gzip");
     ck_assert_ptr_nonnull(strstr(hdr(&packed, "Vary", b), "Accept-Encoding"));
@@ -414,7 +413,7 @@ START_TEST(test_csv)
     http_resp cats, byfmt, byaccept;
     char b[512], header[2048] = "date,day";
     const char *accept[] = {"Accept: text/csv", NULL};
-    req(&srv, "GET", "/v1/categories", NULL, 200, &cats);
+    req(&test_srv, "GET", "/v1/categories", NULL, 200, &cats);
     json_t *list = json_object_get(cats.json, "categories");
     for (size_t i = 0; i < json_array_size(list); i++)
         snprintf(header + strlen(header), sizeof header - strlen(header), ",%s",
@@ -423,8 +422,8 @@ START_TEST(test_csv)
     const char *path = "/v1/daily?from=2024-10-21&to=2024-10-25";
     char fmt[256];
     snprintf(fmt, sizeof fmt, "%s&format=csv", path);
-    req(&srv, "GET", fmt, NULL, 200, &byfmt);
-    req(&srv, "GET", path, accept, 200, &byaccept);
+    req(&test_srv, "GET", fmt, NULL, 200, &byfmt);
+    req(&test_srv, "GET", path, accept, 200, &byaccept);
     ck_assert_str_eq(hdr(&byfmt, "Content-Type", b), "text/csv; charset=utf-8");
     ck_assert_str_eq(hdr(&byaccept, "Content-Type", b), "text/csv; charset=utf-8");
     ck_assert_str_eq(byaccept.body, byfmt.body);
@@ -466,7 +465,7 @@ START_TEST(test_link_paging)
     int pages = 0;
     for (; next[0]; pages++) {
         ck_assert_int_lt(pages, 5);
-        req(&srv, "GET", next, NULL, 200, &r);
+        req(&test_srv, "GET", next, NULL, 200, &r);
         json_t *series = json_object_get(r.json, "series");
         ck_assert_uint_le(json_array_size(series), 2);
         for (size_t i = 0; i < json_array_size(series); i++)
@@ -478,7 +477,7 @@ START_TEST(test_link_paging)
     ck_assert_int_eq(pages, 3);
     ck_assert_str_eq(dates, "2024-10-21 2024-10-22 2024-10-23 2024-10-24 2024-10-25 ");
     /* Without limit the whole range comes at once, without Link. */
-    req(&srv, "GET", "/v1/daily?from=2024-10-21&to=2024-10-25", NULL, 200, &r);
+    req(&test_srv, "GET", "/v1/daily?from=2024-10-21&to=2024-10-25", NULL, 200, &r);
     link_next(&r, next, sizeof next);
     ck_assert_str_eq(next, "");
     ck_assert_uint_eq(json_array_size(json_object_get(r.json, "series")), 5);

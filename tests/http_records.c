@@ -16,23 +16,11 @@
 
 TCase *http_records_tcase(void);
 
-static test_server srv;
 static int have_data;
 
 static void setup(void)
 {
-    have_data = test_server_start_dataset(&srv, "http_records", NULL);
-}
-
-static void teardown(void)
-{
-    ck_assert_int_eq(test_server_stop(&srv), 0);
-    test_server_cleanup(&srv);
-}
-
-static json_t *get_json(const char *path, long status, http_resp *r)
-{
-    return http_get_json(&srv, path, status, r);
+    have_data = test_server_start_dataset(&test_srv, "http_records", NULL);
 }
 
 static const char *str_at(const json_t *o, const char *key)
@@ -69,7 +57,7 @@ START_TEST(third_greatest_day)
     http_resp r;
     /* Personnel days 2022-04-01..2024-10-25 (939 of them) sorted: 1740 (2024-05-13), 1710
      * (2024-10-21), 1630 (2024-10-25), 1530 (2024-10-18), 1520 (2024-05-16). */
-    json_t *j = get_json("/v1/records/personnel/2024-10-25?from=2022-04-01", 200, &r);
+    json_t *j = test_get_json("/v1/records/personnel/2024-10-25?from=2022-04-01", 200, &r);
     ck_assert_str_eq(str_at(j, "category"), "personnel");
     ck_assert_str_eq(str_at(j, "date"), "2024-10-25");
     ck_assert_str_eq(str_at(j, "from"), "2022-04-01");
@@ -83,7 +71,7 @@ START_TEST(third_greatest_day)
     http_resp_free(&r);
 
     /* The same window as a list: 2024-10-18 (1530) ranks 4. */
-    j = get_json("/v1/records/personnel?from=2022-04-01&to=2024-10-25&limit=5", 200, &r);
+    j = test_get_json("/v1/records/personnel?from=2022-04-01&to=2024-10-25&limit=5", 200, &r);
     ck_assert_str_eq(str_at(j, "from"), "2022-04-01");
     ck_assert_str_eq(str_at(j, "to"), "2024-10-25");
     ck_assert_int_eq(json_path_int(j, "days_compared"), 939);
@@ -98,7 +86,7 @@ START_TEST(third_greatest_day)
 
     /* As of its own date 2024-10-18 was the second-greatest ("the previous second-highest
      * ... 1,530"): only 2024-05-13 was ahead. */
-    j = get_json("/v1/records/personnel/2024-10-18?from=2022-04-01", 200, &r);
+    j = test_get_json("/v1/records/personnel/2024-10-18?from=2022-04-01", 200, &r);
     ck_assert_int_eq(json_path_int(j, "rank"), 2);
     ck_assert_int_eq(json_path_int(j, "days_compared"), 932);
     ck_assert_uint_eq(json_array_size(json_object_get(j, "above")), 1);
@@ -113,7 +101,7 @@ START_TEST(since_monday)
     http_resp r;
     /* Sums of 2024-10-21..2024-10-25: personnel 7390, artillery 188, uav 383, afv 176
      * (the article's figures); per day / 5 days. */
-    json_t *j = get_json("/v1/summary?from=2024-10-21&to=2024-10-25", 200, &r);
+    json_t *j = test_get_json("/v1/summary?from=2024-10-21&to=2024-10-25", 200, &r);
     ck_assert_str_eq(str_at(j, "group"), "none");
     json_t *periods = json_object_get(j, "periods");
     ck_assert_uint_eq(json_array_size(periods), 1);
@@ -138,13 +126,13 @@ START_TEST(since_monday)
     http_resp_free(&r);
     snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
     const char *const hdr[] = {inm, NULL};
-    ck_assert_int_eq(http_request(&srv, "GET", "/v1/summary?from=2024-10-21&to=2024-10-25", hdr,
+    ck_assert_int_eq(http_request(&test_srv, "GET", "/v1/summary?from=2024-10-21&to=2024-10-25", hdr,
                                   NULL, 0, &r), 0);
     ck_assert_int_eq(r.status, 304);
     http_resp_free(&r);
 
     /* ?category narrows every object. */
-    j = get_json("/v1/summary?from=2024-10-21&to=2024-10-25&category=uav,afv", 200, &r);
+    j = test_get_json("/v1/summary?from=2024-10-21&to=2024-10-25&category=uav,afv", 200, &r);
     p = json_array_get(json_object_get(j, "periods"), 0);
     ck_assert_uint_eq(json_object_size(json_object_get(p, "losses")), 2);
     ck_assert_uint_eq(json_object_size(json_object_get(p, "per_day")), 2);
@@ -168,7 +156,7 @@ START_TEST(months_august_to_october)
         int days;
     } want[] = {{"2024-08", 1618, 1528, 31}, {"2024-09", 1753, 1208, 30},
                 {"2024-10", 1839, 1191, 31}};
-    json_t *j = get_json("/v1/summary?from=2024-08-01&to=2024-10-31&group=month"
+    json_t *j = test_get_json("/v1/summary?from=2024-08-01&to=2024-10-31&group=month"
                          "&category=uav,artillery", 200, &r);
     ck_assert_str_eq(str_at(j, "group"), "month");
     json_t *periods = json_object_get(j, "periods");
@@ -213,7 +201,7 @@ START_TEST(top_records)
      * (2022-03-03), 2800 (2022-02-25, the first report, counted from zero), 2710
      * (2025-02-28), 2200, 2030, 2010, 1990, 1970, 1950 twice (2024-11-12, 2025-01-22: both
      * rank 9), 1860 twice (2024-12-21, 2025-03-28: both rank 11). 1626 reports. */
-    json_t *j = get_json("/v1/records/personnel?limit=12", 200, &r);
+    json_t *j = test_get_json("/v1/records/personnel?limit=12", 200, &r);
     ck_assert_str_eq(str_at(j, "from"), "2022-02-25");
     ck_assert_str_eq(str_at(j, "to"), "2026-08-08");
     ck_assert_int_eq(json_path_int(j, "days_compared"), 1626);
@@ -230,12 +218,12 @@ START_TEST(top_records)
     http_resp_free(&r);
 
     /* Default limit 10. */
-    j = get_json("/v1/records/personnel", 200, &r);
+    j = test_get_json("/v1/records/personnel", 200, &r);
     ck_assert_uint_eq(json_array_size(json_object_get(j, "records")), 10);
     http_resp_free(&r);
 
     /* /v1/records: the record day of every category. */
-    j = get_json("/v1/records", 200, &r);
+    j = test_get_json("/v1/records", 200, &r);
     json_t *all = json_object_get(j, "records");
     ck_assert_str_eq(str_at(json_object_get(all, "personnel"), "date"), "2022-03-03");
     ck_assert_int_eq(json_path_int(all, "personnel.value"), 3160);
@@ -253,26 +241,26 @@ START_TEST(not_found)
     http_resp r;
     /* No report on that date; a date where the category has no daily value yet
      * (cruise missiles from 2022-05-01). */
-    get_json("/v1/records/personnel/2021-01-01", 404, &r);
+    test_get_json("/v1/records/personnel/2021-01-01", 404, &r);
     ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(r.json, "detail")), "no report"));
     http_resp_free(&r);
-    get_json("/v1/records/cruise_missiles/2022-03-01", 404, &r);
+    test_get_json("/v1/records/cruise_missiles/2022-03-01", 404, &r);
     ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(r.json, "detail")),
                                  "no daily value"));
     http_resp_free(&r);
     /* A window that holds no report gives nothing, not the first report. */
-    json_t *j = get_json("/v1/records/personnel?to=2021-12-31", 200, &r);
+    json_t *j = test_get_json("/v1/records/personnel?to=2021-12-31", 200, &r);
     ck_assert_int_eq(json_path_int(j, "days_compared"), 0);
     ck_assert_uint_eq(json_array_size(json_object_get(j, "records")), 0);
     http_resp_free(&r);
-    j = get_json("/v1/summary?from=2020-01-01&to=2021-12-31&group=year", 200, &r);
+    j = test_get_json("/v1/summary?from=2020-01-01&to=2021-12-31&group=year", 200, &r);
     ck_assert_uint_eq(json_array_size(json_object_get(j, "periods")), 0);
     http_resp_free(&r);
     /* 1969-12-31 is day -1 internally: still a date, not an open end. */
-    j = get_json("/v1/records/personnel?to=1969-12-31", 200, &r);
+    j = test_get_json("/v1/records/personnel?to=1969-12-31", 200, &r);
     ck_assert_int_eq(json_path_int(j, "days_compared"), 0);
     http_resp_free(&r);
-    j = get_json("/v1/summary?to=1969-12-31", 200, &r);
+    j = test_get_json("/v1/summary?to=1969-12-31", 200, &r);
     ck_assert_uint_eq(json_array_size(json_object_get(j, "periods")), 0);
     http_resp_free(&r);
 }
@@ -284,7 +272,7 @@ static void expect_problem(const char *path, long status, const char *needle)
 {
     http_resp r;
     char ct[128];
-    ck_assert_int_eq(http_get(&srv, path, &r), 0);
+    ck_assert_int_eq(http_get(&test_srv, path, &r), 0);
     ck_assert_msg(r.status == status, "%s: status %ld, want %ld: %s", path, r.status, status, r.body);
     ck_assert_ptr_nonnull(http_header(&r, "Content-Type", ct, sizeof ct));
     ck_assert_str_eq(ct, "application/problem+json");
@@ -340,9 +328,9 @@ static void check_summary(const char *query, size_t name_len)
     char path[512];
     http_resp rs, rd;
     snprintf(path, sizeof path, "/v1/summary?%s", query);
-    json_t *sum = get_json(path, 200, &rs);
+    json_t *sum = test_get_json(path, 200, &rs);
     snprintf(path, sizeof path, "/v1/daily?%s", query);
-    json_t *daily = get_json(path, 200, &rd);
+    json_t *daily = test_get_json(path, 200, &rd);
     json_t *rows = json_object_get(daily, "series"), *periods = json_object_get(sum, "periods");
     ck_assert_uint_gt(json_array_size(periods), 0);
     ck_assert_str_eq(str_at(sum, "from"), str_at(daily, "from"));
@@ -401,7 +389,7 @@ START_TEST(summary_matches_daily)
     check_summary("from=2023-02-15&to=2024-03-15&category=tanks,mlrs&group=month", 7);
     /* Week names: the period holding 2024-12-30 is ISO week 1 of 2025. */
     http_resp r;
-    json_t *j = get_json("/v1/summary?from=2024-12-28&to=2025-01-06&group=week&category=uav",
+    json_t *j = test_get_json("/v1/summary?from=2024-12-28&to=2025-01-06&group=week&category=uav",
                          200, &r);
     json_t *periods = json_object_get(j, "periods");
     ck_assert_uint_eq(json_array_size(periods), 3);
@@ -435,7 +423,7 @@ static void check_records(const char *cat, const char *window)
     char path[512];
     http_resp rr, rd;
     snprintf(path, sizeof path, "/v1/daily?category=%s%s", cat, window);
-    json_t *rows = json_object_get(get_json(path, 200, &rd), "series");
+    json_t *rows = json_object_get(test_get_json(path, 200, &rd), "series");
     day_value *dv = calloc(json_array_size(rows) + 1, sizeof *dv);
     ck_assert_ptr_nonnull(dv);
     size_t n = 0;
@@ -448,7 +436,7 @@ static void check_records(const char *cat, const char *window)
     }
     qsort(dv, n, sizeof *dv, cmp_day_value);
     snprintf(path, sizeof path, "/v1/records/%s?limit=1000%s", cat, window);
-    json_t *j = get_json(path, 200, &rr), *rec = json_object_get(j, "records");
+    json_t *j = test_get_json(path, 200, &rr), *rec = json_object_get(j, "records");
     ck_assert_int_eq(json_path_int(j, "days_compared"), (long long)n);
     ck_assert_uint_eq(json_array_size(rec), n < 1000 ? n : 1000);
     long long rank = 0;
@@ -477,7 +465,7 @@ END_TEST
 TCase *http_records_tcase(void)
 {
     TCase *tc = tcase_create("http_records");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_unchecked_fixture(tc, setup, test_fixture_teardown);
     /* One import of the whole dataset and a few hundred requests: a few seconds normally;
      * room for the sanitizer and valgrind runs. */
     tcase_set_timeout(tc, 120);

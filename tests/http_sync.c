@@ -23,17 +23,16 @@ TCase *http_sync_tcase(void);
 
 #define SYNC_MAX_BYTES "1048576" /* above every dataset file, below UPSTREAM_HUGE_BYTES */
 
-static test_server srv;
 static upstream *up;
 static char base[128];
 static int have_data;
 
-/* srv's database given the dataset up to `until` (upstream_dataset_until; NULL: all of
+/* test_srv's database given the dataset up to `until` (upstream_dataset_until; NULL: all of
  * it), and an upstream serving the same with one more day. */
 static void load_dataset(const char *until)
 {
     upstream_dataset_until(until);
-    ck_assert_int_eq(upstream_import_dataset(&srv), 0);
+    ck_assert_int_eq(upstream_import_dataset(&test_srv), 0);
     up = upstream_start();
     ck_assert_msg(up != NULL, "the fixture upstream did not start");
     upstream_base(up, base, sizeof base);
@@ -52,7 +51,7 @@ static void load_dataset(const char *until)
 static void setup(void)
 {
     have_data = test_have_dataset("http_sync") && test_dataset_files() != NULL;
-    ck_assert_int_eq(test_server_prepare(&srv), 0);
+    ck_assert_int_eq(test_server_prepare(&test_srv), 0);
     if (have_data)
         load_dataset(UPSTREAM_SHORT_UNTIL);
 }
@@ -61,7 +60,7 @@ static void teardown(void)
 {
     upstream_stop(up);
     up = NULL;
-    test_server_cleanup(&srv);
+    test_server_cleanup(&test_srv);
 }
 
 /* Runs `attrition sync --db <db> --source <src> --timeout T`, T 1 s, 3 s under
@@ -73,10 +72,10 @@ static void teardown(void)
 static int run_sync_env(const char *src, const char *const *extra_env, char **out)
 {
     char logpath[700];
-    snprintf(logpath, sizeof logpath, "%s/sync.log", srv.dir);
+    snprintf(logpath, sizeof logpath, "%s/sync.log", test_srv.dir);
     remove(logpath);
     const char *w = getenv("ATTRITION_WRAPPER");
-    const char *args[] = {"sync", "--db", srv.db, "--source", src, "--timeout",
+    const char *args[] = {"sync", "--db", test_srv.db, "--source", src, "--timeout",
                           w && *w ? "3" : "1", NULL};
     const char *env[8] = {"ATTRITION_SYNC_RETRIES=1",
                           "ATTRITION_SYNC_MAX_BYTES=" SYNC_MAX_BYTES, NULL};
@@ -112,9 +111,9 @@ static int run_sync(char **out)
 static char *export_db(void)
 {
     char logpath[700];
-    snprintf(logpath, sizeof logpath, "%s/export.json", srv.dir);
+    snprintf(logpath, sizeof logpath, "%s/export.json", test_srv.dir);
     remove(logpath);
-    const char *args[] = {"export", "--db", srv.db, NULL};
+    const char *args[] = {"export", "--db", test_srv.db, NULL};
     ck_assert_int_eq(upstream_run_attrition(args, NULL, logpath), 0);
     FILE *f = fopen(logpath, "rb");
     ck_assert_msg(f != NULL, "no export at %s", logpath);
@@ -149,7 +148,7 @@ START_TEST(test_sync_new_day_then_304)
     const char *w = getenv("ATTRITION_WRAPPER");
     if (w == NULL || *w == '\0') {
         teardown();
-        ck_assert_int_eq(test_server_prepare(&srv), 0);
+        ck_assert_int_eq(test_server_prepare(&test_srv), 0);
         load_dataset(NULL);
     }
     char *before = export_db(), *out = NULL, d0[11], d1[11];
@@ -277,13 +276,13 @@ START_TEST(test_serve_sync_every)
     free(before);
     snprintf(env_src, sizeof env_src, "ATTRITION_SYNC_SOURCES=dataset:%s", base);
     const char *env[] = {env_src, "ATTRITION_SYNC_EVERY=1s", NULL};
-    ck_assert_int_eq(test_server_start(&srv, env), 0);
+    ck_assert_int_eq(test_server_start(&test_srv, env), 0);
     const char *w = getenv("ATTRITION_WRAPPER");
     int tries = w && *w ? 600 : 100; /* 10 s, 60 s under valgrind */
     http_resp r;
     const char *latest = NULL;
     for (int i = 0; i < tries; i++) {
-        json_t *j = http_get_json(&srv, "/readyz", 200, &r);
+        json_t *j = http_get_json(&test_srv, "/readyz", 200, &r);
         latest = json_string_value(json_object_get(j, "latest"));
         if (latest && strcmp(latest, d0) > 0)
             break;
@@ -298,7 +297,7 @@ START_TEST(test_serve_sync_every)
     ck_assert_msg(json_is_string(json_object_get(ls, "outcome")) &&
                   json_path_int(ls, "rounds.changed") >= 1, "/readyz: %s", r.body);
     http_resp_free(&r);
-    ck_assert_int_eq(http_get(&srv, "/metrics", &r), 0);
+    ck_assert_int_eq(http_get(&test_srv, "/metrics", &r), 0);
     ck_assert_msg(strstr(r.body, "\nattrition_sync_total{outcome=\"changed\"} 1\n") &&
                   strstr(r.body, "\nattrition_latest_report_age_seconds ") &&
                   strstr(r.body, "\nattrition_sync_last_success_timestamp_seconds "),
@@ -309,7 +308,7 @@ START_TEST(test_serve_sync_every)
     struct timespec ts = {1, 500 * 1000 * 1000};
     nanosleep(&ts, NULL);
     ck_assert_uint_gt(upstream_not_modified(up), n0);
-    ck_assert_int_eq(test_server_stop(&srv), 0);
+    ck_assert_int_eq(test_server_stop(&test_srv), 0);
 }
 END_TEST
 

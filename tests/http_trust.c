@@ -27,7 +27,6 @@ TCase *http_trust_tcase(void);
  * the idle timeout, and shutdown need not wait for them. */
 static const char *const trust_env[] = {"ATTRITION_TOKEN=" TRUST_TOKEN,
                                         "ATTRITION_DRAIN_SECONDS=1", NULL};
-static test_server srv;
 
 /* Three reports, so that windows and repeated parameters give different answers. */
 static void setup(void)
@@ -38,22 +37,16 @@ static void setup(void)
         "{\"date\": \"2024-10-27\", \"totals\": {\"tanks\": 9020, \"personnel\": 692000}}"};
     const char *const headers[] = {"Authorization: Bearer " TRUST_TOKEN,
                                    "Content-Type: application/json", NULL};
-    ck_assert_int_eq(test_server_prepare(&srv), 0);
-    ck_assert_int_eq(test_server_start(&srv, trust_env), 0);
+    ck_assert_int_eq(test_server_prepare(&test_srv), 0);
+    ck_assert_int_eq(test_server_start(&test_srv, trust_env), 0);
     for (size_t i = 0; i < 3; i++) {
         http_resp r;
-        ck_assert_int_eq(http_request(&srv, "POST", "/v1/reports", headers, reports[i],
+        ck_assert_int_eq(http_request(&test_srv, "POST", "/v1/reports", headers, reports[i],
                                       strlen(reports[i]), &r), 0);
         ck_assert_msg(r.status == 201 || r.status == 200, "POST report %zu: %ld %s", i,
                       r.status, r.body);
         http_resp_free(&r);
     }
-}
-
-static void teardown(void)
-{
-    ck_assert_int_eq(test_server_stop(&srv), 0);
-    test_server_cleanup(&srv);
 }
 
 /* A raw request built from fmt (the whole message), asserting that an HTTP answer came. */
@@ -67,7 +60,7 @@ static http_resp raw(const char *fmt, ...)
     int n = vasprintf(&req, fmt, ap);
     va_end(ap);
     ck_assert_int_gt(n, 0);
-    ck_assert_msg(http_raw(&srv, req, (size_t)n, TRUST_WAIT_MS, &r) == 0,
+    ck_assert_msg(http_raw(&test_srv, req, (size_t)n, TRUST_WAIT_MS, &r) == 0,
                   "no HTTP answer to: %.200s", req);
     free(req);
     return r;
@@ -212,7 +205,7 @@ static char *many_cookies_request(size_t n)
 static long raw_status(const char *req)
 {
     http_resp r;
-    ck_assert_msg(http_raw(&srv, req, strlen(req), TRUST_WAIT_MS, &r) == 0,
+    ck_assert_msg(http_raw(&test_srv, req, strlen(req), TRUST_WAIT_MS, &r) == 0,
                   "no answer to %.100s", req);
     long status = r.status;
     http_resp_free(&r);
@@ -223,7 +216,7 @@ START_TEST(many_parameters)
 {
     char *req = many_args_request("/v1/categories", 300); /* ~2 KB: under the URL limit */
     http_resp r;
-    ck_assert_int_eq(http_raw(&srv, req, strlen(req), TRUST_WAIT_MS, &r), 0);
+    ck_assert_int_eq(http_raw(&test_srv, req, strlen(req), TRUST_WAIT_MS, &r), 0);
     expect_problem(&r, 414, "300 query parameters", "300 parameters");
     http_resp_free(&r);
     free(req);
@@ -257,7 +250,7 @@ START_TEST(many_parameters)
     static const char half[] = "GET /v1/daily?to=2024-10-26 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                "X-Partial: abc";
     for (int i = 0; i < 50; i++)
-        if (http_raw(&srv, half, sizeof half - 1, 0, &r) == 0)
+        if (http_raw(&test_srv, half, sizeof half - 1, 0, &r) == 0)
             http_resp_free(&r);
     r = get_with("/livez", NULL);
     ck_assert_int_eq(r.status, 200);
@@ -313,10 +306,10 @@ START_TEST(many_parameters_rss)
     char *args = many_args_request("/v1/daily", 400);
     char *cookies = many_cookies_request(300);
     send_refused(200, args, cookies); /* warm-up: thread arenas, first connections */
-    long before = rss_kib(srv.pid);
+    long before = rss_kib(test_srv.pid);
     size_t n = instrumented ? 300 : 10000;
     send_refused(n, args, cookies);
-    long after = rss_kib(srv.pid);
+    long after = rss_kib(test_srv.pid);
     free(args);
     free(cookies);
     if (instrumented) {
@@ -326,7 +319,7 @@ START_TEST(many_parameters_rss)
     }
     printf("http_trust: server VmRSS before %ld KiB, after %zu many-parameter requests %ld KiB "
            "(%+ld KiB)\n", before, n, after, after - before);
-    ck_assert_msg(before > 0 && after > 0, "cannot read VmRSS of %d", (int)srv.pid);
+    ck_assert_msg(before > 0 && after > 0, "cannot read VmRSS of %d", (int)test_srv.pid);
     ck_assert_msg(after - before <= 1024, "RSS grew %ld KiB (from %ld to %ld) over %zu requests",
                   after - before, before, after, n);
 }
@@ -408,7 +401,7 @@ START_TEST(framing)
     http_resp plain = get_with("/v1/categories", NULL);
     ck_assert_int_eq(plain.status, 200);
     http_resp r = raw("GET http://127.0.0.1:%d/v1/categories HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                      "Connection: close\r\n\r\n", srv.port, srv.port);
+                      "Connection: close\r\n\r\n", test_srv.port, test_srv.port);
     ck_assert_msg(r.status == 200 && strcmp(r.body, plain.body) == 0,
                   "absolute-form target: %ld %.200s", r.status, r.body);
     http_resp_free(&r);
@@ -439,7 +432,7 @@ END_TEST
 TCase *http_trust_tcase(void)
 {
     TCase *tc = tcase_create("http_trust");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_unchecked_fixture(tc, setup, test_fixture_teardown);
     /* ~11,000 short requests on new connections: a few seconds; valgrind sends far fewer. */
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, cache_key);

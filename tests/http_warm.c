@@ -1,5 +1,7 @@
-/* Cache warming (server/warm.h) over real HTTP: after each POSTed report, the first GET of
- * every warmed answer is a cache hit (attrition_cache_hits_total rises by one for that GET and
+/* Cache warming (server/warm.h) over real HTTP: after each POSTed report, once the publish
+ * thread has warmed its data version (the "cache_warmed" log line: a write is answered at
+ * install, before warming, server/publish.h), the first GET of every warmed answer is a
+ * cache hit (attrition_cache_hits_total rises by one for that GET and
  * attrition_cache_misses_total not at all; /metrics itself is not cached), in identity and
  * then in gzip (attrition_cache_bytes unchanged: the gzip variants were warmed, not made on
  * the hit) and already shows the new report. Runs on a
@@ -42,6 +44,10 @@ static void post_report(const test_server *s, const char *date, long personnel, 
     ck_assert_int_eq(http_request(s, "POST", "/v1/reports", h, body, strlen(body), &r), 0);
     ck_assert_msg(r.status == 201, "POST %s: %ld %s", date, r.status, r.body);
     http_resp_free(&r);
+    char warmed[96];
+    snprintf(warmed, sizeof warmed, "\"event\":\"cache_warmed\",\"data_version\":%lld,",
+             test_data_version(s));
+    ck_assert_msg(test_server_wait_log(s, warmed, 10000) == 0, "no %s in the log", warmed);
 }
 
 /* GETs every warmed URL once (after a report dated latest, whose Monday is monday and the

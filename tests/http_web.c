@@ -14,27 +14,26 @@
 
 TCase *http_web_tcase(void);
 
-static test_server srv;
 static int srv_ok;
 
 #define BROWSER_ACCEPT "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 static void setup(void)
 {
-    srv_ok = test_server_prepare(&srv) == 0 && test_server_start(&srv, NULL) == 0;
+    srv_ok = test_server_prepare(&test_srv) == 0 && test_server_start(&test_srv, NULL) == 0;
 }
 
 static void teardown(void)
 {
-    test_server_cleanup(&srv);
+    test_server_cleanup(&test_srv);
 }
 
 /* GET (or another method) path with headers, asserting the status; fills r. */
 static void req(const char *method, const char *path, const char *const *headers, long status,
                 http_resp *r)
 {
-    ck_assert_msg(srv_ok, "the server did not start; see %s", srv.log);
-    ck_assert_msg(http_request(&srv, method, path, headers, NULL, 0, r) == 0,
+    ck_assert_msg(srv_ok, "the server did not start; see %s", test_srv.log);
+    ck_assert_msg(http_request(&test_srv, method, path, headers, NULL, 0, r) == 0,
                   "%s %s: no answer", method, path);
     ck_assert_msg(r->status == status, "%s %s: status %ld, expected %ld (%s)", method, path,
                   r->status, status, r->body);

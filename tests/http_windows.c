@@ -11,7 +11,6 @@
 
 TCase *http_windows_tcase(void);
 
-static test_server srv;
 
 static const char personnel[] =
     "[{\"date\": \"2022-02-25\", \"day\": 2, \"personnel\": 2800},\n"
@@ -21,21 +20,15 @@ static const char personnel[] =
 static void setup(void)
 {
     char path[700];
-    ck_assert_int_eq(test_server_prepare(&srv), 0);
-    snprintf(path, sizeof path, "%s/russia_losses_personnel.json", srv.dir);
+    ck_assert_int_eq(test_server_prepare(&test_srv), 0);
+    snprintf(path, sizeof path, "%s/russia_losses_personnel.json", test_srv.dir);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs(personnel, f);
     ck_assert_int_eq(fclose(f), 0);
     const char *files[] = {path};
-    ck_assert_int_eq(test_server_import(&srv, files, 1), 0);
-    ck_assert_int_eq(test_server_start(&srv, NULL), 0);
-}
-
-static void teardown(void)
-{
-    ck_assert_int_eq(test_server_stop(&srv), 0);
-    test_server_cleanup(&srv);
+    ck_assert_int_eq(test_server_import(&test_srv, files, 1), 0);
+    ck_assert_int_eq(test_server_start(&test_srv, NULL), 0);
 }
 
 /* One window: its query (v1 names; /api/v2 takes date_from/date_to), the reports inside it,
@@ -84,7 +77,7 @@ static void assert_echo(const json_t *j, const char *url, const window_case *w)
 static size_t count_at(const char *url, const char *key, int v2, const window_case *w)
 {
     http_resp r;
-    json_t *j = http_get_json(&srv, url, 200, &r);
+    json_t *j = http_get_json(&test_srv, url, 200, &r);
     if (v2)
         j = json_object_get(j, "data");
     /* a summary clips a window holding reports to them (its contract); an empty one it
@@ -123,7 +116,7 @@ START_TEST(windows_agree)
     /* The ranked days: days_compared counts the reports with a daily value. */
     http_resp r;
     with_window(url, sizeof url, "/v1/records/personnel", w, "from", "to");
-    json_t *j = http_get_json(&srv, url, 200, &r);
+    json_t *j = http_get_json(&test_srv, url, 200, &r);
     assert_echo(j, url, w);
     ck_assert_msg(json_path_int(j, "days_compared") == (long long)w->reports,
                   "%s: days_compared %lld, want %zu", url, json_path_int(j, "days_compared"),
@@ -140,7 +133,7 @@ END_TEST
 START_TEST(empty_csv_is_header_only)
 {
     http_resp r;
-    ck_assert_int_eq(http_get(&srv, "/v1/daily?to=1969-12-31&format=csv&category=personnel", &r), 0);
+    ck_assert_int_eq(http_get(&test_srv, "/v1/daily?to=1969-12-31&format=csv&category=personnel", &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(r.body, "date,day,personnel\n");
     http_resp_free(&r);
@@ -150,7 +143,7 @@ END_TEST
 TCase *http_windows_tcase(void)
 {
     TCase *tc = tcase_create("http_windows");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_unchecked_fixture(tc, setup, test_fixture_teardown);
     tcase_set_timeout(tc, 120); /* Check's 4 s default is too short under valgrind */
     tcase_add_loop_test(tc, windows_agree, 0, (int)(sizeof windows / sizeof windows[0]));
     tcase_add_test(tc, empty_csv_is_header_only);
