@@ -50,6 +50,12 @@ void compat_map_resolve(const stats_snapshot *s, compat_map *m);
 json_t *compat_record(const stats_snapshot *s, const compat_map *m, size_t rep,
                       const char *resource, compat_api api);
 
+/* The index in s of the report the peer's lists do not hold, or -1 (s has none). The peer's
+ * list has no report of 2022-02-26: offset 0 is 2022-02-25, 1 is 2022-02-27, 3 is
+ * 2022-03-01 (its clients compute offsets so; README "where we differ"). Only the lists skip
+ * it: /statistics/2022-02-26 answers the ministry's report. */
+int compat_list_skip(const stats_snapshot *s);
+
 /* {"title", "icon"} of key k in English or (ua != 0) Ukrainian; a new reference or NULL. */
 json_t *compat_term(size_t k, int ua);
 /* {key: {"title", "icon"}, ...} of every key of the API; a new reference or NULL. */

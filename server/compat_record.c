@@ -142,6 +142,11 @@ json_t *compat_record(const stats_snapshot *s, const compat_map *m, size_t rep,
                      key_values(s, m, rep, 1, api));
 }
 
+int compat_list_skip(const stats_snapshot *s)
+{
+    return stats_report_index(s, date_from_ymd(2022, 2, 26));
+}
+
 json_t *compat_term(size_t k, int ua)
 {
     return json_pack("{s:s, s:s+}", "title", ua ? KEYS[k].title_ua : KEYS[k].title_en, "icon",

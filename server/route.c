@@ -126,16 +126,32 @@ static void allow_list(const char *pattern, char *out, size_t len)
     snprintf(out + l, len - l, ", OPTIONS");
 }
 
+/* The path routed for url: url itself, or (the API's paths, /api/ and /v1/) url without one
+ * trailing slash, as the peer (Laravel) ignores it: "/api/v1/statistics/" is
+ * "/api/v1/statistics". out: len bytes. */
+static const char *route_path(const char *url, char *out, size_t len)
+{
+    size_t l = strlen(url);
+    if (l < 6 || url[l - 1] != '/' || url[l - 2] == '/' || l >= len ||
+        (strncmp(url, "/api/", 5) != 0 && strncmp(url, "/v1/", 4) != 0))
+        return url;
+    memcpy(out, url, l - 1);
+    out[l - 1] = '\0';
+    return out;
+}
+
 const route *route_find(request *req, const char **pattern)
 {
     size_t n = sizeof routes / sizeof routes[0];
     const char *method = req->head ? "GET" : req->method;
+    char buf[2048];
+    const char *path = route_path(req->url, buf, sizeof buf);
     *pattern = NULL;
     req->route = NULL;
     for (size_t i = 0; i < n; i++) {
         if (*pattern && strcmp(routes[i].pattern, *pattern) != 0)
             continue;
-        if (!route_match(routes[i].pattern, req->url, req->params, &req->n_params,
+        if (!route_match(routes[i].pattern, path, req->params, &req->n_params,
                          req->pbuf, sizeof req->pbuf))
             continue;
         *pattern = routes[i].pattern;
