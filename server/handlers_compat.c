@@ -144,15 +144,17 @@ static int lang_param(request *req, size_t i, compat_errors *e)
     return -1;
 }
 
-/* /terms/{lang}: title and icon of every key. */
+/* /terms/{lang}: title and icon of every key (icon URLs under the request's Host). */
 static enum MHD_Result terms(request *req, compat_api api)
 {
     compat_errors e = {NULL, 0};
     int ua = lang_param(req, 0, &e);
     if (ua < 0)
         return compat_reply_error(req, MHD_HTTP_NOT_FOUND, &e);
+    char base[300];
+    compat_base_url(req, base, sizeof base);
     stats_snapshot_unref(req_snapshot(req)); /* for Last-Modified, as every GET has */
-    return compat_reply(req, compat_terms(api, ua));
+    return compat_reply(req, compat_terms(api, ua, base));
 }
 
 /* /war-info: the latest report's date and war day. */
@@ -197,8 +199,10 @@ enum MHD_Result handle_v2_term(request *req)
                          text_quote_str(req->n_params > 1 ? req->params[1] : "", q));
     if (e.n)
         return compat_reply_error(req, MHD_HTTP_NOT_FOUND, &e);
+    char base[300];
+    compat_base_url(req, base, sizeof base);
     stats_snapshot_unref(req_snapshot(req));
-    return compat_reply(req, compat_term((size_t)k, ua));
+    return compat_reply(req, compat_term((size_t)k, ua, base));
 }
 
 /* /api/v2/war-info/status: {"code": 1, "alias": "in_progress"}. */

@@ -31,18 +31,18 @@ static const route routes[] = {
     {"GET", "/v1/reports/{date}", handle_report_get, ROUTE_CACHEABLE},
     {"PUT", "/v1/reports/{date}", handle_report_replace, ROUTE_NEEDS_AUTH},
     {"GET", "/v1/reports/{date}/history", handle_report_history, ROUTE_CACHEABLE},
-    /* russianwarship.rip compatibility; the lists are not cacheable: their paging URLs
-     * name the request's Host. */
+    /* russianwarship.rip compatibility; the lists and terms are not cacheable: their paging
+     * and icon URLs name the request's Host. */
     {"GET", "/api/v1/statistics/latest", handle_v1_latest, ROUTE_CACHEABLE},
     {"GET", "/api/v1/statistics/{date}", handle_v1_date, ROUTE_CACHEABLE},
     {"GET", "/api/v1/statistics", handle_v1_list, 0},
-    {"GET", "/api/v1/terms/{lang}", handle_v1_terms, ROUTE_CACHEABLE},
+    {"GET", "/api/v1/terms/{lang}", handle_v1_terms, 0},
     {"GET", "/api/v1/war-info", handle_v1_war_info, ROUTE_CACHEABLE},
     {"GET", "/api/v2/statistics/latest", handle_v2_latest, ROUTE_CACHEABLE},
     {"GET", "/api/v2/statistics/{date}", handle_v2_date, ROUTE_CACHEABLE},
     {"GET", "/api/v2/statistics", handle_v2_list, 0},
-    {"GET", "/api/v2/terms/{lang}", handle_v2_terms, ROUTE_CACHEABLE},
-    {"GET", "/api/v2/terms/{lang}/{term}", handle_v2_term, ROUTE_CACHEABLE},
+    {"GET", "/api/v2/terms/{lang}", handle_v2_terms, 0},
+    {"GET", "/api/v2/terms/{lang}/{term}", handle_v2_term, 0},
     {"GET", "/api/v2/war-info", handle_v2_war_info, ROUTE_CACHEABLE},
     {"GET", "/api/v2/war-info/status", handle_v2_war_status, ROUTE_CACHEABLE},
     {"GET", "/api/v2/war-info/status/{lang}", handle_v2_war_status_lang, ROUTE_CACHEABLE},
@@ -55,6 +55,7 @@ static const route routes[] = {
     {"GET", "/", handle_web_index, 0},
     {"GET", "/docs", handle_web_docs, 0},
     {"GET", "/assets/{hash}/{file}", handle_web_asset, 0},
+    {"GET", "/images/icons/{file}", handle_web_icon, 0},
 };
 
 const route *route_table(size_t *n)
