@@ -11,6 +11,7 @@
 #include "render.h"
 #include "attrition/date.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* One key: our category, the retired categories it continues, its titles and icon. */
@@ -149,8 +150,10 @@ int compat_list_skip(const stats_snapshot *s)
 
 json_t *compat_term(size_t k, int ua, const char *base)
 {
-    return json_pack("{s:s, s:s+++}", "title", ua ? KEYS[k].title_ua : KEYS[k].title_en, "icon",
-                     base, COMPAT_ICONS, KEYS[k].icon);
+    char icon[400];
+    snprintf(icon, sizeof icon, "%s%s%s", base, COMPAT_ICONS, KEYS[k].icon);
+    return json_pack("{s:s, s:s}", "title", ua ? KEYS[k].title_ua : KEYS[k].title_en, "icon",
+                     icon);
 }
 
 json_t *compat_terms(compat_api api, int ua, const char *base)

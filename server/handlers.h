@@ -63,5 +63,6 @@ enum MHD_Result handle_web_index(request *req);
 enum MHD_Result handle_web_docs(request *req);
 enum MHD_Result handle_web_asset(request *req);
 enum MHD_Result handle_web_icon(request *req);
+enum MHD_Result handle_dataset_file(request *req);
 
 #endif

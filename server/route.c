@@ -46,6 +46,7 @@ static const route routes[] = {
     {"GET", "/api/v2/war-info", handle_v2_war_info, ROUTE_CACHEABLE},
     {"GET", "/api/v2/war-info/status", handle_v2_war_status, ROUTE_CACHEABLE},
     {"GET", "/api/v2/war-info/status/{lang}", handle_v2_war_status_lang, ROUTE_CACHEABLE},
+    {"GET", "/dataset/{file}", handle_dataset_file, ROUTE_CACHEABLE},
     {"GET", "/livez", handle_livez, 0},
     {"GET", "/healthz", handle_livez, 0},
     {"GET", "/readyz", handle_readyz, 0},

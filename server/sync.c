@@ -341,7 +341,8 @@ static void import_source(store *st, sync_source *s, int keep_existing)
 
 static int source_changed(const sync_source *s)
 {
-    return !s->failed && (s->imp.values_changed || s->imp.notes_changed || s->imp.n_new);
+    return !s->failed && (s->imp.values_changed || s->imp.notes_changed || s->imp.n_new ||
+                         s->imp.extras_changed);
 }
 
 /* The database phase of a round, under the store lock. Returns 0, or -1 when the

@@ -63,7 +63,7 @@ START_TEST(imports_and_derives)
     ck_assert_uint_eq(res.reports_added, 3);
     ck_assert_uint_eq(res.n_new, 1);
     ck_assert_str_eq(res.new_categories[0], "laser_weapons");
-    ck_assert_uint_eq(res.annotations_skipped, 1);
+    ck_assert_uint_eq(res.annotations, 1);
     stats_snapshot *s = snap(st);
     ck_assert_uint_eq(s->n_rep, 3);
     int p = stats_category_index(s, "personnel"), t = stats_category_index(s, "tanks");
