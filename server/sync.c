@@ -228,6 +228,13 @@ static int import_doc(store *st, sync_source *s, const char *name, const char *b
 {
     char err[1200];
     size_t before = s->imp.files;
+    size_t i = strspn(body, " \t\r\n");
+    if (i < len && body[i] == '[') { /* "[]": a file with no entry (another attrition's
+                                       * corrections file before any note) adds nothing */
+        i += 1 + strspn(body + i + 1, " \t\r\n");
+        if (i < len && body[i] == ']' && i + 1 + strspn(body + i + 1, " \t\r\n") == len)
+            return 0;
+    }
     if (import_buffer(st, name, body, len, &s->imp, err, sizeof err) != 0) {
         fail_source(s, "%s (nothing of this source was imported)", err);
         return -1;

@@ -4,7 +4,8 @@
  * text annotations and POW are there). Then `attrition sync --source dataset:<first
  * server>/dataset/` into a fresh database gives the same answers from a second server: the
  * three files, the full daily series, the compat API's latest record and a list page. An
- * unknown file is 404; the files are cacheable (ETag, 304). Skips, saying why, when
+ * unknown file is 404; the files are cacheable (ETag, 304). A report posted afterwards is in
+ * the files at once, in the default layout. Skips, saying why, when
  * ../shared/data is absent. */
 #include "harness.h"
 #include "upstream.h"
@@ -90,7 +91,8 @@ START_TEST(test_dataset_files_and_sync)
 {
     test_server a, b;
     char path[700], why[512], src[200];
-    if (!test_server_start_dataset(&a, "http_dataset", NULL))
+    static const char *const env[] = {"ATTRITION_TOKEN=dataset-test", NULL};
+    if (!test_server_start_dataset(&a, "http_dataset", env))
         return;
     const char *const *files = test_dataset_files();
     const char *data = getenv("ATTRITION_DATA");
@@ -146,8 +148,70 @@ START_TEST(test_dataset_files_and_sync)
     }
     ck_assert_int_eq(test_server_stop(&b), 0);
     test_server_cleanup(&b);
+
+    /* A posted report is in the files at once, in the default layout: the personnel file's
+     * keys, the equipment keys in the order of the entry before it. */
+    static const char body[] = "{\"date\":\"2026-08-09\",\"totals\":{\"personnel\":1457600,"
+                               "\"uav\":450000,\"tanks\":12255},\"qualifiers\":{\"personnel\":"
+                               "\"about\"}}";
+    const char *ph[] = {"Authorization: Bearer dataset-test", "Content-Type: application/json",
+                        NULL};
+    ck_assert_int_eq(http_request(&a, "POST", "/v1/reports", ph, body, sizeof body - 1, &r), 0);
+    ck_assert_msg(r.status == 201, "POST: %ld %.300s", r.status, r.body);
+    http_resp_free(&r);
+    pers = get_ordered(&a, "/dataset/russia_losses_personnel.json");
+    json_t *want = json_loads("{\"date\":\"2026-08-09\",\"day\":1628,\"personnel\":1457600,"
+                              "\"personnel*\":\"about\"}", JSON_PRESERVE_ORDER, NULL);
+    ck_assert_msg(json_same(json_array_get(pers, json_array_size(pers) - 1), want, "posted", why,
+                            sizeof why) == 0, "%s", why);
+    json_decref(want);
+    json_decref(pers);
+    json_t *eq = get_ordered(&a, "/dataset/russia_losses_equipment.json");
+    want = json_loads("{\"date\":\"2026-08-09\",\"day\":1628,\"tank\":12255,"
+                      "\"drone\":450000}", JSON_PRESERVE_ORDER, NULL);
+    ck_assert_msg(json_same(json_array_get(eq, json_array_size(eq) - 1), want, "posted", why,
+                            sizeof why) == 0, "%s", why);
+    ck_assert_int_eq(json_array_size(eq), 1627);
+    json_decref(want);
+    json_decref(eq);
     ck_assert_int_eq(test_server_stop(&a), 0);
     test_server_cleanup(&a);
+}
+END_TEST
+
+/* An attrition without correction notes serves "[]" as its corrections file: another one
+ * syncs from it all the same (nothing to import from that file). */
+START_TEST(test_sync_from_empty_corrections)
+{
+    test_server c, d;
+    char path[700], src[200];
+    const char *const *files = test_dataset_files();
+    if (!test_have_dataset("http_dataset") || files == NULL)
+        return;
+    ck_assert_int_eq(test_server_prepare(&c), 0);
+    const char *two[2] = {NULL, NULL}; /* the personnel and equipment files */
+    for (int i = 0, k = 0; i < 3; i++)
+        if (strstr(files[i], "correction") == NULL && k < 2)
+            two[k++] = files[i];
+    ck_assert_int_eq(test_server_import(&c, two, 2), 0);
+    ck_assert_int_eq(test_server_start(&c, NULL), 0);
+    char *corr = get_body(&c, "/dataset/russia_losses_equipment_correction.json");
+    ck_assert_str_eq(corr, "[]");
+    free(corr);
+    ck_assert_int_eq(test_server_prepare(&d), 0);
+    snprintf(src, sizeof src, "dataset:http://127.0.0.1:%d/dataset/", c.port);
+    snprintf(path, sizeof path, "%s/sync.log", d.dir);
+    const char *args[] = {"sync", "--db", d.db, "--source", src, "--timeout", "30", NULL};
+    ck_assert_msg(upstream_run_attrition(args, NULL, path) == 0, "sync failed: see %s", path);
+    ck_assert_int_eq(test_server_start(&d, NULL), 0);
+    char *x = get_body(&c, "/v1/cumulative/latest"), *y = get_body(&d, "/v1/cumulative/latest");
+    ck_assert_str_eq(x, y);
+    free(x);
+    free(y);
+    test_server_stop(&d);
+    test_server_cleanup(&d);
+    test_server_stop(&c);
+    test_server_cleanup(&c);
 }
 END_TEST
 
@@ -156,5 +220,6 @@ TCase *http_dataset_tcase(void)
     TCase *tc = tcase_create("http_dataset");
     tcase_set_timeout(tc, 120); /* two imports of the whole dataset; valgrind is slower */
     tcase_add_test(tc, test_dataset_files_and_sync);
+    tcase_add_test(tc, test_sync_from_empty_corrections);
     return tc;
 }
