@@ -266,16 +266,19 @@ fail:
     return NULL;
 }
 
-int dataset_export(store *st, int file, char **out, size_t *len)
+int dataset_export(store *st, const stats_snapshot *snap, int file, char **out, size_t *len)
 {
     int rc = STORE_ENOMEM;
-    ds_ctx c = {st, NULL, {json_object(), json_object()}, json_object(), json_object(),
-                json_object(), default_keys()};
+    ds_ctx c = {st, snap ? stats_snapshot_ref((stats_snapshot *)snap) : NULL,
+                {json_object(), json_object()}, json_object(), json_object(), json_object(),
+                default_keys()};
     json_t *root = NULL, *last_eq = NULL;
     *out = NULL;
-    if (dataset_file_name(file) == NULL)
-        return STORE_EINVAL;
-    if ((rc = store_snapshot_load(st, &c.s)) != STORE_OK ||
+    if (dataset_file_name(file) == NULL) {
+        rc = STORE_EINVAL;
+        goto cleanup;
+    }
+    if ((c.s == NULL && (rc = store_snapshot_load(st, &c.s)) != STORE_OK) ||
         (rc = read_layouts(&c, "personnel", c.lay[0])) != STORE_OK ||
         (rc = read_layouts(&c, "equipment", c.lay[1])) != STORE_OK ||
         (rc = read_layouts(&c, "correction", c.notes)) != STORE_OK ||

@@ -19,10 +19,11 @@ enum MHD_Result handle_dataset_file(request *req)
                              "and russia_losses_equipment_correction.json)", req->params[0]);
     if (req->conn == NULL) /* a warming render (warm.c) may hold the store lock */
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "not rendered while warming");
-    stats_snapshot_unref(req_snapshot(req)); /* for Last-Modified, as every GET has */
+    stats_snapshot *s = req_snapshot(req); /* the totals; also Last-Modified, as every GET */
     store_lock(req->app->st);
-    int rc = dataset_export(req->app->st, file, &text, &len);
+    int rc = dataset_export(req->app->st, s, file, &text, &len);
     store_unlock(req->app->st);
+    stats_snapshot_unref(s);
     if (rc != STORE_OK)
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the dataset file could not "
                              "be made from the store; retry");

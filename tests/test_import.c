@@ -202,8 +202,8 @@ START_TEST(export_reads_back_the_same)
     for (int f = 0; f < DATASET_FILES; f++) {
         char *da = NULL, *db = NULL;
         size_t la, lb;
-        ck_assert_int_eq(dataset_export(a, f, &da, &la), STORE_OK);
-        ck_assert_int_eq(dataset_export(b, f, &db, &lb), STORE_OK);
+        ck_assert_int_eq(dataset_export(a, NULL, f, &da, &la), STORE_OK);
+        ck_assert_int_eq(dataset_export(b, NULL, f, &db, &lb), STORE_OK);
         ck_assert_str_eq(da, db);
         if (f == DATASET_EQUIPMENT)
             ck_assert_ptr_nonnull(strstr(da, "\"fuel tank\": 60,\n        \"greatest losses "

@@ -34,13 +34,14 @@ int dataset_entry_set(store *st, int file, int date, int64_t day, const char *ke
 int dataset_annotation_set(store *st, int date, const char *key, const char *value, int keep,
                            int *changed);
 
-/* The dataset file `file` made from the store: a JSON array, oldest first, each entry's keys
+/* The dataset file `file` made from the store and snap (the reports as of one data version,
+ * borrowed; NULL: loaded from the store here): a JSON array, oldest first, each entry's keys
  * in the order its source had (a report that came from elsewhere: the personnel file's
  * date, day, personnel, personnel*, POW; the equipment file's order of the nearest earlier
  * entry, then other categories by their dataset key), integers as integers, annotations as
  * strings; indented by 4 as the dataset is. Reads the store (the caller holds its lock).
  * Returns STORE_OK with a malloc'd NUL-terminated text in *out (caller frees) and its length,
  * or a store status. */
-int dataset_export(store *st, int file, char **out, size_t *len);
+int dataset_export(store *st, const stats_snapshot *snap, int file, char **out, size_t *len);
 
 #endif
