@@ -186,7 +186,7 @@ dberr:
 
 /* Stores the layout of a dataset entry (it has "day"; sync's API records have none): its keys
  * in order and its "day" as written. Returns 0 or -1 (message in err). */
-static int store_layout(store *st, const char *name, size_t idx, json_t *obj, int kind,
+static int import_layout(store *st, const char *name, size_t idx, json_t *obj, int kind,
                         int day, import_result *res, char *err, size_t errlen)
 {
     json_t *keys = json_array(), *jd = json_object_get(obj, "day");
@@ -235,7 +235,7 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
         json_t *jd = json_object_get(obj, "day");
         if (jd && (!json_is_integer(jd) || json_integer_value(jd) != date_war_day(day)))
             res->day_mismatches++;
-        if (jd && store_layout(st, name, idx, obj, kind, day, res, err, errlen) != 0)
+        if (jd && import_layout(st, name, idx, obj, kind, day, res, err, errlen) != 0)
             goto cleanup;
         if (kind != IMPORT_CORRECTIONS) {
             res->reports_seen++;

@@ -308,7 +308,6 @@ static void follow_next(const json_t *c, const json_t *rq, const answer *a)
         const char *last = json_string_value(at(all, "data.paging.last_url"));
         ck_assert_ptr_nonnull(last);
         want = strtoll(strstr(last, "offset=") + 7, NULL, 10) + 1; /* limit 1: offset n-1 */
-        json_decref(all);
         http_resp_free(&w);
     }
     ck_assert_msg(total == (size_t)want, "%s: %zu records over %zu pages, %lld expected", repo,

@@ -124,7 +124,7 @@ START_TEST(test_dataset_files_and_sync)
                                   &r), 0);
     ck_assert_int_eq(r.status, 304);
     http_resp_free(&r);
-    json_decref(http_get_json(&a, "/dataset/russia_losses_prisoners.json", 404, &r));
+    http_get_json(&a, "/dataset/russia_losses_prisoners.json", 404, &r);
     http_resp_free(&r);
 
     /* sync from a's /dataset/ into a fresh database: the same answers. */
