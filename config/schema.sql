@@ -94,3 +94,24 @@ CREATE TABLE IF NOT EXISTS sync_outcome (
     last_at INTEGER NOT NULL,            -- unix seconds
     detail  TEXT NOT NULL                -- one line: what the round did
 ) WITHOUT ROWID;
+
+-- Version 3: what the ministry dataset's files hold besides the totals, so that /dataset/
+-- gives each file back as it was (core/dataset_export.c). Older databases get these tables
+-- empty (core/store.c, the step to version 3): their reports are written in the default
+-- layout.
+-- The keys of each entry of a dataset file, in their order, and the entry's own "day".
+CREATE TABLE IF NOT EXISTS dataset_entry (
+    file TEXT NOT NULL CHECK (file IN ('personnel', 'equipment', 'correction')),
+    date TEXT NOT NULL,
+    day  INTEGER,
+    keys TEXT NOT NULL,    -- JSON array of the entry's keys, "date" and "day" included
+    PRIMARY KEY (file, date)
+) WITHOUT ROWID;
+
+-- Text annotations of a report date ("greatest losses direction": "Donetsk and Kurakhove").
+CREATE TABLE IF NOT EXISTS report_annotation (
+    date  TEXT NOT NULL,
+    key   TEXT NOT NULL,   -- the dataset's key, as written there
+    value TEXT NOT NULL,
+    PRIMARY KEY (date, key)
+) WITHOUT ROWID;

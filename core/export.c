@@ -81,9 +81,10 @@ cleanup:
 static int export_json(store *st, FILE *out)
 {
     int rc = -1;
-    json_t *root = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[]}", "format",
+    json_t *root = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:[], s:[]}", "format",
                              "attrition-export", "version", 1, "categories", "reports",
-                             "revisions", "correction_notes", "deployments");
+                             "revisions", "correction_notes", "deployments", "dataset_entries",
+                             "annotations");
     if (root == NULL)
         return -1;
     json_t *cats = json_object_get(root, "categories");
@@ -100,7 +101,11 @@ static int export_json(store *st, FILE *out)
         rows_to_json(st, "SELECT country, deployed_to, figure, low, high, kind, as_of, "
                          "target_date, description, json_object('name', source_name, 'url', "
                          "source_url) AS source FROM deployment ORDER BY id",
-                     json_object_get(root, "deployments"), "source"))
+                     json_object_get(root, "deployments"), "source") ||
+        rows_to_json(st, "SELECT file, date, day, keys FROM dataset_entry ORDER BY file, date",
+                     json_object_get(root, "dataset_entries"), "keys") ||
+        rows_to_json(st, "SELECT date, key, value FROM report_annotation ORDER BY date, key",
+                     json_object_get(root, "annotations"), ""))
         goto cleanup;
     if (json_dumpf(root, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', out) == EOF)
         goto cleanup;

@@ -1,6 +1,7 @@
 /* Importing the ministry's dataset and attrition's own exports; exporting the store.
  * See include/attrition/import.h for what is recognised and the contracts. */
 #include "attrition/import.h"
+#include "attrition/dataset.h"
 #include "attrition/text.h"
 #include "report_internal.h"
 #include "store_internal.h"
@@ -133,7 +134,11 @@ static int import_value(store *st, key_memo *memo, const char *name, size_t idx,
     if (json_is_null(value))
         return 0;
     if (json_is_string(value) && is_text_key(key)) {
-        res->annotations_skipped++;
+        res->annotations++;
+        if (dataset_annotation_set(st, day, key, json_string_value(value), res->keep_existing,
+                                   &changed) != STORE_OK)
+            goto dberr;
+        res->extras_changed += (size_t)changed;
         return 0;
     }
     if (!json_is_integer(value)) {
@@ -179,6 +184,33 @@ dberr:
     return -1;
 }
 
+/* Stores the layout of a dataset entry (it has "day"; sync's API records have none): its keys
+ * in order and its "day" as written. Returns 0 or -1 (message in err). */
+static int import_layout(store *st, const char *name, size_t idx, json_t *obj, int kind,
+                        int day, import_result *res, char *err, size_t errlen)
+{
+    json_t *keys = json_array(), *jd = json_object_get(obj, "day");
+    const char *key;
+    json_t *v;
+    int changed = 0, rc = -1;
+    json_object_foreach(obj, key, v)
+        json_array_append_new(keys, json_string(key));
+    char *text = json_dumps(keys, JSON_COMPACT);
+    int file = kind == IMPORT_PERSONNEL ? DATASET_PERSONNEL
+               : kind == IMPORT_EQUIPMENT ? DATASET_EQUIPMENT : DATASET_CORRECTION;
+    if (text && dataset_entry_set(st, file, day, json_is_integer(jd) ? json_integer_value(jd)
+                                  : INT64_MIN, text, res->keep_existing, &changed) == STORE_OK) {
+        res->extras_changed += (size_t)changed;
+        rc = 0;
+    } else {
+        text_message(err, errlen, "%s: entry %zu: storing its layout: %s", name, idx,
+                     text ? store_errmsg(st) : "out of memory");
+    }
+    free(text);
+    json_decref(keys);
+    return rc;
+}
+
 /* Imports a ministry array (personnel, equipment or corrections). */
 static int import_ministry(store *st, const char *name, json_t *arr, int kind,
                            import_result *res, char *err, size_t errlen)
@@ -203,6 +235,8 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
         json_t *jd = json_object_get(obj, "day");
         if (jd && (!json_is_integer(jd) || json_integer_value(jd) != date_war_day(day)))
             res->day_mismatches++;
+        if (jd && import_layout(st, name, idx, obj, kind, day, res, err, errlen) != 0)
+            goto cleanup;
         if (kind != IMPORT_CORRECTIONS) {
             res->reports_seen++;
             if (!report_exists(st, date_format(day, ds)))
@@ -405,6 +439,45 @@ static int import_export_note(store *st, const char *name, size_t i, json_t *n, 
     return 0;
 }
 
+/* One entry of "dataset_entries": {file, date, day, keys} (dated_entry_fn). */
+static int import_export_layout(store *st, const char *name, size_t i, json_t *e, int day,
+                                const char *ds, import_result *res, char *err, size_t errlen)
+{
+    int changed = 0, file = -1;
+    const char *f = json_string_value(json_object_get(e, "file"));
+    json_t *keys = json_object_get(e, "keys"), *jd = json_object_get(e, "day");
+    for (int k = 0; f && k < DATASET_FILES; k++)
+        if (strcmp(f, dataset_file_name(k)) == 0)
+            file = k;
+    char *text = json_is_array(keys) ? json_dumps(keys, JSON_COMPACT) : NULL;
+    int rc = file >= 0 && text && dataset_entry_set(st, file, day, json_is_integer(jd)
+                 ? json_integer_value(jd) : INT64_MIN, text, 0, &changed) == STORE_OK ? 0 : -1;
+    free(text);
+    if (rc != 0)
+        text_message(err, errlen, "%s: dataset_entries[%zu] (%s): expected \"file\" "
+                     "(personnel, equipment or correction) and \"keys\" (an array)", name, i, ds);
+    res->extras_changed += (size_t)changed;
+    return rc;
+}
+
+/* One entry of "annotations": {date, key, value} (dated_entry_fn). */
+static int import_export_annotation(store *st, const char *name, size_t i, json_t *e, int day,
+                                    const char *ds, import_result *res, char *err, size_t errlen)
+{
+    int changed = 0;
+    const char *key = json_string_value(json_object_get(e, "key"));
+    const char *value = json_string_value(json_object_get(e, "value"));
+    if (key == NULL || value == NULL ||
+        dataset_annotation_set(st, day, key, value, 0, &changed) != STORE_OK) {
+        text_message(err, errlen, "%s: annotations[%zu] (%s): expected \"key\" and \"value\" "
+                     "strings", name, i, ds);
+        return -1;
+    }
+    res->annotations++;
+    res->extras_changed += (size_t)changed;
+    return 0;
+}
+
 static int import_export_json(store *st, const char *name, json_t *root, import_result *res,
                               char *err, size_t errlen)
 {
@@ -414,7 +487,11 @@ static int import_export_json(store *st, const char *name, json_t *root, import_
         import_dated_entries(st, name, json_object_get(root, "revisions"),
                              import_export_revision, res, err, errlen) ||
         import_dated_entries(st, name, json_object_get(root, "correction_notes"),
-                             import_export_note, res, err, errlen))
+                             import_export_note, res, err, errlen) ||
+        import_dated_entries(st, name, json_object_get(root, "dataset_entries"),
+                             import_export_layout, res, err, errlen) ||
+        import_dated_entries(st, name, json_object_get(root, "annotations"),
+                             import_export_annotation, res, err, errlen))
         return -1;
     json_t *deps = json_object_get(root, "deployments");
     if (json_is_array(deps) && json_array_size(deps) > 0) {
@@ -675,7 +752,8 @@ int import_files(store *st, const char *const *paths, size_t n, import_result *r
         free(buf);
         buf = NULL;
     }
-    if (res->values_changed || res->notes_changed || res->deployments_added || res->n_new) {
+    if (res->values_changed || res->notes_changed || res->deployments_added || res->n_new ||
+        res->extras_changed) {
         if (store_touch(st) != STORE_OK) {
             text_message(err, errlen, "cannot record the change: %s", store_errmsg(st));
             goto cleanup;

@@ -251,6 +251,29 @@ cleanup:
     return rc;
 }
 
+/* The step to schema version 3 (dataset_entry, report_annotation), from version 1 or 2,
+ * inside apply_schema's transaction. Idempotent: the tables are created if missing (the
+ * schema's CREATE ... IF NOT EXISTS has run already; repeated here so the step stands
+ * alone), then user_version is raised to 3, never lowered. Nothing to fill: files imported
+ * before kept no layout, and /dataset/ writes their reports in the default one. */
+static int migrate_to_3(store *st)
+{
+    int rc = exec_sql(st,
+        "CREATE TABLE IF NOT EXISTS dataset_entry (file TEXT NOT NULL CHECK (file IN "
+        "('personnel', 'equipment', 'correction')), date TEXT NOT NULL, day INTEGER, "
+        "keys TEXT NOT NULL, PRIMARY KEY (file, date)) WITHOUT ROWID;"
+        "CREATE TABLE IF NOT EXISTS report_annotation (date TEXT NOT NULL, key TEXT NOT NULL, "
+        "value TEXT NOT NULL, PRIMARY KEY (date, key)) WITHOUT ROWID");
+    int64_t v = 0;
+    sqlite3_stmt *stmt = rc == STORE_OK ? store_prepare(st, "PRAGMA user_version", "") : NULL;
+    if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (rc == STORE_OK && v < 3)
+        rc = exec_sql(st, "PRAGMA user_version = 3");
+    return rc;
+}
+
 /* Applies the schema to a new database, or checks the version of an existing one. */
 static int apply_schema(store *st, int *fresh, char *err, size_t errlen)
 {
@@ -291,6 +314,8 @@ static int apply_schema(store *st, int *fresh, char *err, size_t errlen)
         store_rollback(st);
         return rc;
     }
+    if (!*fresh && version < 3 && (rc = migrate_to_3(st)) != STORE_OK)
+        goto fail;
     if (*fresh) {
         size_t added = 0;
         char derr[256];

@@ -11,6 +11,7 @@
 #include "render.h"
 #include "attrition/date.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* One key: our category, the retired categories it continues, its titles and icon. */
@@ -19,7 +20,7 @@ typedef struct compat_key {
     const char *title_en, *title_ua, *icon;
 } compat_key;
 
-#define COMPAT_ICONS "https://russianwarship.rip/images/icons/"
+#define COMPAT_ICONS "/images/icons/" /* our own pictograms, web/icons/ */
 
 /* In the peer's order (clients label stats by position). Ukrainian titles as the peer's
  * clients show them. submarines is last and v2 only. */
@@ -142,17 +143,24 @@ json_t *compat_record(const stats_snapshot *s, const compat_map *m, size_t rep,
                      key_values(s, m, rep, 1, api));
 }
 
-json_t *compat_term(size_t k, int ua)
+int compat_list_skip(const stats_snapshot *s)
 {
-    return json_pack("{s:s, s:s+}", "title", ua ? KEYS[k].title_ua : KEYS[k].title_en, "icon",
-                     COMPAT_ICONS, KEYS[k].icon);
+    return stats_report_index(s, date_from_ymd(2022, 2, 26));
 }
 
-json_t *compat_terms(compat_api api, int ua)
+json_t *compat_term(size_t k, int ua, const char *base)
+{
+    char icon[400];
+    snprintf(icon, sizeof icon, "%s%s%s", base, COMPAT_ICONS, KEYS[k].icon);
+    return json_pack("{s:s, s:s}", "title", ua ? KEYS[k].title_ua : KEYS[k].title_en, "icon",
+                     icon);
+}
+
+json_t *compat_terms(compat_api api, int ua, const char *base)
 {
     json_t *terms = json_object();
     for (size_t k = 0; terms && k < compat_key_count(api); k++)
-        if (json_object_set_new(terms, KEYS[k].key, compat_term(k, ua)) != 0) {
+        if (json_object_set_new(terms, KEYS[k].key, compat_term(k, ua, base)) != 0) {
             json_decref(terms);
             return NULL;
         }

@@ -92,9 +92,7 @@ void compat_query_parse(request *req, compat_query *q, compat_errors *e)
                          "(%s is before %s).", date_format(q->to, b), date_format(q->from, a));
 }
 
-/* "http://host" of the request when its Host header looks like host[:port] ("https" when
- * X-Forwarded-Proto says so), else "" (relative URLs). out: len bytes. */
-static void base_url(request *req, char *out, size_t len)
+void compat_base_url(request *req, char *out, size_t len)
 {
     static const char host_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                      "0123456789.-:[]";
@@ -126,7 +124,7 @@ json_t *compat_paging(request *req, compat_api api, const compat_query *q, size_
     char base[300];
     long n = (long)total, last = n ? (n - 1) / q->limit * q->limit : 0;
     long prev = q->offset - q->limit < last ? q->offset - q->limit : last;
-    base_url(req, base, sizeof base);
+    compat_base_url(req, base, sizeof base);
     return json_pack("{s:o, s:o, s:o, s:o}",
         "next_url", q->offset + q->limit < n ? page_url(base, api, q, q->offset + q->limit)
                                              : json_null(),

@@ -62,5 +62,7 @@ enum MHD_Result handle_openapi(request *req);
 enum MHD_Result handle_web_index(request *req);
 enum MHD_Result handle_web_docs(request *req);
 enum MHD_Result handle_web_asset(request *req);
+enum MHD_Result handle_web_icon(request *req);
+enum MHD_Result handle_dataset_file(request *req);
 
 #endif

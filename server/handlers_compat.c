@@ -40,10 +40,10 @@ static void no_report(compat_errors *e, const stats_snapshot *s, int day)
                          a, date_format(first, b), date_format(last, c));
 }
 
-/* Records lo..hi-1 of s in the API's shape into a new array (NULL on ENOMEM), or NULL with
- * *failed = 1 when the source URLs could not be read. */
+/* Records lo..hi-1 of s but report skip (-1: none) in the API's shape into a new array (NULL
+ * on ENOMEM), or NULL with *failed = 1 when the source URLs could not be read. */
 static json_t *records(request *req, const stats_snapshot *s, compat_api api, size_t lo,
-                       size_t hi, int *failed)
+                       size_t hi, int skip, int *failed)
 {
     compat_map m;
     compat_sources *cs = compat_sources_get(req, s);
@@ -53,7 +53,7 @@ static json_t *records(request *req, const stats_snapshot *s, compat_api api, si
     compat_map_resolve(s, &m);
     json_t *arr = json_array();
     for (size_t i = lo; arr && i < hi; i++)
-        if (json_array_append_new(arr, compat_record(s, &m, i, compat_source_of(cs, s->dates[i]),
+        if ((int)i != skip && json_array_append_new(arr, compat_record(s, &m, i, compat_source_of(cs, s->dates[i]),
                                                      api)) != 0) {
             json_decref(arr);
             arr = NULL;
@@ -88,7 +88,7 @@ static enum MHD_Result one(request *req, compat_api api, int by_date)
         no_report(&e, s, day);
         res = compat_reply_error(req, COMPAT_UNPROCESSABLE, &e);
     } else {
-        json_t *arr = records(req, s, api, (size_t)rep, (size_t)rep + 1, &failed);
+        json_t *arr = records(req, s, api, (size_t)rep, (size_t)rep + 1, -1, &failed);
         json_t *rec = json_incref(json_array_get(arr, 0));
         json_decref(arr);
         res = failed ? sources_unavailable(req) : compat_reply(req, rec);
@@ -97,8 +97,10 @@ static enum MHD_Result one(request *req, compat_api api, int by_date)
     return res;
 }
 
-/* The list: oldest first between date_from and date_to, offset/limit paged. Its paging
- * URLs name the request's Host, so its route is not cacheable (route.c). */
+/* The list: oldest first between date_from and date_to, offset/limit paged, without the
+ * report the peer's list lacks (compat_list_skip: clients compute offsets from dates over the
+ * peer's list). Its paging URLs name the request's Host, so its route is not cacheable
+ * (route.c). */
 static enum MHD_Result list(request *req, compat_api api)
 {
     enum MHD_Result res;
@@ -112,9 +114,15 @@ static enum MHD_Result list(request *req, compat_api api)
     size_t lo = 0, hi = 0;
     int f, t;
     stats_window(s, q.from, q.to, &lo, &hi, &f, &t); /* from <= to: checked above */
-    size_t n = hi - lo, first = (size_t)q.offset < n ? (size_t)q.offset : n;
+    int skip = compat_list_skip(s);
+    int in = skip >= 0 && (size_t)skip >= lo && (size_t)skip < hi;
+    size_t n = hi - lo - (size_t)in, first = (size_t)q.offset < n ? (size_t)q.offset : n;
     size_t end = n - first < (size_t)q.limit ? n : first + (size_t)q.limit;
-    json_t *recs = records(req, s, api, lo + first, lo + end, &failed);
+    /* Positions first..end-1 of the list are reports lo+first.. of s, one further on from
+     * the skipped report on. */
+    size_t a = lo + first + (in && lo + first >= (size_t)skip);
+    size_t b = lo + end + (in && lo + end > (size_t)skip);
+    json_t *recs = records(req, s, api, a, b, in && a <= (size_t)skip ? skip : -1, &failed);
     if (failed)
         res = sources_unavailable(req);
     else
@@ -136,15 +144,17 @@ static int lang_param(request *req, size_t i, compat_errors *e)
     return -1;
 }
 
-/* /terms/{lang}: title and icon of every key. */
+/* /terms/{lang}: title and icon of every key (icon URLs under the request's Host). */
 static enum MHD_Result terms(request *req, compat_api api)
 {
     compat_errors e = {NULL, 0};
     int ua = lang_param(req, 0, &e);
     if (ua < 0)
         return compat_reply_error(req, MHD_HTTP_NOT_FOUND, &e);
+    char base[300];
+    compat_base_url(req, base, sizeof base);
     stats_snapshot_unref(req_snapshot(req)); /* for Last-Modified, as every GET has */
-    return compat_reply(req, compat_terms(api, ua));
+    return compat_reply(req, compat_terms(api, ua, base));
 }
 
 /* /war-info: the latest report's date and war day. */
@@ -189,8 +199,10 @@ enum MHD_Result handle_v2_term(request *req)
                          text_quote_str(req->n_params > 1 ? req->params[1] : "", q));
     if (e.n)
         return compat_reply_error(req, MHD_HTTP_NOT_FOUND, &e);
+    char base[300];
+    compat_base_url(req, base, sizeof base);
     stats_snapshot_unref(req_snapshot(req));
-    return compat_reply(req, compat_term((size_t)k, ua));
+    return compat_reply(req, compat_term((size_t)k, ua, base));
 }
 
 /* /api/v2/war-info/status: {"code": 1, "alias": "in_progress"}. */

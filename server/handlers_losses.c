@@ -131,7 +131,8 @@ static enum MHD_Result series(request *req, int daily)
     long limit;
     size_t lo, hi;
     stats_snapshot *s = req_snapshot(req);
-    if (param_window(req, &from, &to, &res) != 0 || param_categories(req, s, &sel, &res) != 0 ||
+    if (param_window_last(req, s, &from, &to, &res) != 0 ||
+        param_categories(req, s, &sel, &res) != 0 ||
         param_query_int(req, "limit", 1, 100000, 0, &limit, &res) != 0 ||
         param_query_date(req, "cursor", &cursor, &res) != 0 || param_wants_csv(req, &csv, &res) != 0)
         goto cleanup;

@@ -262,8 +262,9 @@ enum MHD_Result handle_summary(request *req)
     int from, to, group, rc, csv;
     memset(&sum, 0, sizeof sum);
     stats_snapshot *s = req_snapshot(req);
-    if (param_window(req, &from, &to, &res) != 0 || param_categories(req, s, &sel, &res) != 0 ||
-        group_param(req, &group, &res) != 0 || param_wants_csv(req, &csv, &res) != 0)
+    if (param_window_last(req, s, &from, &to, &res) != 0 ||
+        param_categories(req, s, &sel, &res) != 0 || group_param(req, &group, &res) != 0 ||
+        param_wants_csv(req, &csv, &res) != 0)
         goto cleanup;
     if (s->n_rep == 0) {
         res = reply_no_data(req);

@@ -78,3 +78,13 @@ enum MHD_Result handle_web_asset(request *req)
                              hash, f->name, f->hash, f->name);
     return web_send(req, f, WEB_IMMUTABLE);
 }
+
+/* GET /images/icons/{file}: a category pictogram (the icon URLs of the compatibility API's
+ * terms), with an ETag and the default short max-age (its URL does not name its content). */
+enum MHD_Result handle_web_icon(request *req)
+{
+    const web_file *f = web_find(web_icons, web_icon_count, req->params[0]);
+    if (f == NULL)
+        return reply_problem(req, MHD_HTTP_NOT_FOUND, "no icon named \"%.64s\"", req->params[0]);
+    return web_send(req, f, NULL);
+}

@@ -95,9 +95,9 @@ static int cmd_import(const config *cfg, const char **files, size_t n)
            count_corrections(s), res.notes_changed);
     if (res.deployments_added)
         printf("deployment estimates added: %zu\n", res.deployments_added);
-    if (res.annotations_skipped)
-        printf("text annotations not stored (e.g. \"greatest losses direction\"): %zu\n",
-               res.annotations_skipped);
+    if (res.annotations)
+        printf("text annotations (e.g. \"greatest losses direction\"): %zu; entry layouts and "
+               "annotations changed: %zu\n", res.annotations, res.extras_changed);
     if (res.day_mismatches)
         printf("entries whose \"day\" disagrees with \"date\" (the date was used): %zu\n",
                res.day_mismatches);

@@ -74,6 +74,29 @@ int param_window(request *req, int *from, int *to, enum MHD_Result *res)
     return 0;
 }
 
+int param_window_last(request *req, const stats_snapshot *s, int *from, int *to,
+                      enum MHD_Result *res)
+{
+    long n;
+    size_t lo, hi;
+    int f, t;
+    if (param_window(req, from, to, res) != 0 ||
+        param_query_int(req, "last", 1, PARAM_LAST_MAX, 0, &n, res) != 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    if (*from != DATE_NONE) {
+        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST, "last cannot be combined with from: "
+                             "last=N takes the N reports up to to (or the latest); give from "
+                             "and to, or last (and to)");
+        return -1;
+    }
+    stats_window(s, DATE_NONE, *to, &lo, &hi, &f, &t);
+    if (hi > lo)
+        *from = s->dates[hi > (size_t)n ? hi - (size_t)n : 0];
+    return 0;
+}
+
 int param_categories(request *req, const stats_snapshot *s, stats_selection *sel,
                      enum MHD_Result *res)
 {

@@ -25,6 +25,14 @@ int param_query_int(request *req, const char *name, long lo, long hi, long dflt,
  * absent (an open end; pass both on to stats_window). 400 for a bad date or from after to. */
 int param_window(request *req, int *from, int *to, enum MHD_Result *res);
 
+/* param_window with "last": last=N (1..PARAM_LAST_MAX) sets *from to the date of the Nth
+ * report before the window's end (to, or the latest), so the window holds the last N reports
+ * (all of them when fewer are stored). last with from is 400 (one way to say where the
+ * window starts); a bad N is 400 naming "last". */
+#define PARAM_LAST_MAX 100000
+int param_window_last(request *req, const stats_snapshot *s, int *from, int *to,
+                      enum MHD_Result *res);
+
 /* The category selection of query parameter "category" (absent or empty: all) into *sel
  * (caller frees with stats_selection_free, also after a failure). 400 for an unknown id,
  * 503 when out of memory. */

@@ -31,21 +31,22 @@ static const route routes[] = {
     {"GET", "/v1/reports/{date}", handle_report_get, ROUTE_CACHEABLE},
     {"PUT", "/v1/reports/{date}", handle_report_replace, ROUTE_NEEDS_AUTH},
     {"GET", "/v1/reports/{date}/history", handle_report_history, ROUTE_CACHEABLE},
-    /* russianwarship.rip compatibility; the lists are not cacheable: their paging URLs
-     * name the request's Host. */
+    /* russianwarship.rip compatibility; the lists and terms are not cacheable: their paging
+     * and icon URLs name the request's Host. */
     {"GET", "/api/v1/statistics/latest", handle_v1_latest, ROUTE_CACHEABLE},
     {"GET", "/api/v1/statistics/{date}", handle_v1_date, ROUTE_CACHEABLE},
     {"GET", "/api/v1/statistics", handle_v1_list, 0},
-    {"GET", "/api/v1/terms/{lang}", handle_v1_terms, ROUTE_CACHEABLE},
+    {"GET", "/api/v1/terms/{lang}", handle_v1_terms, 0},
     {"GET", "/api/v1/war-info", handle_v1_war_info, ROUTE_CACHEABLE},
     {"GET", "/api/v2/statistics/latest", handle_v2_latest, ROUTE_CACHEABLE},
     {"GET", "/api/v2/statistics/{date}", handle_v2_date, ROUTE_CACHEABLE},
     {"GET", "/api/v2/statistics", handle_v2_list, 0},
-    {"GET", "/api/v2/terms/{lang}", handle_v2_terms, ROUTE_CACHEABLE},
-    {"GET", "/api/v2/terms/{lang}/{term}", handle_v2_term, ROUTE_CACHEABLE},
+    {"GET", "/api/v2/terms/{lang}", handle_v2_terms, 0},
+    {"GET", "/api/v2/terms/{lang}/{term}", handle_v2_term, 0},
     {"GET", "/api/v2/war-info", handle_v2_war_info, ROUTE_CACHEABLE},
     {"GET", "/api/v2/war-info/status", handle_v2_war_status, ROUTE_CACHEABLE},
     {"GET", "/api/v2/war-info/status/{lang}", handle_v2_war_status_lang, ROUTE_CACHEABLE},
+    {"GET", "/dataset/{file}", handle_dataset_file, ROUTE_CACHEABLE},
     {"GET", "/livez", handle_livez, 0},
     {"GET", "/healthz", handle_livez, 0},
     {"GET", "/readyz", handle_readyz, 0},
@@ -55,6 +56,7 @@ static const route routes[] = {
     {"GET", "/", handle_web_index, 0},
     {"GET", "/docs", handle_web_docs, 0},
     {"GET", "/assets/{hash}/{file}", handle_web_asset, 0},
+    {"GET", "/images/icons/{file}", handle_web_icon, 0},
 };
 
 const route *route_table(size_t *n)
@@ -126,16 +128,32 @@ static void allow_list(const char *pattern, char *out, size_t len)
     snprintf(out + l, len - l, ", OPTIONS");
 }
 
+/* The path routed for url: url itself, or (the API's paths, /api/ and /v1/) url without one
+ * trailing slash, as the peer (Laravel) ignores it: "/api/v1/statistics/" is
+ * "/api/v1/statistics". out: len bytes. */
+static const char *route_path(const char *url, char *out, size_t len)
+{
+    size_t l = strlen(url);
+    if (l < 6 || url[l - 1] != '/' || url[l - 2] == '/' || l >= len ||
+        (strncmp(url, "/api/", 5) != 0 && strncmp(url, "/v1/", 4) != 0))
+        return url;
+    memcpy(out, url, l - 1);
+    out[l - 1] = '\0';
+    return out;
+}
+
 const route *route_find(request *req, const char **pattern)
 {
     size_t n = sizeof routes / sizeof routes[0];
     const char *method = req->head ? "GET" : req->method;
+    char buf[2048];
+    const char *path = route_path(req->url, buf, sizeof buf);
     *pattern = NULL;
     req->route = NULL;
     for (size_t i = 0; i < n; i++) {
         if (*pattern && strcmp(routes[i].pattern, *pattern) != 0)
             continue;
-        if (!route_match(routes[i].pattern, req->url, req->params, &req->n_params,
+        if (!route_match(routes[i].pattern, path, req->params, &req->n_params,
                          req->pbuf, sizeof req->pbuf))
             continue;
         *pattern = routes[i].pattern;

@@ -228,6 +228,13 @@ static int import_doc(store *st, sync_source *s, const char *name, const char *b
 {
     char err[1200];
     size_t before = s->imp.files;
+    size_t i = strspn(body, " \t\r\n");
+    if (i < len && body[i] == '[') { /* "[]": a file with no entry (another attrition's
+                                       * corrections file before any note) adds nothing */
+        i += 1 + strspn(body + i + 1, " \t\r\n");
+        if (i < len && body[i] == ']' && i + 1 + strspn(body + i + 1, " \t\r\n") == len)
+            return 0;
+    }
     if (import_buffer(st, name, body, len, &s->imp, err, sizeof err) != 0) {
         fail_source(s, "%s (nothing of this source was imported)", err);
         return -1;
@@ -341,7 +348,8 @@ static void import_source(store *st, sync_source *s, int keep_existing)
 
 static int source_changed(const sync_source *s)
 {
-    return !s->failed && (s->imp.values_changed || s->imp.notes_changed || s->imp.n_new);
+    return !s->failed && (s->imp.values_changed || s->imp.notes_changed || s->imp.n_new ||
+                         s->imp.extras_changed);
 }
 
 /* The database phase of a round, under the store lock. Returns 0, or -1 when the

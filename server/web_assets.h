@@ -23,4 +23,9 @@ extern const size_t web_asset_count;
 extern const web_file web_pages[];
 extern const size_t web_page_count;
 
+/* The category pictograms (the .svg files of web/icons), served at /images/icons/<name>, the paths the
+ * compatibility API's terms name. */
+extern const web_file web_icons[];
+extern const size_t web_icon_count;
+
 #endif

@@ -72,9 +72,10 @@ static void expand(const char *path, char *out, size_t len)
     out[o] = '\0';
 }
 
-/* GET path as client c sends it: its headers, Accept-Encoding, and no Accept of curl's own
- * when the library sends none. */
-static void client_get(const json_t *c, const char *path, answer *a)
+/* method path as client c sends it: its headers (and the request's extra ones, NULL for
+ * none), Accept-Encoding, and no Accept of curl's own when the library sends none. */
+static void client_send(const json_t *c, const char *method, const char *path,
+                        const json_t *extra, answer *a)
 {
     const char *h[16];
     char ae[80], enc[32];
@@ -86,6 +87,9 @@ static void client_get(const json_t *c, const char *path, answer *a)
             h[n++] = json_string_value(v);
         has_accept |= strncasecmp(json_string_value(v), "Accept:", 7) == 0;
     }
+    json_array_foreach(extra, i, v)
+        if (n < 12)
+            h[n++] = json_string_value(v);
     if (!has_accept)
         h[n++] = "Accept:"; /* curl's default Accept removed */
     const char *want = json_string_value(json_object_get(c, "accept_encoding"));
@@ -95,7 +99,8 @@ static void client_get(const json_t *c, const char *path, answer *a)
     }
     h[n] = NULL;
     memset(a, 0, sizeof *a);
-    ck_assert_msg(http_request(&test_srv, "GET", path, h, NULL, 0, &a->r) == 0, "GET %s: transport", path);
+    ck_assert_msg(http_request(&test_srv, method, path, h, NULL, 0, &a->r) == 0, "%s %s: transport",
+                  method, path);
     if (http_header(&a->r, "Content-Encoding", enc, sizeof enc) && strcmp(enc, "gzip") == 0) {
         ck_assert_msg(want && strstr(want, "gzip"), "%s: gzip sent to a client that did not ask", path);
         a->body = test_gunzip(a->r.body, a->r.len, NULL);
@@ -106,14 +111,17 @@ static void client_get(const json_t *c, const char *path, answer *a)
     a->json = json_loads(a->body, 0, NULL);
 }
 
-/* The value at a dotted path ("data.records.0.date"; numbers index arrays), or NULL. */
+/* The value at a dotted path ("data.records.0.date"; numbers index arrays, "last" is the
+ * last element), or NULL. */
 static json_t *at(json_t *root, const char *path)
 {
     char seg[64];
     while (root && *path) {
         size_t l = strcspn(path, ".");
         snprintf(seg, sizeof seg, "%.*s", (int)(l < 63 ? l : 63), path);
-        if (json_is_array(root) && strspn(seg, "0123456789") == strlen(seg))
+        if (json_is_array(root) && strcmp(seg, "last") == 0)
+            root = json_array_get(root, json_array_size(root) - 1);
+        else if (json_is_array(root) && strspn(seg, "0123456789") == strlen(seg))
             root = json_array_get(root, strtoul(seg, NULL, 10));
         else
             root = json_object_get(root, seg);
@@ -200,10 +208,21 @@ static int check_one(const answer *a, const json_t *chk, char *why, size_t len)
     char hv[256];
     if (hdr) {
         const char *prefix = json_string_value(json_object_get(chk, "prefix"));
+        const char *contains = json_string_value(json_object_get(chk, "contains"));
         if (!http_header(&a->r, hdr, hv, sizeof hv))
             return snprintf(why, len, "no %s header", hdr), -1;
         if (prefix && strncmp(hv, prefix, strlen(prefix)) != 0)
             return snprintf(why, len, "%.64s: %.160s", hdr, hv), -1;
+        if (contains && strcasestr(hv, contains) == NULL)
+            return snprintf(why, len, "%.64s: %.160s lacks %s", hdr, hv, contains), -1;
+        return 0;
+    }
+    json_t *mb = json_object_get(chk, "max_bytes");
+    if (mb) {
+        size_t body = strlen(a->body);
+        if (body > (size_t)json_integer_value(mb))
+            return snprintf(why, len, "the body is %zu bytes, the client's buffer %lld", body,
+                            (long long)json_integer_value(mb)), -1;
         return 0;
     }
     json_t *v = at(a->json, path), *x;
@@ -211,9 +230,11 @@ static int check_one(const answer *a, const json_t *chk, char *why, size_t len)
         return snprintf(why, len, "%s is missing", path), -1;
     if ((x = json_object_get(chk, "is")) && !is_kind(v, json_string_value(x)))
         return snprintf(why, len, "%s is not %s", path, json_string_value(x)), -1;
-    if ((x = json_object_get(chk, "equals")) &&
-        (!json_is_string(v) || strcmp(json_string_value(v), json_string_value(x)) != 0))
-        return snprintf(why, len, "%s is not \"%s\"", path, json_string_value(x)), -1;
+    char want[64];
+    if ((x = json_object_get(chk, "equals")))
+        expand(json_string_value(x), want, sizeof want);
+    if (x && (!json_is_string(v) || strcmp(json_string_value(v), want) != 0))
+        return snprintf(why, len, "%s is not \"%s\"", path, want), -1;
     if ((x = json_object_get(chk, "count")) && json_array_size(v) != (size_t)json_integer_value(x))
         return snprintf(why, len, "%s has %zu elements, not %lld", path, json_array_size(v),
                         (long long)json_integer_value(x)), -1;
@@ -244,6 +265,54 @@ static int check_one(const answer *a, const json_t *chk, char *why, size_t len)
     return 0;
 }
 
+/* A client that pages with data.paging.next_url until it is null: every URL must be absolute
+ * under our address, every page 200 and oldest first after the one before; the pages together
+ * hold rq's "records" records (-1: the whole list of /api/v2/statistics). a: the first page
+ * (borrowed). */
+static void follow_next(const json_t *c, const json_t *rq, const answer *a)
+{
+    const char *repo = json_string_value(json_object_get(c, "repo"));
+    char base[64], prev[16] = "", path[512];
+    size_t total = json_array_size(at(a->json, "data.records")), pages = 1;
+    json_t *next = at(a->json, "data.paging.next_url"), *recs = at(a->json, "data.records");
+    snprintf(base, sizeof base, "http://127.0.0.1:%d/", test_srv.port);
+    if (json_array_size(recs))
+        snprintf(prev, sizeof prev, "%s", json_string_value(at(recs, "last.date")));
+    json_t *owned = NULL;
+    while (json_is_string(next)) {
+        const char *url = json_string_value(next);
+        ck_assert_msg(strncmp(url, base, strlen(base)) == 0, "%s: next_url %s is not absolute "
+                      "under %s", repo, url, base);
+        ck_assert_msg(pages++ < 100, "%s: more than 100 pages", repo);
+        snprintf(path, sizeof path, "%s", url + strlen(base) - 1);
+        answer p;
+        client_send(c, "GET", path, NULL, &p);
+        ck_assert_msg(p.r.status == 200 && p.json, "%s: GET %s: %ld", repo, path, p.r.status);
+        recs = at(p.json, "data.records");
+        const char *first = json_string_value(at(recs, "0.date"));
+        ck_assert_msg(first && strcmp(first, prev) > 0, "%s: page %s starts at %s, after %s",
+                      repo, path, first ? first : "?", prev);
+        snprintf(prev, sizeof prev, "%s", json_string_value(at(recs, "last.date")));
+        total += json_array_size(recs);
+        json_decref(owned);
+        owned = json_incref(at(p.json, "data.paging.next_url"));
+        next = owned;
+        answer_free(&p);
+    }
+    json_decref(owned);
+    json_int_t want = json_integer_value(json_object_get(rq, "records"));
+    if (want < 0) {
+        http_resp w;
+        json_t *all = http_get_json(&test_srv, "/api/v2/statistics?limit=1", 200, &w);
+        const char *last = json_string_value(at(all, "data.paging.last_url"));
+        ck_assert_ptr_nonnull(last);
+        want = strtoll(strstr(last, "offset=") + 7, NULL, 10) + 1; /* limit 1: offset n-1 */
+        http_resp_free(&w);
+    }
+    ck_assert_msg(total == (size_t)want, "%s: %zu records over %zu pages, %lld expected", repo,
+                  total, pages, (long long)want);
+}
+
 /* Replays request rq of client c: status, then every check; every "breaks" check must fail. */
 static void replay(const json_t *c, const json_t *rq)
 {
@@ -252,19 +321,23 @@ static void replay(const json_t *c, const json_t *rq)
     answer a;
     size_t i;
     json_t *v, *chk;
+    const char *method = json_string_value(json_object_get(rq, "method"));
     expand(json_string_value(json_object_get(rq, "path")), path, sizeof path);
-    client_get(c, path, &a);
+    client_send(c, method ? method : "GET", path, json_object_get(rq, "headers"), &a);
     int status_ok = 0;
     json_array_foreach(json_object_get(rq, "status"), i, v)
         status_ok |= json_integer_value(v) == a.r.status;
     ck_assert_msg(status_ok, "%s: GET %s answered %ld, which the client does not accept: %.300s",
                   repo, path, a.r.status, a.body);
-    ck_assert_msg(a.json != NULL, "%s: GET %s: the body is not JSON: %.200s", repo, path, a.body);
+    ck_assert_msg(a.json != NULL || json_is_false(json_object_get(rq, "json")),
+                  "%s: GET %s: the body is not JSON: %.200s", repo, path, a.body);
     json_array_foreach(json_object_get(rq, "checks"), i, chk)
         ck_assert_msg(check_one(&a, chk, why, sizeof why) == 0, "%s: GET %s: %s", repo, path, why);
     json_array_foreach(json_object_get(rq, "breaks"), i, chk)
         ck_assert_msg(check_one(&a, chk, why, sizeof why) != 0,
                       "%s: GET %s: a check documented to fail passes", repo, path);
+    if (json_is_true(json_object_get(rq, "follow_next")))
+        follow_next(c, rq, &a);
     answer_free(&a);
 }
 

@@ -122,10 +122,14 @@ START_TEST(windows_agree)
                   "%s: days_compared %lld, want %zu", url, json_path_int(j, "days_compared"),
                   w->reports);
     http_resp_free(&r);
-    /* /api/v2/statistics: the same reports, newest first. */
+    /* /api/v2/statistics: the same reports, but the one of 2022-02-26, which the peer's
+     * lists lack (handlers_compat.c). */
     with_window(url, sizeof url, "/api/v2/statistics", w, "date_from", "date_to");
     n = count_at(url, "records", 1, w);
-    ck_assert_msg(n == w->reports, "%s: %zu records, want %zu", url, n, w->reports);
+    size_t skipped = w->reports > 0 && (!w->from || strcmp(w->from, "2022-02-26") <= 0) &&
+                     (!w->to || strcmp(w->to, "2022-02-26") >= 0);
+    ck_assert_msg(n == w->reports - skipped, "%s: %zu records, want %zu", url, n,
+                  w->reports - skipped);
 }
 END_TEST
 

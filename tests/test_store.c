@@ -106,6 +106,62 @@ START_TEST(newer_schema)
 }
 END_TEST
 
+/* The user_version of tmp.db, read without the store. */
+static int raw_version(void)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    int v = -1;
+    ck_assert_int_eq(sqlite3_open(tmp.db, &db), SQLITE_OK);
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return v;
+}
+
+/* A database of version 1 or 2 (no dataset_entry, no report_annotation) is raised to 3 on
+ * open, its data kept; opening again changes nothing. */
+START_TEST(migrates_to_3)
+{
+    char err[512], want[64];
+    store *st = NULL;
+    int changed = 0;
+    for (int from = 1; from <= 2; from++) {
+        unlink(tmp.db);
+        ck_assert_int_eq(store_open(tmp.db, STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+        ck_assert_int_eq(store_begin(st), STORE_OK);
+        ck_assert_int_eq(store_value_set(st, 19048, "tanks", 80, NULL, &changed), STORE_OK);
+        ck_assert_int_eq(store_commit(st), STORE_OK);
+        store_close(st);
+        exec_raw("DROP TABLE dataset_entry");
+        exec_raw("DROP TABLE report_annotation");
+        snprintf(want, sizeof want, "PRAGMA user_version = %d", from);
+        exec_raw(want);
+        ck_assert_int_eq(raw_version(), from);
+        for (int round = 0; round < 2; round++) {
+            ck_assert_int_eq(store_open(tmp.db, 0, &st, err, sizeof err), STORE_OK);
+            ck_assert_int_eq(raw_version(), 3);
+            ck_assert_int_eq(store_begin(st), STORE_OK);
+            ck_assert_int_eq(store_run(store_prepare(st, "INSERT OR REPLACE INTO report_annotation "
+                                       "VALUES('2022-04-25', 'greatest losses direction', 'x')",
+                                       "")), STORE_OK);
+            ck_assert_int_eq(store_run(store_prepare(st, "INSERT OR REPLACE INTO dataset_entry "
+                                       "VALUES('equipment', '2022-04-25', 61, '[]')", "")),
+                             STORE_OK);
+            sqlite3_stmt *q = store_prepare(st, "SELECT total FROM report_value WHERE category = "
+                                                "'tanks'", "");
+            ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+            ck_assert_int_eq(sqlite3_column_int(q, 0), 80);
+            sqlite3_finalize(q);
+            ck_assert_int_eq(store_commit(st), STORE_OK);
+            store_close(st);
+        }
+    }
+}
+END_TEST
+
 START_TEST(foreign_database)
 {
     exec_raw("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)");
@@ -183,6 +239,7 @@ TCase *store_tcase(void)
     tcase_add_test(tc, damaged_pages);
     tcase_add_test(tc, newer_schema);
     tcase_add_test(tc, foreign_database);
+    tcase_add_test(tc, migrates_to_3);
     tcase_add_test(tc, missing_and_reopened);
     tcase_add_loop_test(tc, status_mapping, 0, (int)(sizeof mapping / sizeof mapping[0]));
     return tc;

@@ -11,6 +11,8 @@
  * - the ministry dataset's personnel file (a JSON array of {date, personnel, personnel*, ...}),
  * - its equipment file (a JSON array of {date, tank, APC, ...}),
  * - its corrections file (a JSON array of {date, personnel, tank, ...} with signed amounts),
+ *   each entry's keys in their order, its "day" and its text annotations kept too
+ *   (attrition/dataset.h: /dataset/ gives the files back as they were),
  * - an attrition export (JSON {"format": "attrition-export", ...} or the CSV export),
  * - deployment estimates (JSON {"deployments": [...]}, as config/deployments.json). */
 
@@ -26,7 +28,8 @@ typedef struct import_result {
     size_t values_changed;      /* totals inserted or changed */
     size_t notes_changed;       /* correction notes inserted or changed */
     size_t deployments_added;
-    size_t annotations_skipped; /* text fields such as "greatest losses direction" */
+    size_t annotations;         /* text fields such as "greatest losses direction" (stored) */
+    size_t extras_changed;      /* entry layouts and annotations written or changed */
     size_t day_mismatches;      /* entries whose "day" disagrees with "date" (date wins) */
     char new_categories[32][64];
     size_t n_new;               /* categories created (first 32 listed) */
@@ -52,7 +55,7 @@ int import_files(store *st, const char *const *paths, size_t n, import_result *r
                  char *err, size_t errlen);
 
 /* Writes everything stored to out: format "json" (everything: categories, reports,
- * revisions, correction notes, deployments) or "csv" (reports: date,day,<ids>,<id>*).
+ * revisions, correction notes, deployments, dataset entry layouts, annotations) or "csv" (reports: date,day,<ids>,<id>*).
  * Returns 0, or -1 with a message in err. */
 int import_export(store *st, const char *format, FILE *out, char *err, size_t errlen);
 
