@@ -1,0 +1,28 @@
+#ifndef ATTRITION_CHECK_INTERNAL_H
+#define ATTRITION_CHECK_INTERNAL_H
+
+/* Shared by check_lexicon.c, check_read.c and check_judge.c only. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CHECK_WORD_MAX 48 /* bytes of a lower-cased word, NUL included (longer: cut) */
+
+/* Lower-cases one code point (ASCII, Latin-1, Cyrillic incl. Ukrainian Ґ Є І Ї). */
+uint32_t check_lower(uint32_t cp);
+/* 1 for a letter of the scripts the checker reads (Latin, Latin-1, Cyrillic). */
+int check_is_letter(uint32_t cp);
+
+/* Splits s (n bytes of UTF-8) into lower-cased words (letters and inner apostrophes, which
+ * become '\''), anything else separating: at most max words, written into buf (len bytes),
+ * pointed to by words[]. Returns the count. */
+size_t check_split_words(const char *s, size_t n, char *buf, size_t len, const char **words,
+                         size_t max);
+
+/* The longest lexicon phrase at the start of words[0..n): its lexicon index (and *used, the
+ * words it spans), or -1 (*used 0). */
+int check_lex_match(const char *const *words, size_t n, size_t *used);
+/* The category id of lexicon index i, or NULL. */
+const char *check_lex_id(int i);
+
+#endif
