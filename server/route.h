@@ -12,7 +12,10 @@ enum route_flag {
     ROUTE_CACHEABLE = 1 << 0,
     /* A write: route_dispatch checks the bearer token (auth_require) before the handler
      * runs, so a handler of such a route never sees an unauthenticated request. */
-    ROUTE_NEEDS_AUTH = 1 << 1
+    ROUTE_NEEDS_AUTH = 1 << 1,
+    /* A POST that changes nothing (POST /v1/check: a body too long for a URL): public, and
+     * never cached. */
+    ROUTE_READ_ONLY = 1 << 2
 };
 
 /* The routing table: one row per {method, path pattern, handler, flags}. A pattern's
