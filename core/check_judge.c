@@ -123,7 +123,8 @@ static int matches(int64_t c, int64_t a, int q, const char **how)
         if (a == c)
             return 1;
         *how = "rounded as written";
-        return c >= 1000 && unit >= 100 && (d * 2 <= unit || (a > c && a - c < unit));
+        /* "685,000": three significant digits or more, rounded or cut */
+        return unit >= 100 && unit * 100 <= c && (d * 2 <= unit || (a > c && a - c < unit));
     }
 }
 

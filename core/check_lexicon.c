@@ -20,10 +20,10 @@ typedef struct lex_entry {
 static const lex_entry lexicon[] = {
     {"personnel", {"personnel", "military personnel", "troops", "troop", "soldiers", "soldier",
                    "servicemen", "servicemembers", "service members", "men", "casualties",
-                   "invaders", "occupiers", "russian troops", "people", "persons",
+                   "invaders", "occupiers", "russian troops", "persons",
                    "особового складу", "особовий склад", "особового", "осіб", "особи",
                    "окупант*", "військовослужбовц*", "військових", "солдат*", "загарбник*",
-                   "росіян", "орків", "чоловік", "людей", "вояк*", "personnel units"}},
+                   "росіян", "орків", "вояк*", "personnel units"}},
     {"tanks", {"tanks", "tank", "main battle tanks", "танк*"}},
     {"afv", {"armored fighting vehicles", "armoured fighting vehicles",
              "armored combat vehicles", "armoured combat vehicles", "armored vehicles",

@@ -457,7 +457,7 @@ static int ordinal_word(const char *w)
         if (strcmp(w, en[i]) == 0)
             return i + 1;
     static const char *const ends[] = {"ий", "ій", "а", "я", "е", "є", "ого", "ього", "ої",
-                                       "ий", NULL};
+                                       "і", "их", "іх", NULL};
     for (int i = 0; uk[i]; i++) {
         size_t l = strlen(uk[i]);
         if (strncmp(w, uk[i], l) == 0)
@@ -1301,13 +1301,15 @@ static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char 
         category_after(r, &c, b);
         if (k->wordnum && c.cat < 0)
             continue;
+        if (c.cat < 0 && c.v >= 100 && !is_year_num(k) && deployment_cue(r, a, b))
+            c.cat = -2; /* "up to 12,000 (North Korean troops)": a deployment figure */
         if (c.cat >= 0)
             for (size_t j = c.c0; j < c.c1; j++)
                 owned[j] = 1;
         cs[nc++] = c;
     }
     for (size_t i = 0; i < nc; i++) {
-        if (cs[i].cat >= 0 || cs[i].outer == 2)
+        if (cs[i].cat >= 0 || cs[i].cat == -2 || cs[i].outer == 2)
             continue;
         if (is_year_num(&r->t.v[cs[i].ti]) && cs[i].qual == CHECK_Q_EXACT)
             continue;
@@ -1332,6 +1334,8 @@ static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char 
             sentence_day = r->x[x].day;
     for (size_t i = 0; i < nc; i++) {
         cand *c = &cs[i];
+        if (c->cat == -2 && deploy)
+            c->cat = 0; /* personnel: judged as a deployment below */
         if (c->cat < 0)
             continue;
         int cl = r->t.v[c->ti].clause;
