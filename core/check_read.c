@@ -1376,7 +1376,7 @@ static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char 
         }
         const texpr *used = day != NULL ? day : range;
         if (used != NULL && used->clause == cl && c->outer == 0) {
-            if (used->t0 < q0 && used->t0 + 6 >= q0)
+            if (used->t0 < q0 && used->t1 + 1 >= q0)
                 q0 = used->t0;
             if (used->t1 - 1 > q1 && used->t0 <= q1 + 4)
                 q1 = used->t1 - 1;
