@@ -103,7 +103,9 @@ static int matches(int64_t c, int64_t a, int q, const char **how)
     switch (q) {
     case CHECK_Q_ABOUT:
         *how = "within the \"about\"";
-        return d * 20 <= c || d * 2 <= unit || (c >= 1000 && d < unit);
+        /* within 5 %, or rounds to the number as written when it has two significant
+         * digits or more ("about 1,600" for 1,630; "about 1,000" for 1,300 is not) */
+        return d * 20 <= c || (unit * 10 <= c && d * 2 <= unit);
     case CHECK_Q_NEARLY:
         *how = "just under, as \"nearly\" says";
         return a <= c && a * 10 >= c * 9;
