@@ -26,17 +26,16 @@
 enum { T_WORD, T_NUM, T_PUNCT, T_DATE };
 
 typedef struct tok {
-    int type;
-    size_t b0, b1, c0, c1;
-    char w[CHECK_WORD_MAX];  /* T_WORD: lower-cased */
-    int cap;                 /* T_WORD: starts with a capital */
     int64_t num;             /* T_NUM; -1: too large */
-    int ndig, sep, dec, ordinal, wordnum, pct;
+    uint32_t b0, b1, c0, c1; /* bytes and characters (texts are at most 64 KiB) */
     uint32_t p;              /* T_PUNCT: the code point */
     int date;                /* T_DATE */
-    int space_before, nl_before;
-    int used;                /* part of a date or category phrase */
     int clause;
+    unsigned char type, cap; /* cap (T_WORD): starts with a capital */
+    unsigned char ndig, sep, dec, ordinal, wordnum, pct;
+    unsigned char space_before, nl_before;
+    unsigned char used;      /* part of a date or category phrase */
+    char w[CHECK_WORD_MAX];  /* T_WORD: lower-cased */
 } tok;
 
 typedef struct toks {
@@ -175,7 +174,7 @@ size_t check_split_words(const char *s, size_t n, char *buf, size_t len, const c
 
 static tok *tok_push(toks *t)
 {
-    if (t->n == t->cap) {
+    if (t->n == t->cap) { /* tokenize reserves one per byte: this is the fallback */
         size_t cap = t->cap ? t->cap * 2 : 256;
         tok *v = realloc(t->v, cap * sizeof *v);
         if (v == NULL)
@@ -251,7 +250,7 @@ static size_t read_number(const char *s, size_t n, size_t i, tok *k, const toks 
     size_t a = digits_end(s, n, i);
     int64_t v = digits_value(s, i, a, 0);
     size_t end = a;
-    k->ndig = (int)(a - i);
+    k->ndig = (unsigned char)(a - i > 255 ? 255 : a - i);
     if (a - i <= 3) {
         uint32_t sep = 0;
         int after_month = t->n > 0 && t->v[t->n - 1].type == T_WORD &&
@@ -270,7 +269,7 @@ static size_t read_number(const char *s, size_t n, size_t i, tok *k, const toks 
             end = g;
             sep = c;
             k->sep = 1;
-            k->ndig += 3;
+            k->ndig = (unsigned char)(k->ndig > 252 ? 255 : k->ndig + 3);
         }
     }
     if (end + 1 < n && (s[end] == '.' || s[end] == ',') && is_digit_at(s, n, end + 1)) {
@@ -299,6 +298,11 @@ static int tokenize(const char *s, size_t n, toks *t)
 {
     size_t i = 0, chars = 0;
     int space = 1, nl = 1;
+    /* at most one token per byte: reserved at once (pages are touched only as used) */
+    t->v = malloc((n + 1) * sizeof *t->v);
+    if (t->v == NULL)
+        return -1;
+    t->cap = n + 1;
     while (i < n) {
         uint32_t c;
         size_t l = cp_at(s, n, i, &c);
@@ -313,16 +317,16 @@ static int tokenize(const char *s, size_t n, toks *t)
         tok *k = tok_push(t);
         if (k == NULL)
             return -1;
-        k->space_before = space;
-        k->nl_before = nl;
+        k->space_before = (unsigned char)space;
+        k->nl_before = (unsigned char)nl;
         space = nl = 0;
-        k->b0 = i;
-        k->c0 = chars;
+        k->b0 = (uint32_t)i;
+        k->c0 = (uint32_t)chars;
         if (check_is_letter(c)) {
             int capital;
             k->type = T_WORD;
             i = read_word(s, n, i, k->w, sizeof k->w, &chars, &capital);
-            k->cap = capital;
+            k->cap = (unsigned char)capital;
         } else if (c >= '0' && c <= '9') {
             int day;
             size_t e = numeric_date(s, n, i, &day);
@@ -344,8 +348,8 @@ static int tokenize(const char *s, size_t n, toks *t)
             i += l;
             chars++;
         }
-        k->b1 = i;
-        k->c1 = chars;
+        k->b1 = (uint32_t)i;
+        k->c1 = (uint32_t)chars;
     }
     return 0;
 }
