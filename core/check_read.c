@@ -1519,7 +1519,8 @@ int check_read(const char *text, size_t len, int as_of, int latest, check_readin
             s0 = i;
         }
     }
-    qsort(out->figs, out->n, sizeof *out->figs, cmp_fig);
+    if (out->n > 1)
+        qsort(out->figs, out->n, sizeof *out->figs, cmp_fig);
     rc = CHECK_OK;
 cleanup:
     if (rc != CHECK_OK) {
