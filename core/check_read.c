@@ -1382,7 +1382,7 @@ static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char 
         if (used != NULL && used->clause == cl && c->outer == 0) {
             if (used->t0 < q0 && used->t1 + 1 >= q0)
                 q0 = used->t0;
-            if (used->t1 - 1 > q1 && used->t0 <= q1 + 4)
+            if (used->t1 - 1 > q1 && used->t0 > q1 && used->t0 <= q1 + 2) /* "... on Oct 25" */
                 q1 = used->t1 - 1;
         }
         fig_span(r, f, q0, q1);
