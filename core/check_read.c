@@ -725,6 +725,7 @@ static int find_times(reader *r, size_t a, size_t b)
                     d1 = make_date(y2, m2, bare);
                 }
                 if (d1 != DATE_NONE && d2 != DATE_NONE && d1 <= d2) {
+                    e.has_year = hy;
                     /* from the war's start to a day (the post's heading): a total */
                     e.type = d1 <= DATE_WAR_START ? X_TOTAL : X_RANGE;
                     e.from = d1;
@@ -1250,6 +1251,11 @@ static int rank_cue(const reader *r, size_t a, size_t b, int *rank, size_t *k0, 
     return 0;
 }
 
+static size_t dist(size_t x, size_t y)
+{
+    return x > y ? x - y : y - x;
+}
+
 /* Reads sentence [a, b). *ctx: the day named last (carried between sentences). */
 static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char *owned)
 {
@@ -1322,6 +1328,17 @@ static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char 
             for (size_t j = cs[i].c0; j < cs[i].c1; j++)
                 owned[j] = 1;
     }
+    if (rank_cue(r, a, b, &(int){0}, &(size_t){0}, &(size_t){0}))
+        for (size_t i = 0; i < nc; i++)
+            if (cs[i].cat == -1 && cs[i].outer == 0 &&
+                !(is_year_num(&r->t.v[cs[i].ti]) && cs[i].qual == CHECK_Q_EXACT)) {
+                /* "..., and the highest in a single day was 1,740": the sentence's category */
+                for (size_t j = cs[i].ti; j-- > a && cs[i].cat < 0;) {
+                    size_t end;
+                    if (r->t.v[j].type == T_WORD && owned[j])
+                        cs[i].cat = lex_at(r, j, b, &end);
+                }
+            }
     for (size_t i = 0; i < nc; i++)
         if (cs[i].outer == 2 && i > 0) {
             cs[i].cat = cs[i - 1].cat;
@@ -1333,6 +1350,7 @@ static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char 
     size_t k0 = 0, k1 = 0;
     int is_rank = rank_cue(r, a, b, &rank, &k0, &k1);
     int sentence_day = DATE_NONE, first_daily = -1;
+    size_t best_dist = 0;
     for (size_t x = x0; x < r->nx; x++)
         if (r->x[x].type == X_DAY || (r->x[x].type == X_TOTAL && r->x[x].day != DATE_NONE))
             sentence_day = r->x[x].day;
@@ -1372,7 +1390,12 @@ static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char 
         f->value = c->v;
         f->qual = c->qual;
         size_t q0 = c->q0, q1 = c->last;
-        if (c->c1 > 0) {
+        if (c->outer == 2) { /* "(+7)" */
+            while (q0 > a && q0 + 2 > c->ti && r->t.v[q0 - 1].type == T_PUNCT)
+                q0--;
+            if (punct_is(r, q1 + 1, ')'))
+                q1++;
+        } else if (c->c1 > 0) {
             if (c->c0 < q0)
                 q0 = c->c0;
             if (c->c1 - 1 > q1)
@@ -1417,8 +1440,12 @@ static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char 
             f->date = *ctx != DATE_NONE ? *ctx : r->as_of;
             f->relative = *ctx == DATE_NONE;
         }
-        if (f->kind == CHECK_DAILY && first_daily < 0 && c->outer == 0)
+        /* the rank is of the daily figure nearest its superlative */
+        if (f->kind == CHECK_DAILY && c->outer == 0 && is_rank &&
+            (first_daily < 0 || dist(c->ti, k1) < best_dist)) {
             first_daily = (int)(r->out->n - 1);
+            best_dist = dist(c->ti, k1);
+        }
     }
     if (is_rank) {
         check_figure *base = first_daily >= 0 ? &r->out->figs[first_daily] : NULL;
@@ -1489,8 +1516,11 @@ int check_read(const char *text, size_t len, int as_of, int latest, check_readin
             goto cleanup;
         int best = DATE_NONE;
         for (size_t i = 0; i < r.nx; i++)
-            if (r.x[i].type == X_DAY && r.x[i].has_year && r.x[i].day > best)
-                best = r.x[i].day;
+            if (r.x[i].has_year) {
+                int d = r.x[i].type == X_RANGE ? r.x[i].to : r.x[i].day;
+                if (d != DATE_NONE && d > best)
+                    best = d;
+            }
         as_of = best != DATE_NONE && best < latest ? best : latest;
         r.nx = 0;
         for (size_t i = 0; i < r.t.n; i++)
