@@ -1219,7 +1219,8 @@ static int rank_cue(const reader *r, size_t a, size_t b, int *rank, size_t *k0, 
         "рекорд*", "найважч*", "найкривавіш*", NULL};
     static const char *const dayw[] = {"day", "daily", "добу", "день", "доба", "денн*", "дня",
         "днів", "single", NULL};
-    if (!has_word(r, a, b, dayw))
+    if (!has_word(r, a, b, dayw) &&
+        !has_word(r, a, b, (const char *const[]){"record", "рекорд*", NULL}))
         return 0;
     for (size_t i = a; i < b; i++) {
         if (!word_in(r, i, sup) && !(word_is(r, i, "за") && word_is(r, i + 1, "величиною")))
@@ -1328,16 +1329,23 @@ static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char 
             for (size_t j = cs[i].c0; j < cs[i].c1; j++)
                 owned[j] = 1;
     }
-    if (rank_cue(r, a, b, &(int){0}, &(size_t){0}, &(size_t){0}))
-        for (size_t i = 0; i < nc; i++)
+    static const char *const toll[] = {"losses", "toll", "casualties", "втрати", "втрат",
+                                       "record", NULL};
+    int ranked = rank_cue(r, a, b, &(int){0}, &(size_t){0}, &(size_t){0});
+    for (size_t i = 0; i < nc; i++)
             if (cs[i].cat == -1 && cs[i].outer == 0 &&
-                !(is_year_num(&r->t.v[cs[i].ti]) && cs[i].qual == CHECK_Q_EXACT)) {
-                /* "..., and the highest in a single day was 1,740": the sentence's category */
+                !(is_year_num(&r->t.v[cs[i].ti]) && cs[i].qual == CHECK_Q_EXACT) &&
+                (ranked || has_word(r, cs[i].q0 > a + 4 ? cs[i].q0 - 4 : a, cs[i].q0, toll))) {
+                /* "..., and the highest in a single day was 1,740", "bringing total losses
+                 * to 685,910", "the death toll hit 1,740": the sentence's category, else
+                 * personnel */
                 for (size_t j = cs[i].ti; j-- > a && cs[i].cat < 0;) {
                     size_t end;
                     if (r->t.v[j].type == T_WORD && owned[j])
                         cs[i].cat = lex_at(r, j, b, &end);
                 }
+                if (cs[i].cat < 0)
+                    cs[i].cat = 0;
             }
     for (size_t i = 0; i < nc; i++)
         if (cs[i].outer == 2 && i > 0) {
