@@ -319,6 +319,16 @@ START_TEST(test_shapes_and_errors)
     assert_claim(claims, "daily", 7, "tanks", "correct", "2024-10-25");
     assert_claim(claims, "daily", 1630, "personnel", "correct", "2024-10-25");
     ck_assert_int_eq(json_path_int(b, "counts.correct"), 2);
+    /* GET is cacheable: an ETag, and 304 for it */
+    char etag[128], inm[160];
+    ck_assert_ptr_nonnull(http_header(&r, "ETag", etag, sizeof etag));
+    http_resp_free(&r);
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    const char *const cond[] = {inm, NULL};
+    ck_assert_int_eq(http_request(&srv, "GET", "/v1/check?as_of=2024-10-25&text=Russia%20lost%20"
+                                  "seven%20tanks%20and%201%C2%A0630%20troops%20today.", cond, NULL,
+                                  0, &r), 0);
+    ck_assert_int_eq(r.status, 304);
     http_resp_free(&r);
 
     /* Ukrainian, JSON body, number words and a qualifier */
