@@ -344,6 +344,71 @@ for i in range(6):
 # 9. unverifiable: a day after the data end.
 add("en", "On August 20, 2030, Russia lost 1,000 troops.", "2030-08-21",
     [claim(1000, "daily", "personnel", "unverifiable")])
+# (no ground robotic systems were reported before 2026-05-03; no submarine before 2023-09-14)
+add("en", "On October 25, 2024, Russia lost 3 ground robotic systems.", "2024-10-26",
+    [claim(3, "daily", "ground_robotic_systems", "unverifiable")])
+add("uk", "У березні 2022 року ворог втратив 2 підводні човни.", "2022-04-05",
+    [claim(2, "period", "submarines", "unverifiable")])
+
+# 10. the press's other turns of phrase, on other days.
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+UK_ORD = {1: "перший", 2: "другий", 3: "третій", 4: "четвертий", 5: "п'ятий"}
+for i in range(12):
+    rep = DATES[50 + i % 10]
+    x = day(rep)
+    loss, tot = daily(rep), total(rep)
+    ok = i % 4 != 3
+    if i == 0 or i == 6:
+        p = loss["personnel"] if ok else false_daily(rep, "personnel", loss["personnel"])
+        add("en", f"Ukraine says Russia lost {fmt(p)} soldiers in the past day, bringing total "
+            f"losses to {fmt(tot['personnel'])}.", rep,
+            [claim(p, "daily", "personnel", "correct" if ok else "incorrect"),
+             claim(tot["personnel"], "total", "personnel", "correct")])
+    elif i == 1 or i == 7:
+        t = loss["tanks"] if ok else false_daily(rep, "tanks", loss["tanks"])
+        add("en", f"According to the General Staff, Russian forces lost {t} tanks, "
+            f"{loss['afv']} armored vehicles and {loss['artillery']} artillery systems over the "
+            f"past 24 hours.", rep,
+            [claim(t, "daily", "tanks", "correct" if ok else "incorrect"),
+             claim(loss["afv"], "daily", "afv", "correct"),
+             claim(loss["artillery"], "daily", "artillery", "correct")])
+    elif i == 2 or i == 8:
+        v = tot["tanks"] if ok else tot["tanks"] + 40
+        add("en", f"Kyiv said Moscow had lost {fmt(v)} tanks since February 24, 2022, as of "
+            f"{en_date(rep)}.", rep, [claim(v, "total", "tanks", "correct" if ok else "incorrect")])
+    elif i == 3 or i == 9:
+        a, u = tot["afv"] // 1000 * 1000, tot["uav"] // 100 * 100
+        add("en", f"The Kremlin's forces have lost more than {fmt(a)} armored vehicles and over "
+            f"{fmt(u)} drones, Ukraine said.", rep,
+            [claim(a, "total", "afv", "correct"), claim(u, "total", "uav", "correct")])
+    elif i == 4 or i == 10:
+        f = iso(x - dt.timedelta(days=6))
+        sm = period(f, rep, ["personnel"])["personnel"]
+        v = sm if ok else sm + 250
+        add("en", f"In the week from {en_date(f, False)} to {en_date(rep, False)}, Russia lost "
+            f"{fmt(v)} troops.", rep, [claim(v, "period", "personnel", "correct" if ok else "incorrect")])
+        p = loss["personnel"]
+        add("uk", f"Росія за добу втратила {p} військових, {loss['tanks']} танків та "
+            f"{loss['uav']} безпілотників.", rep,
+            [claim(p, "daily", "personnel", "correct"),
+             claim(loss["tanks"], "daily", "tanks", "correct"),
+             claim(loss["uav"], "daily", "uav", "correct")])
+    else:
+        v = tot["personnel"] if ok else tot["personnel"] - 1000
+        add("uk", f"Від початку повномасштабного вторгнення ворог втратив {fmt(v, ' ')} осіб, "
+            f"а також {fmt(tot['artillery'], ' ')} артсистем.", rep,
+            [claim(v, "total", "personnel", "correct" if ok else "incorrect"),
+             claim(tot["artillery"], "total", "artillery", "correct")])
+for i in range(4):
+    r = best[i]
+    k = rank("personnel", r["date"])
+    if k not in UK_ORD:
+        continue
+    said = k if i % 2 == 0 else k % 5 + 1
+    add("uk", f"{uk_date(r['date'], False)} окупанти втратили {fmt(r['value'], ' ')} осіб — це "
+        f"{UK_ORD[said]} найбільший показник за добу.", r["date"],
+        [claim(r["value"], "daily", "personnel", "correct"),
+         claim(said, "rank", "personnel", "correct" if said == k else "incorrect")])
 
 json.dump({"note": __doc__.strip().splitlines()[0], "texts": texts}, sys.stdout,
           ensure_ascii=False, indent=1)
