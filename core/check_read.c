@@ -1404,14 +1404,14 @@ static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char 
             if (punct_is(r, q1 + 1, ')'))
                 q1++;
         } else if (c->c1 > 0) {
-            if (c->c0 < q0)
+            if (c->c0 < q0 && c->c1 + 3 >= q0) /* "tanks ‒ 9097", not half a sentence */
                 q0 = c->c0;
             if (c->c1 - 1 > q1)
                 q1 = c->c1 - 1;
         }
         const texpr *used = day != NULL ? day : range;
         if (used != NULL && used->clause == cl && c->outer == 0) {
-            if (used->t0 < q0 && used->t1 + 1 >= q0)
+            if (used->t0 < q0 && used->t1 >= q0)
                 q0 = used->t0;
             if (used->t1 - 1 > q1 && used->t0 > q1 && used->t0 <= q1 + 2) /* "... on Oct 25" */
                 q1 = used->t1 - 1;
