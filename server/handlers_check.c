@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* One claim as the contract shapes it. New reference or NULL. */
-static json_t *render_claim(const check_result *r, const check_claim *c, const char *text)
+static json_t *render_claim(const check_claim *c, const char *text)
 {
     json_t *o = json_pack("{s:s%, s:I, s:I, s:s}", "quote", text + c->bstart,
                           c->bend - c->bstart, "start", (json_int_t)c->start, "end",
@@ -35,7 +35,6 @@ static json_t *render_claim(const check_result *r, const check_claim *c, const c
     json_object_set_new(o, "note", json_string(c->note));
     if (c->evidence[0])
         json_object_set_new(o, "evidence", json_string(c->evidence));
-    (void)r;
     return o;
 }
 
@@ -43,7 +42,7 @@ static json_t *render_check(const check_result *r, const char *text)
 {
     json_t *claims = json_array();
     for (size_t i = 0; claims && i < r->n; i++)
-        json_array_append_new(claims, render_claim(r, &r->claims[i], text));
+        json_array_append_new(claims, render_claim(&r->claims[i], text));
     return claims == NULL ? NULL : json_pack(
         "{s:o, s:o, s:{s:I, s:I, s:I}}", "as_of", render_date(r->as_of), "claims", claims,
         "counts", "correct", (json_int_t)r->counts[CHECK_CORRECT], "incorrect",
