@@ -5,7 +5,8 @@
  * U+205F, U+3000 and U+FEFF are whitespace; each line is trimmed and blank lines are skipped.
  * Until the date is found, each line is first tried as the heading:
  *
- *   heading = ... "to" ws+ D.M.YYYY ...      "to" in any case, as a word; day and month of
+ *   heading = ... "to" ws+ D.M.YYYY ...      "to" (or the Ukrainian "по") in any case, as a
+ *                                            word; day and month of
  *                                            1-2 digits, year of 4 (or 2: 20YY) digits not
  *                                            followed by a digit. The date must exist.
  *
@@ -15,6 +16,7 @@
  *   sep       = a dash: - U+2010..U+2015 (‐ ‑ ‒ – — ―) U+2212 (−) U+FE58 U+FE63 U+FF0D, or ':'
  *   qualifier = "about" | "approximately"             -> "about"
  *             | "more than" | "over" | "more"          -> "more"      (any case, whole words)
+ *             | близько | орієнтовно -> "about", понад | більше -> "more" (the Ukrainian post)
  *   number    = digits | d{1,3} (gsep ddd)+          gsep one of , space U+00A0 U+2009 U+202F,
  *                                                    the same throughout; at most POST_MAX_VALUE
  *   tail      = any mix of: unit words (letters, after whitespace or ")"), and at most once
@@ -313,6 +315,12 @@ static size_t qualifier_read(const char *s, size_t n, size_t i, int *q)
     } words[] = {
         {"approximately", QUAL_ABOUT}, {"about", QUAL_ABOUT}, {"over", QUAL_MORE},
         {"more", QUAL_MORE},
+        /* the Ukrainian post: близько, орієнтовно, понад, більше (lower case) */
+        {"\xD0\xB1\xD0\xBB\xD0\xB8\xD0\xB7\xD1\x8C\xD0\xBA\xD0\xBE", QUAL_ABOUT},
+        {"\xD0\xBE\xD1\x80\xD1\x96\xD1\x94\xD0\xBD\xD1\x82\xD0\xBE\xD0\xB2\xD0\xBD"
+         "\xD0\xBE", QUAL_ABOUT},
+        {"\xD0\xBF\xD0\xBE\xD0\xBD\xD0\xB0\xD0\xB4", QUAL_MORE},
+        {"\xD0\xB1\xD1\x96\xD0\xBB\xD1\x8C\xD1\x88\xD0\xB5", QUAL_MORE},
     };
     size_t w, k, than;
 
@@ -471,12 +479,17 @@ static int heading_try(struct parser *ps, const char *s, size_t n, int line)
     int y, m, d;
 
     for (i = 0; i < n; i += l, prev = c) {
+        size_t w = 2; /* "to", or the Ukrainian "по" (4 bytes) */
         c = cp_at(s, n, i, &l);
-        if ((c | 0x20) != 't' || i + 1 >= n || ascii_lower(s[i + 1]) != 'o' ||
-            is_letter_cp(prev) || (prev >= '0' && prev <= '9'))
+        if (is_letter_cp(prev) || (prev >= '0' && prev <= '9'))
             continue;
-        k = skip_space(s, n, i + 2);
-        if (k == i + 2 || !date_read(s, n, k, &y, &m, &d, &end))
+        if (i + 4 <= n && (c == 0x43F || c == 0x41F) &&
+            (memcmp(s + i + 2, "\xD0\xBE", 2) == 0 || memcmp(s + i + 2, "\xD0\x9E", 2) == 0))
+            w = 4;
+        else if ((c | 0x20) != 't' || i + 1 >= n || ascii_lower(s[i + 1]) != 'o')
+            continue;
+        k = skip_space(s, n, i + w);
+        if (k == i + w || !date_read(s, n, k, &y, &m, &d, &end))
             continue;
         if (y < 1 || m < 1 || m > 12 || d < 1 || d > date_days_in_month(y, m)) {
             text_message(ps->err, ps->errlen, "line %d: %.*s is not a calendar date", line,

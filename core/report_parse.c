@@ -5,6 +5,7 @@
 #include "attrition/text.h"
 #include "report_internal.h"
 #include "attrition/post.h"
+#include "attrition/check.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -278,6 +279,14 @@ cleanup:
 
 /* ---- the ministry's post ------------------------------------------------------------- */
 
+static int label_is_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return 0;
+    return 1;
+}
+
 /* The entries and ignored lines of post p into out (date already set). REPORT_OK, or
  * REPORT_ENOMEM with what was copied still owned by out (the caller frees it). */
 static int copy_post(const post_report *p, report *out)
@@ -289,7 +298,11 @@ static int copy_post(const post_report *p, report *out)
     for (size_t i = 0; i < p->n_entries; i++) {
         const post_entry *e = &p->entries[i];
         report_value *v = &out->values[i];
-        snprintf(v->key, sizeof v->key, "%s", e->label);
+        /* a Ukrainian label ("танків", "засоби ППО") is named by the lexicon; English ones
+         * keep their label, which the categories' aliases resolve (early posts' "fuel
+         * tanks" is a category of its own there) */
+        const char *id = label_is_ascii(e->label) ? NULL : check_lexicon_label(e->label);
+        snprintf(v->key, sizeof v->key, "%s", id ? id : e->label);
         snprintf(v->qualifier, sizeof v->qualifier, "%s", e->qualifier);
         v->total = e->total;
         v->has_increase = e->has_increase;

@@ -21,6 +21,10 @@ enum MHD_Result handle_records_category(request *req);
 enum MHD_Result handle_records_rank(request *req);
 enum MHD_Result handle_summary(request *req);
 
+/* checking a text (handlers_check.c) */
+enum MHD_Result handle_check_get(request *req);
+enum MHD_Result handle_check_post(request *req);
+
 /* reports (handlers_reports.c) */
 enum MHD_Result handle_report_create(request *req);
 enum MHD_Result handle_report_get(request *req);

@@ -21,6 +21,8 @@ static const route routes[] = {
     {"GET", "/v1/records/{category}", handle_records_category, ROUTE_CACHEABLE},
     {"GET", "/v1/records/{category}/{date}", handle_records_rank, ROUTE_CACHEABLE},
     {"GET", "/v1/summary", handle_summary, ROUTE_CACHEABLE},
+    {"GET", "/v1/check", handle_check_get, ROUTE_CACHEABLE},
+    {"POST", "/v1/check", handle_check_post, ROUTE_READ_ONLY},
     {"GET", "/v1/deployments/summary", handle_deployments_summary, ROUTE_CACHEABLE},
     {"GET", "/v1/deployments", handle_deployments_list, ROUTE_CACHEABLE},
     {"POST", "/v1/deployments", handle_deployments_create, ROUTE_NEEDS_AUTH},

@@ -13,8 +13,11 @@ enum route_flag {
     /* A write: route_dispatch checks the bearer token (auth_require) before the handler
      * runs, so a handler of such a route never sees an unauthenticated request. serve.c
      * checks it before reading the body too (401/403 without "100 Continue"), and keeps a
-     * body only for these routes: a route that reads req->body must have this flag. */
-    ROUTE_NEEDS_AUTH = 1 << 1
+     * body only for these routes and ROUTE_READ_ONLY ones. */
+    ROUTE_NEEDS_AUTH = 1 << 1,
+    /* A POST that changes nothing (POST /v1/check: a body too long for a URL): public, and
+     * never cached; serve.c keeps its body (within max_body and body_budget). */
+    ROUTE_READ_ONLY = 1 << 2
 };
 
 /* The routing table: one row per {method, path pattern, handler, flags}. A pattern's

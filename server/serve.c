@@ -348,7 +348,7 @@ static const char *origin_path(const char *url)
 /* Decides, before any body byte is read (and before "100 Continue"), whether req's body
  * may be read, for a request whose framing on_headers accepted (declared length cl, or
  * chunked). A write route (ROUTE_NEEDS_AUTH) without a valid token is answered 401/403
- * here; an authorised one reserves its declared body of the in-flight budget (503 with
+ * here; an authorised one (or a ROUTE_READ_ONLY POST such as /v1/check) reserves its declared body of the in-flight budget (503 with
  * Retry-After when it has no room); every other request keeps no body (discard_body: no
  * route reads one). Each refusal closes the connection. Returns MHD_YES to read on. */
 static enum MHD_Result body_admit(app *a, conn_ctx *cx, const char *cl)
@@ -357,11 +357,11 @@ static enum MHD_Result body_admit(app *a, conn_ctx *cx, const char *cl)
     const char *pattern;
     enum MHD_Result res = MHD_NO;
     const route *r = route_find(req, &pattern);
-    if (r == NULL || !(r->flags & ROUTE_NEEDS_AUTH)) {
+    if (r == NULL || !(r->flags & (ROUTE_NEEDS_AUTH | ROUTE_READ_ONLY))) {
         cx->discard_body = 1;
         return MHD_YES;
     }
-    if (!auth_allowed(req)) {
+    if ((r->flags & ROUTE_NEEDS_AUTH) && !auth_allowed(req)) {
         reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
         auth_require(req, &res);
         return res;

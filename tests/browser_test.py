@@ -343,6 +343,52 @@ def check_permalink(drv):
           "an address with another state, followed in the page, is shown")
 
 
+CHECK_TEXT = ("Russia lost 1,630 personnel on October 25, amounting to a total of 685,910 "
+              "Russian soldiers lost since the beginning of the war.\n"
+              "The highest number of soldiers Russia has lost in a single day was 1,740 on May 12.\n"
+              "The previous second-highest number of Russian troops lost earlier this month was "
+              "1,530 men in one day.\nRussia also lost seven tanks and 99 UAVs today. "
+              "It cost $8 billion in 2024.")
+
+
+def check_text_marks(drv, base):
+    """"Check a text": the text is shown with every figure of /v1/check marked by verdict
+    (class and symbol), a mark shows its note and evidence, and the fragment reproduces it."""
+    req = urllib.request.Request(base + "/v1/check?as_of=2024-10-25", data=CHECK_TEXT.encode(),
+                                 headers={"Content-Type": "text/plain"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        api = json.loads(r.read())
+    want = [c["verdict"] for c in api["claims"]]
+    set_value(drv, "check-text", CHECK_TEXT)
+    set_value(drv, "check-as-of", "2024-10-25")
+    drv.find_element(By.ID, "check-run").click()
+    wait(drv, lambda d: d.find_elements(By.CSS_SELECTOR, "#check-marked .check-mark"),
+         "the marked text")
+    marks = drv.find_elements(By.CSS_SELECTOR, "#check-marked .check-mark")
+    got = [m.get_attribute("data-verdict") for m in marks]
+    check(got == want and "incorrect" in got and len(got) >= 8,
+          "the text's figures are marked as /v1/check judges them: %s" % got)
+    syms = [m.find_element(By.CSS_SELECTOR, ".check-sym").text for m in marks]
+    check(syms == [{"correct": "✓", "incorrect": "✗", "unverifiable": "?"}[v] for v in want],
+          "each mark carries its verdict's symbol: %s" % "".join(syms))
+    check(drv.find_element(By.ID, "check-marked").text.replace("✓", "").replace("✗", "")
+          .replace("?", "") == CHECK_TEXT.replace("?", ""), "the text is shown whole")
+    bad = [m for m in marks if m.get_attribute("data-verdict") == "incorrect"]
+    if bad:
+        bad[0].click()
+        note = text_of(drv, "#check-detail .check-note")
+        link = drv.find_elements(By.CSS_SELECTOR, "#check-detail a.check-evidence")
+        check("2024-10-21" in note and link and
+              link[0].get_attribute("href").startswith(base + "/v1/records/personnel"),
+              "a click shows the note and the evidence: %s" % note)
+    link = drv.current_url
+    check("check_text=" in link, "the permalink holds the text")
+    drv.get("about:blank")
+    drv.get(link)
+    wait(drv, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#check-marked .check-mark")) ==
+         len(want), "the permalink's marked text")
+
+
 def check_docs(drv, base):
     drv.get(base + "/docs")
     wait(drv, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"), "/docs")
@@ -438,6 +484,7 @@ def run(base, gap_base, out, tmp):
         check_keyboard(drv)
         check_language(drv)
         check_permalink(drv)
+        check_text_marks(drv, base)
         # A phone: Chromium's windows are at least ~500 px wide, so emulate the device.
         drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": 360, "height": 1600, "deviceScaleFactor": 1, "mobile": True})

@@ -382,6 +382,61 @@ START_TEST(test_http_reports_fixture_post)
 }
 END_TEST
 
+/* The ministry's post in Ukrainian ("по 25.10.24", "близько", "осіб", "од"), its labels named
+ * by the lexicon: stored as the same report as the English post of that day (which then
+ * answers 200, nothing changed). */
+START_TEST(test_http_reports_ukrainian_post)
+{
+    static const char uk[] =
+        "Загальні бойові втрати противника з 24.02.22 по 25.10.24 орієнтовно склали:\n"
+        "особового складу ‒ близько 685910 (+1630) осіб,\n"
+        "танків ‒ 9097 (+7) од,\nбойових броньованих машин ‒ 18287 (+33) од,\n"
+        "артилерійських систем ‒ 19753 (+34) од,\nРСЗВ ‒ 1238 (+2) од,\n"
+        "засоби ППО ‒ 982 (+1) од,\nлітаків ‒ 369 (+0) од,\nгелікоптерів ‒ 329 (+0) од,\n"
+        "БпЛА оперативно-тактичного рівня ‒ 17670 (+73),\nкрилаті ракети ‒ 2625 (+0),\n"
+        "кораблі / катери ‒ 28 (+0) од,\nпідводні човни ‒ 1 (+0) од,\n"
+        "автомобільної техніки та автоцистерн ‒ 27365 (+79) од,\n"
+        "спеціальна техніка ‒ 3535 (+22)\nДані уточнюються.\n";
+    const char *const *files = test_dataset_files();
+    const char *fx = getenv("ATTRITION_FIXTURES");
+    char path[1024];
+    test_server s;
+    http_resp r;
+    if (files == NULL || !test_have_dataset("http_reports Ukrainian post"))
+        return;
+    ck_assert_int_eq(test_server_prepare(&s), 0);
+    const char *upto[3];
+    for (int i = 0; i < 3; i++)
+        upto[i] = filtered_copy(s.dir, files[i], i, "2024-10-24");
+    ck_assert_int_eq(test_server_import(&s, upto, 3), 0);
+    ck_assert_int_eq(test_server_start(&s, env_token), 0);
+    req_send(&s, "POST", "/v1/reports", TEXT_CT, AUTH, uk, &r);
+    expect(&r, 201, NULL);
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "new_categories")), 0);
+    ck_assert_int_eq(json_path_int(r.json, "losses.personnel"), 1630);
+    ck_assert_int_eq(json_path_int(r.json, "losses.afv"), 33);
+    ck_assert_int_eq(json_path_int(r.json, "losses.air_defense"), 1);
+    ck_assert_int_eq(json_path_int(r.json, "losses.vehicles_fuel_tanks"), 79);
+    ck_assert_int_eq(json_path_int(r.json, "totals.warships"), 28);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "qualifiers"),
+                                                       "personnel")), "about");
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "ignored_lines"), 0)),
+                     "line 16: Дані уточнюються.");
+    http_resp_free(&r);
+    snprintf(path, sizeof path, "%s/mod-post-2024-10-25.txt", fx ? fx : ".");
+    char *en = read_text(path);
+    if (en != NULL) {
+        req_send(&s, "POST", "/v1/reports", TEXT_CT, AUTH, en, &r);
+        expect(&r, 200, NULL); /* the same report */
+        ck_assert_int_eq(json_path_int(r.json, "revision"), 1);
+        http_resp_free(&r);
+        free(en);
+    }
+    ck_assert_int_eq(test_server_stop(&s), 0);
+    test_server_cleanup(&s);
+}
+END_TEST
+
 TCase *http_reports_tcase(void)
 {
     TCase *tc = tcase_create("http_reports");
@@ -390,6 +445,7 @@ TCase *http_reports_tcase(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_http_reports_auth);
     tcase_add_test(tc, test_http_reports_statuses);
+    tcase_add_test(tc, test_http_reports_ukrainian_post);
     tcase_add_test(tc, test_http_reports_fixture_post);
     return tc;
 }

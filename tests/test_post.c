@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "attrition/post.h"
+#include "attrition/check.h"
+#include "attrition/report.h"
 
 TCase *post_tcase(void);
 
@@ -652,9 +654,72 @@ START_TEST(test_text_check)
 }
 END_TEST
 
+/* The ministry's post in Ukrainian (the figures of 2024-10-25): "по DD.MM.YY" heading,
+ * "близько", units "осіб"/"од" and trailing commas; the labels are named by the lexicon. */
+static const char uk_post[] =
+    "Загальні бойові втрати противника з 24.02.22 по 25.10.24 орієнтовно склали:\n"
+    "особового складу ‒ близько 685910 (+1630) осіб,\n"
+    "танків ‒ 9097 (+7) од,\n"
+    "бойових броньованих машин ‒ 18287 (+33) од,\n"
+    "артилерійських систем ‒ 19753 (+34) од,\n"
+    "РСЗВ ‒ 1238 (+2) од,\n"
+    "засоби ППО ‒ 982 (+1) од,\n"
+    "літаків ‒ 369 (+0) од,\n"
+    "гелікоптерів ‒ 329 (+0) од,\n"
+    "БпЛА оперативно-тактичного рівня ‒ 17670 (+73),\n"
+    "крилаті ракети ‒ 2625 (+0),\n"
+    "кораблі / катери ‒ 28 (+0) од,\n"
+    "підводні човни ‒ 1 (+0) од,\n"
+    "автомобільної техніки та автоцистерн ‒ 27365 (+79) од,\n"
+    "спеціальна техніка ‒ 3535 (+22)\n"
+    "Дані уточнюються.\n";
+
+START_TEST(test_ukrainian_post)
+{
+    static const struct { const char *id; long long total, inc; } want[] = {
+        {"personnel", 685910, 1630}, {"tanks", 9097, 7}, {"afv", 18287, 33},
+        {"artillery", 19753, 34}, {"mlrs", 1238, 2}, {"air_defense", 982, 1},
+        {"aircraft", 369, 0}, {"helicopters", 329, 0}, {"uav", 17670, 73},
+        {"cruise_missiles", 2625, 0}, {"warships", 28, 0}, {"submarines", 1, 0},
+        {"vehicles_fuel_tanks", 27365, 79}, {"special_equipment", 3535, 22}};
+    post_report r;
+    char err[256];
+    ck_assert_msg(PARSE(uk_post, &r, err) == POST_OK, "%s", err);
+    ck_assert_int_eq(r.date, DAY_2024_10_25);
+    ck_assert_int_eq(r.date_line, 1);
+    ck_assert_uint_eq(r.n_entries, 14);
+    ck_assert_str_eq(r.entries[0].label, "особового складу");
+    ck_assert_str_eq(r.entries[0].qualifier, "about");
+    for (size_t i = 0; i < 14; i++) {
+        ck_assert_int_eq(r.entries[i].total, want[i].total);
+        ck_assert_int_eq(r.entries[i].has_increase, 1);
+        ck_assert_int_eq(r.entries[i].increase, want[i].inc);
+        const char *id = check_lexicon_label(r.entries[i].label);
+        ck_assert_msg(id && strcmp(id, want[i].id) == 0, "%s -> %s", r.entries[i].label,
+                      id ? id : "(none)");
+    }
+    ck_assert_uint_eq(r.n_ignored, 1);
+    ck_assert_str_eq(r.ignored[0], "Дані уточнюються.");
+    post_report_free(&r);
+
+    /* as a report: keys are the category ids, "понад" is "more" */
+    report rep;
+    ck_assert_int_eq(report_from_post(uk_post, sizeof uk_post - 1, &rep, err, sizeof err),
+                     REPORT_OK);
+    ck_assert_uint_eq(rep.n_values, 14);
+    for (size_t i = 0; i < 14; i++)
+        ck_assert_str_eq(rep.values[i].key, want[i].id);
+    report_free(&rep);
+    expect_one("Втрати з 24.02.22 по 25.10.24:\nтанків – понад 9 097 (+7) од.\n",
+               strlen("Втрати з 24.02.22 по 25.10.24:\nтанків – понад 9 097 (+7) од.\n"),
+               "танків", 9097, 1, 7, "more");
+}
+END_TEST
+
 TCase *post_tcase(void)
 {
     TCase *tc = tcase_create("post");
+    tcase_add_test(tc, test_ukrainian_post);
 
     tcase_add_test(tc, test_fixture);
     tcase_add_test(tc, test_every_dash);

@@ -199,8 +199,10 @@ START_TEST(test_flags_are_honest)
     for (size_t i = 0; i < n; i++) {
         const route *r = &table[i];
         int get = strcmp(r->method, "GET") == 0;
-        ck_assert_msg(get || (r->flags & ROUTE_NEEDS_AUTH), "%s %s writes without the token",
-                      r->method, r->pattern);
+        ck_assert_msg(get || (r->flags & (ROUTE_NEEDS_AUTH | ROUTE_READ_ONLY)),
+                      "%s %s writes without the token", r->method, r->pattern);
+        ck_assert_msg(!(r->flags & ROUTE_READ_ONLY) || !(r->flags & ROUTE_NEEDS_AUTH),
+                      "%s %s is read-only but needs the token", r->method, r->pattern);
         ck_assert_msg(get || !(r->flags & ROUTE_CACHEABLE), "%s %s is cached", r->method,
                       r->pattern);
         ck_assert_msg(!get || !(r->flags & ROUTE_NEEDS_AUTH), "GET %s needs the token",

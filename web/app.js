@@ -25,10 +25,12 @@
   }
 
   function writeState() {
-    const q = new URLSearchParams();
+    const q = new URLSearchParams(location.hash.slice(1)); /* keeps check.js's keys */
     for (const k of KEYS)
       if (S[k])
         q.set(k, S[k]);
+      else
+        q.delete(k);
     history.replaceState(null, "", "#" + q.toString());
   }
 
