@@ -39,17 +39,19 @@ static void sparkline(FILE *f, const stats_snapshot *s, int cat, int to, int day
     double zero_y = SPARK_Y + SPARK_H - (double)(0 - mn) / range * SPARK_H;
     for (size_t i = 0; i < n; i++)
         ys[i] = SPARK_Y + SPARK_H - (double)(vs[i] - mn) / range * SPARK_H;
+    /* whole units past 60 points (a few units apart): keeps a 365-day card under 10 KB */
+    int prec = n > 60 ? 0 : 1;
     fprintf(f, "<path fill=\"%s\" fill-opacity=\"0.15\" d=\"M%.1f %.1f", t->accent, xs[0],
             zero_y);
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "L%.1f %.1f", xs[i], ys[i]);
+        fprintf(f, "L%.*f %.*f", prec, xs[i], prec, ys[i]);
     fprintf(f, "L%.1f %.1fZ\"/>\n", xs[n - 1], zero_y);
     fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
             "stroke-width=\"2\"/>\n", SPARK_X, SPARK_X + SPARK_W, zero_y, zero_y, t->line);
     fprintf(f, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"5\" stroke-linejoin=\"round\" "
             "stroke-linecap=\"round\" d=\"", t->accent);
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "%s%.1f %.1f", i ? "L" : "M", xs[i], ys[i]);
+        fprintf(f, "%s%.*f %.*f", i ? "L" : "M", prec, xs[i], prec, ys[i]);
     fprintf(f, "\"/>\n<circle cx=\"%.1f\" cy=\"%.1f\" r=\"9\" fill=\"%s\"/>\n", xs[n - 1],
             ys[n - 1], t->accent);
 }

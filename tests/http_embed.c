@@ -145,6 +145,9 @@ START_TEST(card_sparkline_days)
     if (!have_data)
         return;
     http_resp r7, r90;
+    get("/v1/cards/personnel.svg?days=365", NULL, 200, &r7); /* the largest: under 10 KB */
+    check_svg(&r7, 10240);
+    http_resp_free(&r7);
     get("/v1/cards/personnel.svg?days=7", NULL, 200, &r7);
     get("/v1/cards/personnel.svg?days=90", NULL, 200, &r90);
     check_svg(&r7, 10240);
