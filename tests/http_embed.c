@@ -410,6 +410,51 @@ START_TEST(png_threads)
 }
 END_TEST
 
+
+/* The og:image of / in the page served to a request with Host host (NULL: libcurl's), on
+ * server s, copied into out. */
+static const char *og_image(const test_server *s, const char *host, char *out, size_t len)
+{
+    http_resp r;
+    char h[300];
+    snprintf(h, sizeof h, "Host: %s", host ? host : "");
+    const char *headers[] = {h, NULL};
+    ck_assert_int_eq(http_request(s, "GET", "/", host ? headers : NULL, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    const char *m = strstr(r.body, "<meta property=\"og:image\" content=\"");
+    ck_assert_ptr_nonnull(m);
+    m += strlen("<meta property=\"og:image\" content=\"");
+    snprintf(out, len, "%.*s", (int)(strchr(m, '"') - m), m);
+    ck_assert_ptr_null(strstr(r.body, "@origin@"));
+    http_resp_free(&r);
+    return out;
+}
+
+/* The page's og:image is absolute: from public_url when configured, else from the Host of
+ * the request (only when it looks like host[:port]: nothing else gets into the page). No
+ * dataset needed. */
+START_TEST(og_image_absolute)
+{
+    test_server a, b;
+    char v[512];
+    const char *env[] = {"ATTRITION_PUBLIC_URL=https://losses.example.org/", NULL};
+    ck_assert_int_eq(test_server_prepare(&a), 0);
+    ck_assert_int_eq(test_server_start(&a, NULL), 0);
+    ck_assert_str_eq(og_image(&a, "attrition.example:8080", v, sizeof v),
+                     "http://attrition.example:8080/v1/cards/personnel.png");
+    ck_assert_str_eq(og_image(&a, "under_score.example", v, sizeof v),
+                     "/v1/cards/personnel.png");
+    ck_assert_int_eq(test_server_stop(&a), 0);
+    test_server_cleanup(&a);
+    ck_assert_int_eq(test_server_prepare(&b), 0);
+    ck_assert_int_eq(test_server_start(&b, env), 0);
+    ck_assert_str_eq(og_image(&b, "attrition.example:8080", v, sizeof v),
+                     "https://losses.example.org/v1/cards/personnel.png");
+    ck_assert_int_eq(test_server_stop(&b), 0);
+    test_server_cleanup(&b);
+}
+END_TEST
+
 TCase *http_embed_tcase(void)
 {
     TCase *tc = tcase_create("http_embed");
@@ -423,5 +468,6 @@ TCase *http_embed_tcase(void)
     tcase_add_test(tc, chart_figures);
     tcase_add_test(tc, bad_input);
     tcase_add_test(tc, png_threads);
+    tcase_add_test(tc, og_image_absolute);
     return tc;
 }
