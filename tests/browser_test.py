@@ -220,6 +220,18 @@ def check_embed(drv, base):
     check(status == 200 and ctype == "image/svg+xml", "the chart's image answers (%s)" % src)
 
 
+def check_embed_range(drv):
+    """The chart's Embed snippet follows the range buttons (from/to of the window shown)."""
+    drv.find_element(By.CSS_SELECTOR, "button[data-range='30']").click()
+    code = wait(drv, lambda d: d.execute_script(
+        "const v = document.querySelector('#embed-chart .embed-code').value;"
+        " return v.indexOf('from=') >= 0 ? v : ''"), "the chart's snippet with the 30-day window")
+    win = drv.find_element(By.ID, "chart").get_attribute("data-window")
+    check(bool(code) and win and "from=%s&amp;to=%s" % tuple(win.split("..")) in code,
+          "the chart's snippet names the window shown (%s): %s" % (win, code))
+    drv.find_element(By.CSS_SELECTOR, "button[data-range='0']").click()
+
+
 def check_corrections(drv, base):
     """The report of 2024-11-30 (the ministry corrected two totals down): its cards, the
     corrections marked, and back to the latest."""
@@ -484,6 +496,7 @@ def run(base, gap_base, out, tmp):
         check_chart(drv, "month")
         check_chart(drv, "week")
         set_value(drv, "chart-view", "daily")
+        check_embed_range(drv)
         check_rank(drv)
         check_since_monday(drv)
         check_downloads(drv, tmp)

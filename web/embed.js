@@ -24,8 +24,8 @@
 
   /* The <details> control: the <img> snippet (selectable, copy button) and the links. */
   function control(svg, png, alt) {
-    const abs = location.origin + svg;
-    const code = '<img src="' + abs + '" alt="' + alt.replace(/&/g, "&amp;").replace(/"/g, "&quot;") +
+    const attr = function (t) { return t.replace(/&/g, "&amp;").replace(/"/g, "&quot;"); };
+    const code = '<img src="' + attr(location.origin + svg) + '" alt="' + attr(alt) +
                  '" loading="lazy">';
     const input = A.el("input", { type: "text", readonly: "", class: "embed-code", value: code,
                                   "aria-label": A.t("embed_code") });
@@ -125,7 +125,10 @@
       q.to = win[2];
     }
     const label = cat.options[cat.selectedIndex] ? cat.options[cat.selectedIndex].textContent : cat.value;
-    A.clear(box).appendChild(control(A.url("/v1/charts/" + cat.value + ".svg", q), null, label));
+    const was = box.querySelector("details");
+    const c = control(A.url("/v1/charts/" + cat.value + ".svg", q), null, label);
+    c.open = !!(was && was.open);
+    A.clear(box).appendChild(c);
   }
 
   function watch(id, fn) {
@@ -135,7 +138,10 @@
   }
   watch("cards", decorateCards);
   watch("cite-chart", decorateChart);
-  window.addEventListener("hashchange", decorateChart);
+  const chartEl = document.getElementById("chart");  /* a range button or a zoom */
+  if (chartEl)
+    new MutationObserver(decorateChart).observe(chartEl, { attributes: true,
+                                                           attributeFilter: ["data-window"] });
   document.getElementById("theme").addEventListener("change", function () {
     for (const c of document.querySelectorAll("#cards .card[data-embed]")) {
       c.removeAttribute("data-embed");
