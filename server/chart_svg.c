@@ -50,7 +50,7 @@ static int collect(const stats_snapshot *s, int cat, const chart_opts *o, point 
             point *p = &(*pts)[(*n)++];
             p->value = v;
             p->date = s->dates[r];
-            date_format(p->date, p->name);
+            svg_date(p->date, o->lang, p->name);
         }
         return 0;
     }
@@ -174,7 +174,8 @@ static void describe(const stats_snapshot *s, int cat, const chart_opts *o, cons
     if (n == 0)
         snprintf(out, len, "%s: %s", title, labels_text_of(LABELS_NO_DATA, o->lang));
     else
-        snprintf(out, len, "%s: %zu, max %s (%s), %s %s", title, n,
+        snprintf(out, len, "%s: %zu, %s %s (%s), %s %s", title, n,
+                 o->lang == LABELS_UK ? "найбільше" : "max",
                  svg_number(mx, 0, o->lang, best, sizeof best), bd,
                  o->lang == LABELS_UK ? "сума" : "sum", svg_number(sum, 0, o->lang, num, sizeof num));
 }

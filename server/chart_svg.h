@@ -9,7 +9,8 @@
 /* A chart of one category's losses as a self-contained SVG (no script, no external
  * reference), viewBox 1200x520: per report day (bars, or past CHART_BARS_MAX days a line,
  * with a 7-report rolling average), or summed per ISO week or calendar month (bars, from
- * stats_summary_compute); a y axis with round ticks and grid lines, date labels on x, a
+ * stats_summary_compute); a y axis with round ticks and grid lines, date labels on x (as
+ * svg_date writes them in the chosen language; weeks and months by their ISO names), a
  * title naming the category, the period and the window. */
 
 #define CHART_WIDTH 1200
