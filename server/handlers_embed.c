@@ -9,7 +9,9 @@
 #include "render.h"
 #include "reply.h"
 
+#include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* ?lang=en|uk and ?theme=light|dark (absent: en, light); 400 otherwise (param.h style). */
 static int look_params(request *req, labels_lang *lang, const svg_theme **theme,
@@ -62,6 +64,43 @@ enum MHD_Result handle_card_svg(request *req)
     return res;
 }
 
+/* PNG renders in progress (all threads). A render takes ~100 ms of CPU, a thousand times a
+ * JSON answer: at most half the worker threads (at least one) render at once, so that a
+ * burst of distinct PNG URLs cannot keep every thread rendering. A request beyond that
+ * waits for a slot (link-preview scrapers asking together for a card not yet cached all
+ * get it, one after the other) up to PNG_WAIT_SECONDS, then gets 503 with Retry-After. A
+ * cache hit never gets here. */
+#define PNG_WAIT_SECONDS 2
+static pthread_mutex_t png_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t png_freed = PTHREAD_COND_INITIALIZER;
+static int png_busy;
+
+/* Takes a render slot: 0, or -1 when none came free in time. */
+static int png_slot_take(const request *req)
+{
+    int limit = req->app->cfg->threads / 2 > 1 ? req->app->cfg->threads / 2 : 1, rc = 0;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += PNG_WAIT_SECONDS;
+    pthread_mutex_lock(&png_lock);
+    while (png_busy >= limit && rc == 0)
+        rc = pthread_cond_timedwait(&png_freed, &png_lock, &until);
+    if (png_busy < limit) {
+        png_busy++;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&png_lock);
+    return rc == 0 ? 0 : -1;
+}
+
+static void png_slot_give(void)
+{
+    pthread_mutex_lock(&png_lock);
+    png_busy--;
+    pthread_cond_signal(&png_freed);
+    pthread_mutex_unlock(&png_lock);
+}
+
 enum MHD_Result handle_card_png(request *req)
 {
     enum MHD_Result res = MHD_NO;
@@ -69,7 +108,15 @@ enum MHD_Result handle_card_png(request *req)
     size_t len, png_len;
     if (card_of(req, 1, &svg, &len, &res) != 0)
         goto cleanup;
-    if (png_from_svg(svg, len, CARD_WIDTH, CARD_HEIGHT, &png, &png_len, err, sizeof err) != 0)
+    if (png_slot_take(req) != 0) {
+        reply_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        res = reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "busy rendering other cards "
+                            "as PNG (waited %d s); retry in a second", PNG_WAIT_SECONDS);
+        goto cleanup;
+    }
+    int rc = png_from_svg(svg, len, CARD_WIDTH, CARD_HEIGHT, &png, &png_len, err, sizeof err);
+    png_slot_give();
+    if (rc != 0)
         res = reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the card could not be rendered "
                             "as PNG (%s)", err);
     else
