@@ -17,7 +17,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config python3 \
         libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev libjs-dygraphs \
-        check libcurl4-openssl-dev \
+        check libcurl4-openssl-dev librsvg2-dev libcairo2-dev \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 
 WORKDIR /src
@@ -39,12 +39,16 @@ LABEL org.opencontainers.image.title="attrition" \
 
 # Runtime libraries only (zlib1g is already in the base; listed to say it is needed).
 # libcurl4 and ca-certificates: `attrition sync` and `serve --sync-every` fetch the dataset
-# over HTTPS with certificates verified. The explicit clean-up matters:
+# over HTTPS with certificates verified. librsvg2-2 and libcairo2 render the PNG cards
+# (/v1/cards/{category}.png), with fonts-dejavu-core so that their text has a font (about
+# 80 MB installed with glib, pango, fontconfig and libxml2's ICU, estimated from apt's
+# sizes). The explicit clean-up matters:
 # a base without Docker's apt "docker-clean" hook (e.g. one made with debootstrap) would keep
 # ~80 MB of apt's pkgcache.bin/srcpkgcache.bin in this layer.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libmicrohttpd12 libjansson4 libsqlite3-0 zlib1g libcurl4 ca-certificates \
+        librsvg2-2 libcairo2 fonts-dejavu-core \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt/* /var/log/dpkg.log
 

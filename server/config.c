@@ -33,6 +33,8 @@ static const opt opts[] = {
     NUM("port", port, 0, 65535, "8080", "TCP port; 0 lets the OS pick (logged)"),
     NUM("max_age", max_age, 0, 31536000, "60", "Cache-Control max-age of GET answers, seconds"),
     STR("cors_origin", cors_origin, "*", "Access-Control-Allow-Origin"),
+    STR("public_url", public_url, "", "the service's public address, e.g. https://example.org "
+        "(absolute links in the dashboard's og:image); empty: from each request's Host"),
     STR("token", token, "", "bearer token for writes; empty disables writes (403)"),
     SIZE("max_body", max_body, 1, 64L * 1024 * 1024, "1048576", "largest request body, bytes (413)"),
     SIZE("body_budget", body_budget, 1, 4L * 1024 * 1024 * 1024, "33554432",
@@ -390,6 +392,18 @@ int config_load(config *cfg, int argc, char **argv, int first, const char **posi
     if (cfg->threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         cfg->threads = n > 0 && n < 256 ? (int)n : 2;
+    }
+    /* public_url goes into HTML attributes: a plain http(s) URL, no trailing slash. */
+    size_t pl = strlen(cfg->public_url);
+    while (pl > 0 && cfg->public_url[pl - 1] == '/')
+        cfg->public_url[--pl] = '\0';
+    if (pl > 0 && ((strncmp(cfg->public_url, "http://", 7) != 0 &&
+                    strncmp(cfg->public_url, "https://", 8) != 0) ||
+                   strspn(cfg->public_url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                          "0123456789-._~:/[]@!$()*+,;=%") != pl)) {
+        snprintf(err, errlen, "public_url \"%.200s\" is not an http:// or https:// URL",
+                 cfg->public_url);
+        return -1;
     }
     if (cfg->db[0] == '\0') {
         snprintf(err, errlen, "db must not be empty");

@@ -11,6 +11,7 @@ typedef struct config {
     int port;                /* 0: the OS picks */
     int max_age;             /* Cache-Control max-age, seconds */
     char cors_origin[256];
+    char public_url[256];    /* "https://host" without a trailing slash, or "" (from Host) */
     char token[256];         /* empty: writes disabled */
     size_t max_body;         /* bytes */
     size_t body_budget;      /* request-body bytes held by all requests in flight */

@@ -62,6 +62,11 @@ enum MHD_Result handle_readyz(request *req);
 enum MHD_Result handle_metrics(request *req);
 enum MHD_Result handle_openapi(request *req);
 
+/* embedding: cards and charts as images (handlers_embed.c) */
+enum MHD_Result handle_card_svg(request *req);
+enum MHD_Result handle_card_png(request *req);
+enum MHD_Result handle_chart_svg(request *req);
+
 /* the dashboard (handlers_web.c) */
 enum MHD_Result handle_web_index(request *req);
 enum MHD_Result handle_web_docs(request *req);

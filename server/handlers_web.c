@@ -6,6 +6,7 @@
 #include "web_assets.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Nothing but this origin: no inline script or style, no request elsewhere. */
@@ -20,6 +21,19 @@ static const web_file *web_find(const web_file *files, size_t n, const char *nam
         if (strcmp(files[i].name, name) == 0)
             return &files[i];
     return NULL;
+}
+
+/* The marker of a page that web_send_page replaces with the service's absolute base. */
+#define WEB_ORIGIN "@origin@"
+
+/* The security headers of every page and asset, and cache_control (NULL: the default). */
+static void web_headers(request *req, const char *cache_control)
+{
+    reply_add_header(req, "Content-Security-Policy", WEB_CSP);
+    reply_add_header(req, "X-Content-Type-Options", "nosniff");
+    reply_add_header(req, "Referrer-Policy", "same-origin");
+    if (cache_control)
+        reply_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
 }
 
 /* Sends f with the security headers and cache_control (NULL: the default short max-age)
@@ -39,12 +53,56 @@ static enum MHD_Result web_send(request *req, const web_file *f, const char *cac
     e.len = f->len;
     e.gz = (char *)f->gz;
     e.gz_len = f->gz_len;
-    reply_add_header(req, "Content-Security-Policy", WEB_CSP);
-    reply_add_header(req, "X-Content-Type-Options", "nosniff");
-    reply_add_header(req, "Referrer-Policy", "same-origin");
-    if (cache_control)
-        reply_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+    web_headers(req, cache_control);
     return reply_entry(req, &e);
+}
+
+/* The absolute base of links that leave the page (og:image: link-preview scrapers take no
+ * relative URL): the configured public_url, else "http://" (or "https://" when
+ * X-Forwarded-Proto says so) and the request's Host when it looks like host[:port] (so
+ * nothing a client sends can put markup into the page), else "" (relative). */
+static void web_origin(request *req, char *out, size_t len)
+{
+    static const char host_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789.-:[]";
+    const char *host = req_header(req, MHD_HTTP_HEADER_HOST);
+    const char *proto = req_header(req, "X-Forwarded-Proto");
+    size_t hl = host ? strlen(host) : 0;
+    out[0] = '\0';
+    if (req->app->cfg->public_url[0] != '\0')
+        snprintf(out, len, "%s", req->app->cfg->public_url);
+    else if (hl > 0 && hl <= 255 && strspn(host, host_chars) == hl)
+        snprintf(out, len, "%s://%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
+                 host);
+}
+
+/* Page f with every WEB_ORIGIN marker replaced by web_origin: rendered per request (its
+ * ETag is the hash of what is sent, so 304 still works); other pages as they are. */
+static enum MHD_Result web_send_page(request *req, const web_file *f)
+{
+    if (strstr(f->body, WEB_ORIGIN) == NULL)
+        return web_send(req, f, NULL);
+    char origin[300], *body = NULL;
+    size_t len = 0;
+    web_origin(req, origin, sizeof origin);
+    FILE *out = open_memstream(&body, &len);
+    if (out == NULL)
+        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+    const char *p = f->body;
+    for (const char *m; (m = strstr(p, WEB_ORIGIN)) != NULL; p = m + strlen(WEB_ORIGIN)) {
+        fwrite(p, 1, (size_t)(m - p), out);
+        fputs(origin, out);
+    }
+    fputs(p, out);
+    enum MHD_Result res;
+    if (fclose(out) != 0) {
+        res = reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+    } else {
+        web_headers(req, NULL);
+        res = reply_bytes(req, MHD_HTTP_OK, f->content_type, body, len);
+    }
+    free(body);
+    return res;
 }
 
 /* A page by file name; the build always embeds both pages, so a miss is a build error. */
@@ -53,7 +111,7 @@ static enum MHD_Result web_page(request *req, const char *name)
     const web_file *f = web_find(web_pages, web_page_count, name);
     if (f == NULL)
         return reply_problem(req, MHD_HTTP_NOT_FOUND, "this build has no page %s", name);
-    return web_send(req, f, NULL);
+    return web_send_page(req, f);
 }
 
 enum MHD_Result handle_web_index(request *req)

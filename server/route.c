@@ -54,6 +54,10 @@ static const route routes[] = {
     {"GET", "/readyz", handle_readyz, 0},
     {"GET", "/metrics", handle_metrics, 0},
     {"GET", "/openapi.json", handle_openapi, ROUTE_CACHEABLE},
+    /* Embedding: cards and charts as images (handlers_embed.c). */
+    {"GET", "/v1/cards/{category}.svg", handle_card_svg, ROUTE_CACHEABLE},
+    {"GET", "/v1/cards/{category}.png", handle_card_png, ROUTE_CACHEABLE},
+    {"GET", "/v1/charts/{category}.svg", handle_chart_svg, ROUTE_CACHEABLE},
     /* The dashboard: not cacheable, its handlers add CSP and Cache-Control headers. */
     {"GET", "/", handle_web_index, 0},
     {"GET", "/docs", handle_web_docs, 0},
@@ -84,17 +88,23 @@ int route_match(const char *pattern, const char *url, const char **params, size_
             return 0;
         p++;
         u++;
+        /* A parameter segment "{name}" or "{name}SUFFIX" (a literal suffix such as ".svg":
+         * the segment must end with it, and the parameter is the non-empty rest). */
         size_t pl = p[0] == '{' ? strcspn(p, "/") : 0;
-        if (pl > 1 && p[pl - 1] == '}') {
-            size_t ul = strcspn(u, "/");
-            if (ul == 0 || np >= REQ_MAX_PARAMS || used + ul + 1 > buflen)
+        const char *close = pl > 1 ? memchr(p, '}', pl) : NULL;
+        if (close != NULL) {
+            size_t sl = pl - (size_t)(close + 1 - p), ul = strcspn(u, "/");
+            if (ul <= sl || memcmp(u + ul - sl, close + 1, sl) != 0)
+                return 0;
+            ul -= sl;
+            if (np >= REQ_MAX_PARAMS || used + ul + 1 > buflen)
                 return 0;
             memcpy(buf + used, u, ul);
             buf[used + ul] = '\0';
             params[np++] = buf + used;
             used += ul + 1;
             p += pl;
-            u += ul;
+            u += ul + sl;
             continue;
         }
         /* A literal segment: compared as far as it agrees (most routes fail at once). */

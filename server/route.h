@@ -21,7 +21,8 @@ enum route_flag {
 };
 
 /* The routing table: one row per {method, path pattern, handler, flags}. A pattern's
- * segment "{name}" matches any one non-empty segment. Literal patterns are listed before
+ * segment "{name}" matches any one non-empty segment; "{name}.svg" one that ends with the
+ * literal suffix ".svg" after a non-empty parameter. Literal patterns are listed before
  * the patterns they overlap ("/v1/daily/latest" before "/v1/daily/{date}"). */
 typedef struct route {
     const char *method;

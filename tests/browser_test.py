@@ -6,6 +6,7 @@ Imports the ministry dataset into a fresh database, starts `attrition serve --po
 second one without the report of GAP_DATE, to make a gap), opens / and checks what a reader
 sees against the API's own answers: the cards (latest, and a day with corrections), the
 charts (and the report after the gap drawn per day), the rank lookup, "since Monday", the
+link-preview meta tags and the Embed controls (tests/http_embed.c checks the images), the
 CSV downloads, the dark scheme, the keyboard, the language switch, the permalink, the width
 at 360 px, /docs; the headers of / and an asset; no console error and no request answered
 4xx/5xx. Writes screenshots (light, dark, 360 px) to the folder given as the first argument
@@ -160,6 +161,75 @@ def check_cards(drv, base):
     meta = text_of(drv, "#latest-meta")
     check(daily["date"] in meta and "day {:,} of the war".format(daily["day"]) in meta,
           "the report's date %s and war day %d are shown" % (daily["date"], daily["day"]))
+
+
+def fetch(url):
+    """Status, Content-Type and body of a GET of url."""
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.status, r.headers.get("Content-Type"), r.read()
+
+
+def check_embed(drv, base):
+    """Link previews (og: meta tags, an absolute og:image that is the personnel card PNG),
+    the Embed control under each card and under the chart, and the cards' sparklines."""
+    meta = drv.execute_script(
+        "const m = {}; for (const e of document.querySelectorAll('meta[property^=\"og:\"]'))"
+        " m[e.getAttribute('property')] = e.getAttribute('content'); return m")
+    check(bool(meta.get("og:title")) and bool(meta.get("og:description")),
+          "og:title and og:description are set (%r)" % meta.get("og:title"))
+    image = meta.get("og:image", "")
+    check(image == base + "/v1/cards/personnel.png",
+          "og:image is the absolute URL of the personnel card (%s)" % image)
+    try:
+        status, ctype, body = fetch(image)
+    except (urllib.error.URLError, ValueError) as e:
+        status, ctype, body = 0, str(e), b""
+    check(status == 200 and ctype == "image/png" and body[:8] == b"\x89PNG\r\n\x1a\n" and
+          int.from_bytes(body[16:20], "big") == 1200 and int.from_bytes(body[20:24], "big") == 630,
+          "og:image answers a 1200x630 PNG (%s, %s, %d bytes)" % (status, ctype, len(body)))
+    wait(drv, lambda d: d.execute_script(
+        "return document.querySelectorAll('#cards .card .spark path').length") > 0, "sparklines")
+    cards = drv.execute_script(
+        "return [...document.querySelectorAll('#cards .card')].map(c => [c.dataset.cat,"
+        " !!c.querySelector('details.embed .embed-code'),"
+        " c.querySelector('.spark') ? +c.querySelector('.spark').dataset.points : 0])")
+    check(cards and all(c[1] for c in cards),
+          "every card has an Embed control (%d cards)" % len(cards))
+    pers = [c for c in cards if c[0] == "personnel"]
+    check(pers and pers[0][2] >= 25,
+          "the personnel card has a 30-day sparkline (%s points)" % (pers[0][2] if pers else None))
+    code = drv.execute_script(
+        "return document.querySelector('.card[data-cat=personnel] .embed-code').value")
+    want = '<img src="%s/v1/cards/personnel.svg"' % base
+    check(code.startswith(want), "the card's snippet is an <img> of its SVG (%s)" % code)
+    link = drv.execute_script(
+        "return document.querySelector('.card[data-cat=personnel] a.embed-svg').href")
+    status, ctype, body = fetch(link)
+    check(status == 200 and ctype == "image/svg+xml" and b"role=\"img\"" in body,
+          "the card's SVG link answers an SVG (%s, %s)" % (status, ctype))
+    drv.execute_script("document.querySelector('.card[data-cat=personnel] details.embed')"
+                       ".open = true")
+    wait(drv, lambda d: d.execute_script(
+        "const e = document.querySelector('#embed-chart .embed-code'); return e && e.value"),
+        "the chart's Embed control")
+    chart = drv.execute_script("return document.querySelector('#embed-chart .embed-code').value")
+    check('/v1/charts/' in chart and '<img src="%s/v1/charts/' % base in chart,
+          "the chart's snippet is an <img> of /v1/charts (%s)" % chart)
+    src = chart.split('"')[1].replace("&amp;", "&")
+    status, ctype, body = fetch(src)
+    check(status == 200 and ctype == "image/svg+xml", "the chart's image answers (%s)" % src)
+
+
+def check_embed_range(drv):
+    """The chart's Embed snippet follows the range buttons (from/to of the window shown)."""
+    drv.find_element(By.CSS_SELECTOR, "button[data-range='30']").click()
+    code = wait(drv, lambda d: d.execute_script(
+        "const v = document.querySelector('#embed-chart .embed-code').value;"
+        " return v.indexOf('from=') >= 0 ? v : ''"), "the chart's snippet with the 30-day window")
+    win = drv.find_element(By.ID, "chart").get_attribute("data-window")
+    check(bool(code) and win and "from=%s&amp;to=%s" % tuple(win.split("..")) in code,
+          "the chart's snippet names the window shown (%s): %s" % (win, code))
+    drv.find_element(By.CSS_SELECTOR, "button[data-range='0']").click()
 
 
 def check_corrections(drv, base):
@@ -457,6 +527,7 @@ def run(base, gap_base, out, tmp):
     try:
         drv.get(base + "/")
         check_cards(drv, base)
+        check_embed(drv, base)
         check_corrections(drv, base)
         check_cards(drv, base)
         wait(drv, lambda d: d.execute_script(CANVAS_INK)[1] > 500, "the first chart")
@@ -471,6 +542,7 @@ def run(base, gap_base, out, tmp):
         check_chart(drv, "month")
         check_chart(drv, "week")
         set_value(drv, "chart-view", "daily")
+        check_embed_range(drv)
         check_rank(drv)
         check_since_monday(drv)
         check_downloads(drv, tmp)

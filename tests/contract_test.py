@@ -210,6 +210,9 @@ class Operations:
                     score += 2
                 elif t.startswith("{") and t.endswith("}") and s != "":
                     score += 1
+                elif (t.startswith("{") and "}" in t and not t.endswith("}")
+                      and s.endswith(t[t.index("}") + 1:]) and len(s) > len(t) - t.index("}") - 1):
+                    score += 1  # a parameter with a literal suffix: {category}.svg
                 else:
                     score = -1
                     break

@@ -132,6 +132,22 @@ START_TEST(test_match_literal_and_params)
 }
 END_TEST
 
+/* A parameter followed by a literal suffix in its segment ("{category}.svg"). */
+START_TEST(test_match_suffix)
+{
+    match("/v1/cards/{category}.svg", "/v1/cards/personnel.svg", 1, 1, "personnel", NULL);
+    match("/v1/cards/{category}.svg", "/v1/cards/a.b.svg", 1, 1, "a.b", NULL);
+    match("/v1/cards/{category}.svg", "/v1/cards/personnel.png", 0, 0, NULL, NULL);
+    match("/v1/cards/{category}.svg", "/v1/cards/personnel", 0, 0, NULL, NULL);
+    match("/v1/cards/{category}.svg", "/v1/cards/.svg", 0, 0, NULL, NULL);
+    match("/v1/cards/{category}.svg", "/v1/cards/svg", 0, 0, NULL, NULL);
+    match("/v1/cards/{category}.svg", "/v1/cards/personnel.svgx", 0, 0, NULL, NULL);
+    match("/v1/cards/{category}.svg", "/v1/cards/personnel.svg/", 0, 0, NULL, NULL);
+    match("/v1/cards/{category}.svg", "/v1/cards/x/y.svg", 0, 0, NULL, NULL);
+    match("/v1/x/{a}.svg/{b}", "/v1/x/p.svg/q", 1, 2, "p", "q");
+}
+END_TEST
+
 START_TEST(test_match_slashes_and_empty)
 {
     match("/v1/daily", "/v1/daily/", 0, 0, NULL, NULL);
@@ -224,6 +240,7 @@ TCase *route_tcase(void)
     tcase_add_test(tc, test_routes_documented);
     tcase_add_test(tc, test_documented_routes_exist);
     tcase_add_test(tc, test_match_literal_and_params);
+    tcase_add_test(tc, test_match_suffix);
     tcase_add_test(tc, test_match_slashes_and_empty);
     tcase_add_test(tc, test_match_limits);
     tcase_add_test(tc, test_table_literals_first);
