@@ -322,6 +322,56 @@ int deploy_db_delete(sqlite3 *db, int64_t id)
     status = write_one(db, "DELETE FROM deployment WHERE id = ?1", NULL, 1, id, &changes);
     if (status == DEPLOY_OK && changes == 0)
         status = DEPLOY_ENOTFOUND;
+    if (status == DEPLOY_OK)
+        status = deploy_db_tombstone(db, id, NULL);
+    return status;
+}
+
+int deploy_db_tombstone(sqlite3 *db, int64_t id, const char *deleted_at)
+{
+    int changes, status;
+    status = write_one(db, "DELETE FROM deployment WHERE id = ?1", NULL, 1, id, &changes);
+    if (status == DEPLOY_OK)
+        status = write_one(db, "INSERT OR REPLACE INTO deployment_deleted(id, deleted_at) "
+                               "VALUES(?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                           NULL, 1, id, &changes);
+    if (status == DEPLOY_OK && deleted_at) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, "UPDATE deployment_deleted SET deleted_at = ?2 WHERE id = ?1",
+                               -1, &st, NULL) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+            sqlite3_bind_text(st, 2, deleted_at, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+            sqlite3_step(st) != SQLITE_DONE)
+            status = DEPLOY_EDB;
+        sqlite3_finalize(st);
+    }
+    /* AUTOINCREMENT gives ids above max(rowid, sqlite_sequence): keep a tombstoned id in
+     * sqlite_sequence so that it is never given again, even when it was the largest. */
+    if (status == DEPLOY_OK)
+        status = write_one(db, "UPDATE sqlite_sequence SET seq = max(seq, ?1) "
+                               "WHERE name = 'deployment'", NULL, 1, id, &changes);
+    if (status == DEPLOY_OK && changes == 0)
+        status = write_one(db, "INSERT INTO sqlite_sequence(name, seq) VALUES('deployment', ?1)",
+                           NULL, 1, id, &changes);
+    return status;
+}
+
+int deploy_db_put(sqlite3 *db, const deploy_estimate *e)
+{
+    static const char sql[] =
+        "INSERT INTO deployment (id, country, deployed_to, figure, low, high, kind, as_of,"
+        " target_date, source_name, description, source_url)"
+        " VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        " ON CONFLICT(id) DO UPDATE SET country = ?1, deployed_to = ?2, figure = ?3, low = ?4,"
+        " high = ?5, kind = ?6, as_of = ?7, target_date = ?8, source_name = ?9,"
+        " description = ?10, source_url = ?11";
+    int changes, status;
+    if (db == NULL || e->id <= 0 || deploy_validate(e, INT_MAX, NULL, 0) != DEPLOY_OK)
+        return DEPLOY_EINVAL;
+    status = write_one(db, sql, e, 12, e->id, &changes);
+    if (status == DEPLOY_OK)
+        status = write_one(db, "DELETE FROM deployment_deleted WHERE id = ?1", NULL, 1, e->id,
+                           &changes);
     return status;
 }
 

@@ -37,6 +37,8 @@ typedef struct sync_round_result {
     int sources, failed;    /* sources read, sources that failed */
     int requests, not_modified;
     size_t new_days, values_changed;
+    size_t revisions;       /* stored versions kept as revisions */
+    size_t api_kept;        /* upstream values kept out of reports written through the API */
     double seconds;
 } sync_round_result;
 

@@ -1,5 +1,6 @@
 /* Unit tests of core/import.c and core/export.c on in-memory stores. */
 #include <check.h>
+#include "store_internal.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <check.h>
+#include "store_internal.h"
 #include <string.h>
 
 TCase *sync_state_tcase(void);
