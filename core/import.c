@@ -156,7 +156,7 @@ static int api_disagreement(store *st, const entry_head *h, const char *name, co
         "INSERT INTO sync_disagreement(date, category, source, stored, upstream, seen_at) "
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(date, category, source) DO UPDATE SET "
         "stored = excluded.stored, upstream = excluded.upstream, seen_at = excluded.seen_at",
-        "ttnii", h->ds, id, h->by, stored, v, (int64_t)time(NULL))) == STORE_OK ? 0 : -1;
+        "tttnii", h->ds, id, h->by, stored, v, (int64_t)time(NULL))) == STORE_OK ? 0 : -1;
 }
 
 /* Applies one upstream value (id, total v, qualifier q or NULL) to the report h describes:
@@ -469,8 +469,8 @@ static int import_export_revision(store *st, const char *name, size_t i, json_t 
     (void)i;
     (void)day;
     (void)res;
-    char *totals = json_dumps(json_object_get(r, "totals"), JSON_COMPACT | JSON_SORT_KEYS);
-    char *quals = json_dumps(json_object_get(r, "qualifiers"), JSON_COMPACT | JSON_SORT_KEYS);
+    char *totals = json_dumps(json_object_get(r, "totals"), JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *quals = json_dumps(json_object_get(r, "qualifiers"), JSON_COMPACT | JSON_PRESERVE_ORDER);
     int bad = exec_bound(st, name, err, errlen, store_prepare(st,
             "INSERT OR IGNORE INTO report_revision(date, revision, stored_at, totals, "
             "qualifiers, source_url, written_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",

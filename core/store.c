@@ -885,42 +885,64 @@ static int restore_check(sqlite3 *db, const char *path, char *err, size_t errlen
     return STORE_OK;
 }
 
+/* Sets the data version of the database db (a copy) to v and last_modified to now. An
+ * SQLite code. */
+static int copy_set_version(sqlite3 *db, uint64_t v)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta(key, value) VALUES('data_version', "
+             "'%llu'); INSERT OR REPLACE INTO meta(key, value) VALUES('last_modified', "
+             "CAST(strftime('%%s', 'now') AS TEXT))", (unsigned long long)v);
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* The data version of the database db (a copy); 0 when absent. */
+static uint64_t copy_version(sqlite3 *db)
+{
+    sqlite3_stmt *stmt = NULL;
+    uint64_t v = 0;
+    if (sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+                               "'data_version'", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        v = (uint64_t)sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
 int store_restore(store *st, const char *path, char *err, size_t errlen)
 {
-    sqlite3 *src = NULL;
-    int rc, fresh = 0;
+    sqlite3 *src = NULL, *mem = NULL;
+    int rc, fresh = 0, orc;
     uint64_t before = store_data_version(st);
-    int orc = sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL);
-    if (orc != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open %s: %s", path, src ? sqlite3_errmsg(src) : sqlite3_errstr(orc));
+    if ((orc = sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL)) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path,
+                 src ? sqlite3_errmsg(src) : sqlite3_errstr(orc));
         sqlite3_close(src);
         return STORE_ENOTFOUND;
     }
     if ((rc = restore_check(src, path, err, errlen)) != STORE_OK)
         goto cleanup;
-    if ((orc = backup_copy(st->db, src)) != SQLITE_OK) {
+    /* Through memory, so that the live file changes in ONE commit that already carries a
+     * data version above both the live one and the copy's (no cached answer of either is
+     * taken for current). */
+    rc = STORE_EDB;
+    if ((orc = sqlite3_open(":memory:", &mem)) != SQLITE_OK ||
+        (orc = backup_copy(mem, src)) != SQLITE_OK ||
+        (orc = copy_set_version(mem, (before > copy_version(mem) ? before
+                                                                 : copy_version(mem)) + 1)) != SQLITE_OK) {
+        rc = store_status_from_sqlite(orc);
+        snprintf(err, errlen, "reading %s: %s", path, mem ? sqlite3_errmsg(mem) : "out of memory");
+        goto cleanup;
+    }
+    if ((orc = backup_copy(st->db, mem)) != SQLITE_OK) {
         rc = store_status_from_sqlite(orc);
         snprintf(err, errlen, "restoring %s: %s", path, sqlite3_errmsg(st->db));
-        rc = rc == STORE_OK ? STORE_EDB : rc;
         goto cleanup;
     }
-    /* The copy may be of an older schema: migrate it; then move the data version past both
-     * versions so that no cached answer of either is served as current. */
-    if ((rc = apply_schema(st, 0, &fresh, err, errlen)) != STORE_OK)
-        goto cleanup;
-    uint64_t copy = store_data_version(st);
-    char v[32];
-    snprintf(v, sizeof v, "%llu", (unsigned long long)((before > copy ? before : copy)));
-    if ((rc = store_begin(st)) == STORE_OK &&
-        (rc = store_run(store_prepare(st, "INSERT OR REPLACE INTO meta(key, value) "
-                                          "VALUES('data_version', ?1)", "t", v))) == STORE_OK &&
-        (rc = store_touch(st)) == STORE_OK)
-        rc = store_commit(st);
-    if (rc != STORE_OK) {
-        snprintf(err, errlen, "restoring %s: %s", path, sqlite3_errmsg(st->db));
-        store_rollback(st);
-    }
+    /* The copy may be of an older schema: migrate it. */
+    rc = apply_schema(st, 0, &fresh, err, errlen);
 cleanup:
+    sqlite3_close(mem);
     sqlite3_close(src);
-    return rc;
+    return rc == STORE_OK || rc < 0 ? rc : STORE_EDB;
 }
