@@ -25,15 +25,15 @@ CREATE TABLE IF NOT EXISTS category_alias (
     category TEXT NOT NULL REFERENCES category(id)
 ) WITHOUT ROWID;
 
--- One row per report date (YYYY-MM-DD): the ministry's post of that morning.
+-- One row per report date (YYYY-MM-DD): the ministry's post of that morning. written_by:
+-- who wrote the current version: 'post', 'put' (the API), 'import FILE', 'sync URL'; NULL for
+-- versions stored before schema 2. A report whose version came from the API is never
+-- changed by import or sync (their differing values are kept in sync_disagreement).
 CREATE TABLE IF NOT EXISTS report (
     date       TEXT PRIMARY KEY,
     revision   INTEGER NOT NULL DEFAULT 1,
     stored_at  TEXT NOT NULL,             -- ISO 8601 UTC
     source_url TEXT,
-    -- who wrote this version: 'post', 'put' (the API), 'import FILE', 'sync URL'; NULL for
-    -- versions stored before schema 2. A report whose version came from the API is never
-    -- changed by import or sync (their differing values are kept in sync_disagreement).
     written_by TEXT
 ) WITHOUT ROWID;
 
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS report_value (
 
 -- Earlier states of a report, kept whenever one of its stored values is changed (PUT, or
 -- an import or sync bringing an upstream correction): the version as it was, and who
--- wrote that version.
+-- wrote that version (written_by, as report.written_by).
 CREATE TABLE IF NOT EXISTS report_revision (
     date       TEXT NOT NULL,
     revision   INTEGER NOT NULL,
@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS report_revision (
     totals     TEXT NOT NULL,   -- JSON object {category: total}
     qualifiers TEXT NOT NULL,   -- JSON object {category: qualifier}
     source_url TEXT,
-    written_by TEXT,            -- as report.written_by, of that version
+    written_by TEXT,
     PRIMARY KEY (date, revision)
 ) WITHOUT ROWID;
 
