@@ -185,14 +185,19 @@ static int apply_value(store *st, entry_head *h, const char *name, const char *i
                      (long long)v);
         return 0;
     }
-    if (exists && !h->revised) {
+    /* A report this run created, or already revised, gets no (further) revision. */
+    if ((exists || h->revision == 0) && !h->revised) {
         int *nr = array_room(res->revised, res->n_revised, &res->cap_revised, sizeof *nr, 64);
-        if (nr == NULL || store_report_revise(st, h->ds, h->by) != STORE_OK)
+        if (nr == NULL)
             return -1;
         res->revised = nr;
         res->revised[res->n_revised++] = h->day;
-        res->revisions++;
         h->revised = 1;
+        if (exists && h->revision > 0) {
+            if (store_report_revise(st, h->ds, h->by) != STORE_OK)
+                return -1;
+            res->revisions++;
+        }
     }
     if (store_value_write(st, h->day, id, v, q, h->by, &changed) != STORE_OK)
         return -1;

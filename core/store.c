@@ -944,5 +944,5 @@ int store_restore(store *st, const char *path, char *err, size_t errlen)
 cleanup:
     sqlite3_close(mem);
     sqlite3_close(src);
-    return rc == STORE_OK || rc < 0 ? rc : STORE_EDB;
+    return rc;
 }

@@ -4,9 +4,9 @@
 #include "attrition/import.h"
 #include "attrition/sync_state.h"
 #include "config.h"
+#include "store_internal.h"
 
 #include <check.h>
-#include "store_internal.h"
 #include <string.h>
 
 TCase *sync_state_tcase(void);
