@@ -845,9 +845,7 @@ int import_files(store *st, const char *const *paths, size_t n, import_result *r
 {
     int rc = -1;
     char *buf = NULL;
-    const char *by_kind = res->by_kind;
-    memset(res, 0, sizeof *res);
-    res->by_kind = by_kind;
+    memset(res, 0, sizeof *res); /* by_kind NULL: "import FILE" */
     if (store_begin(st) != STORE_OK) {
         text_message(err, errlen, "cannot start a transaction: %s", store_errmsg(st));
         return -1;
@@ -877,6 +875,7 @@ int import_files(store *st, const char *const *paths, size_t n, import_result *r
     rc = 0;
 cleanup:
     free(buf);
+    import_result_free(res); /* the run's lists; the counters stay */
     if (rc != 0)
         store_rollback(st);
     return rc;

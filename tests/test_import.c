@@ -38,6 +38,7 @@ static int import_text(store *st, const char *name, const char *text, import_res
 {
     ck_assert_int_eq(store_begin(st), STORE_OK);
     int rc = import_buffer(st, name, text, strlen(text), res, err, errlen);
+    import_result_free(res); /* the counters stay */
     if (rc == 0)
         ck_assert_int_eq(store_commit(st), STORE_OK);
     else

@@ -58,14 +58,16 @@ void import_result_free(import_result *res);
 const char *import_kind_name(int kind);
 
 /* Imports len bytes of one file named name (for messages) inside the caller's transaction.
- * Adds to *res. Returns 0, or -1 with a message naming the file and the entry in err. */
+ * Adds to *res (zeroed by the caller before the run's first file; its lists are the
+ * caller's to free with import_result_free after the run). Returns 0, or -1 with a message
+ * naming the file and the entry in err. */
 int import_buffer(store *st, const char *name, const char *data, size_t len,
                   import_result *res, char *err, size_t errlen);
 
 /* Imports files in one transaction: all or nothing. On success bumps the data version if
  * anything changed. A database created for this import (STORE_OPEN_NOSEED) gets the seed
  * deployments only when no export was among the files (an export says which estimates
- * exist). res is reset first; the caller frees it (import_result_free) on every path.
+ * exist). res is reset first; its lists are freed before the return (counters kept).
  * Returns 0, or -1 with a message in err (the database is unchanged).
  *
  * Revisions: whoever changes a stored value (POST, PUT, import, sync), the version before
