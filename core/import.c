@@ -517,7 +517,8 @@ static int import_export_deployments(store *st, const char *name, json_t *deps,
     char derr[256] = "";
     deploy_estimate *v = NULL;
     size_t n = 0, added = 0;
-    json_t *wrap = json_pack("{s:O}", "deployments", json_is_array(deps) ? deps : json_array());
+    json_t *wrap = json_pack("{s:o}", "deployments",
+                             json_is_array(deps) ? json_incref(deps) : json_array());
     char *text = wrap ? json_dumps(wrap, JSON_COMPACT) : NULL;
     if (text == NULL) {
         text_message(err, errlen, "%s: deployments: out of memory", name);
