@@ -1,4 +1,4 @@
--- attrition schema, version 1. Applied by store_open() on a new database; PRAGMA user_version
+-- attrition schema, version 2. Applied by store_open() on a new database; PRAGMA user_version
 -- holds the version so that later releases can migrate an older file step by step.
 PRAGMA foreign_keys = ON;
 
@@ -25,12 +25,16 @@ CREATE TABLE IF NOT EXISTS category_alias (
     category TEXT NOT NULL REFERENCES category(id)
 ) WITHOUT ROWID;
 
--- One row per report date (YYYY-MM-DD): the ministry's post of that morning.
+-- One row per report date (YYYY-MM-DD): the ministry's post of that morning. written_by:
+-- who wrote the current version: 'post', 'put' (the API), 'import FILE', 'sync URL'; NULL for
+-- versions stored before schema 2. A report whose version came from the API is never
+-- changed by import or sync (their differing values are kept in sync_disagreement).
 CREATE TABLE IF NOT EXISTS report (
     date       TEXT PRIMARY KEY,
     revision   INTEGER NOT NULL DEFAULT 1,
     stored_at  TEXT NOT NULL,             -- ISO 8601 UTC
-    source_url TEXT
+    source_url TEXT,
+    written_by TEXT
 ) WITHOUT ROWID;
 
 -- The cumulative total of one category in one report, with the ministry's qualifier.
@@ -42,7 +46,9 @@ CREATE TABLE IF NOT EXISTS report_value (
     PRIMARY KEY (date, category)
 ) WITHOUT ROWID;
 
--- Earlier states of a report, kept when it is replaced (PUT /v1/reports/{date}).
+-- Earlier states of a report, kept whenever one of its stored values is changed (PUT, or
+-- an import or sync bringing an upstream correction): the version as it was, and who
+-- wrote that version (written_by, as report.written_by).
 CREATE TABLE IF NOT EXISTS report_revision (
     date       TEXT NOT NULL,
     revision   INTEGER NOT NULL,
@@ -50,6 +56,7 @@ CREATE TABLE IF NOT EXISTS report_revision (
     totals     TEXT NOT NULL,   -- JSON object {category: total}
     qualifiers TEXT NOT NULL,   -- JSON object {category: qualifier}
     source_url TEXT,
+    written_by TEXT,
     PRIMARY KEY (date, revision)
 ) WITHOUT ROWID;
 
@@ -62,8 +69,9 @@ CREATE TABLE IF NOT EXISTS correction_note (
 ) WITHOUT ROWID;
 
 -- Published estimates of foreign troops deployed to a party of the war.
+-- AUTOINCREMENT: an id is never given twice, not even after its estimate was deleted.
 CREATE TABLE IF NOT EXISTS deployment (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     country     TEXT NOT NULL,             -- ISO 3166-1 alpha-2
     deployed_to TEXT NOT NULL,             -- ISO 3166-1 alpha-2
     figure      INTEGER NOT NULL CHECK (figure >= 0),
@@ -77,6 +85,12 @@ CREATE TABLE IF NOT EXISTS deployment (
     source_url  TEXT
 );
 CREATE INDEX IF NOT EXISTS deployment_pair ON deployment (country, deployed_to, as_of);
+
+-- Tombstones: the ids of deleted estimates (exported, so that an import deletes them too).
+CREATE TABLE IF NOT EXISTS deployment_deleted (
+    id         INTEGER PRIMARY KEY,
+    deleted_at TEXT NOT NULL              -- ISO 8601 UTC
+);
 
 -- `attrition sync`: the validators of every URL fetched, so that an unchanged upstream costs
 -- one conditional request (304) per file.
@@ -114,4 +128,17 @@ CREATE TABLE IF NOT EXISTS report_annotation (
     key   TEXT NOT NULL,   -- the dataset's key, as written there
     value TEXT NOT NULL,
     PRIMARY KEY (date, key)
+) WITHOUT ROWID;
+
+-- Values an upstream (import or sync) holds that differ from a report written through the
+-- API, which import and sync never change: kept for the operator to apply with PUT.
+-- stored is NULL when the report has no value for the category.
+CREATE TABLE IF NOT EXISTS sync_disagreement (
+    date     TEXT NOT NULL,
+    category TEXT NOT NULL,
+    source   TEXT NOT NULL,              -- 'import FILE' or 'sync URL'
+    stored   INTEGER,
+    upstream INTEGER NOT NULL,
+    seen_at  INTEGER NOT NULL,           -- unix seconds
+    PRIMARY KEY (date, category, source)
 ) WITHOUT ROWID;

@@ -267,6 +267,48 @@ int deploy_db_delete(sqlite3 *db, int64_t id)
                        &changes);
     if (status == DEPLOY_OK && changes == 0)
         status = DEPLOY_ENOTFOUND;
+    if (status == DEPLOY_OK)
+        status = deploy_db_tombstone(db, id, NULL);
+    return status;
+}
+
+int deploy_db_tombstone(sqlite3 *db, int64_t id, const char *deleted_at)
+{
+    int changes, status;
+    status = write_one(db, store_prepare_db(db, "DELETE FROM deployment WHERE id = ?1", "i", id), &changes);
+    if (status == DEPLOY_OK)
+        status = write_one(db, store_prepare_db(db, "INSERT OR REPLACE INTO deployment_deleted(id, deleted_at) "
+                               "VALUES(?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", "i", id), &changes);
+    if (status == DEPLOY_OK && deleted_at) {
+        status = write_one(db, store_prepare_db(db, "UPDATE deployment_deleted SET deleted_at = ?2 "
+                                                    "WHERE id = ?1", "it", id, deleted_at),
+                           &changes);
+    }
+    /* AUTOINCREMENT gives ids above max(rowid, sqlite_sequence): keep a tombstoned id in
+     * sqlite_sequence so that it is never given again, even when it was the largest. */
+    if (status == DEPLOY_OK)
+        status = write_one(db, store_prepare_db(db, "UPDATE sqlite_sequence SET seq = max(seq, ?1) "
+                               "WHERE name = 'deployment'", "i", id), &changes);
+    if (status == DEPLOY_OK && changes == 0)
+        status = write_one(db, store_prepare_db(db, "INSERT INTO sqlite_sequence(name, seq) VALUES('deployment', ?1)", "i", id), &changes);
+    return status;
+}
+
+int deploy_db_put(sqlite3 *db, const deploy_estimate *e)
+{
+    static const char sql[] =
+        "INSERT INTO deployment (id, country, deployed_to, figure, low, high, kind, as_of,"
+        " target_date, source_name, description, source_url)"
+        " VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        " ON CONFLICT(id) DO UPDATE SET country = ?1, deployed_to = ?2, figure = ?3, low = ?4,"
+        " high = ?5, kind = ?6, as_of = ?7, target_date = ?8, source_name = ?9,"
+        " description = ?10, source_url = ?11";
+    int changes, status;
+    if (db == NULL || e->id <= 0 || deploy_validate(e, INT_MAX, NULL, 0) != DEPLOY_OK)
+        return DEPLOY_EINVAL;
+    status = write_one(db, prepare_estimate(db, sql, FMT_ALL "i", e, e->id), &changes);
+    if (status == DEPLOY_OK)
+        status = write_one(db, store_prepare_db(db, "DELETE FROM deployment_deleted WHERE id = ?1", "i", e->id), &changes);
     return status;
 }
 

@@ -34,6 +34,16 @@ int deploy_db_replace(sqlite3 *db, const deploy_estimate *e);
 /* Deletes the estimate id. Returns DEPLOY_OK, DEPLOY_ENOTFOUND, DEPLOY_EDB. */
 int deploy_db_delete(sqlite3 *db, int64_t id);
 
+/* Deletes the estimate id if stored and keeps a tombstone for it (deleted_at, ISO 8601; NULL:
+ * now) so that an export carries the deletion and the id is never given again. Returns
+ * DEPLOY_OK or DEPLOY_EDB. */
+int deploy_db_tombstone(sqlite3 *db, int64_t id, const char *deleted_at);
+
+/* Stores *e under its own id (e->id > 0; an import of an export): inserted, or replacing
+ * the estimate with that id; a tombstone of that id goes. Same checks and returns as
+ * deploy_db_create. */
+int deploy_db_put(sqlite3 *db, const deploy_estimate *e);
+
 /* deploy_summary_compute on a connection (see include/attrition/deploy.h). */
 int deploy_db_summary_compute(sqlite3 *db, const char *country, const char *deployed_to,
                               deploy_summary *out);

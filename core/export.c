@@ -43,13 +43,14 @@ static int rows_to_json(store *st, const char *sql, json_t *arr, const char *jso
     return rc;
 }
 
-/* reports: [{date, revision, stored_at, source_url, totals, qualifiers}] in date order. */
+/* reports: [{date, revision, stored_at, by, source_url, totals, qualifiers}] in date order. */
 static int reports_to_json(store *st, json_t *arr)
 {
     int rc = -1, step;
     json_t *cur = NULL;
     sqlite3_stmt *stmt = store_prepare(st,
-        "SELECT r.date, r.revision, r.stored_at, r.source_url, v.category, v.total, v.qualifier "
+        "SELECT r.date, r.revision, r.stored_at, r.source_url, v.category, v.total, v.qualifier, "
+        "r.written_by "
         "FROM report r LEFT JOIN report_value v ON v.date = r.date "
         "LEFT JOIN category c ON c.id = v.category ORDER BY r.date, c.sort, c.id", "");
     if (stmt == NULL)
@@ -57,9 +58,10 @@ static int reports_to_json(store *st, json_t *arr)
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         const char *date = (const char *)sqlite3_column_text(stmt, 0);
         if (cur == NULL || strcmp(json_string_value(json_object_get(cur, "date")), date) != 0) {
-            cur = json_pack("{s:s, s:I, s:s, s:o, s:{}, s:{}}", "date", date, "revision",
+            cur = json_pack("{s:s, s:I, s:s, s:o, s:o, s:{}, s:{}}", "date", date, "revision",
                             (json_int_t)sqlite3_column_int64(stmt, 1), "stored_at",
-                            (const char *)sqlite3_column_text(stmt, 2), "source_url",
+                            (const char *)sqlite3_column_text(stmt, 2), "by",
+                            col_json(stmt, 7), "source_url",
                             col_json(stmt, 3), "totals", "qualifiers");
             if (cur == NULL)
                 goto cleanup;
@@ -81,10 +83,10 @@ cleanup:
 static int export_json(store *st, FILE *out)
 {
     int rc = -1;
-    json_t *root = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:[], s:[]}", "format",
-                             "attrition-export", "version", 1, "categories", "reports",
-                             "revisions", "correction_notes", "deployments", "dataset_entries",
-                             "annotations");
+    json_t *root = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:[]}",
+                             "format", "attrition-export", "version", 2, "categories",
+                             "reports", "revisions", "correction_notes", "deployments",
+                             "deleted_deployments", "dataset_entries", "annotations");
     if (root == NULL)
         return -1;
     json_t *cats = json_object_get(root, "categories");
@@ -93,15 +95,17 @@ static int export_json(store *st, FILE *out)
             "(SELECT alias FROM category_alias a WHERE a.category = c.id ORDER BY alias)) "
             "AS aliases FROM category c ORDER BY sort, id", cats, "aliases") ||
         reports_to_json(st, json_object_get(root, "reports")) ||
-        rows_to_json(st, "SELECT date, revision, stored_at, totals, qualifiers, source_url "
-                         "FROM report_revision ORDER BY date, revision",
+        rows_to_json(st, "SELECT date, revision, stored_at, written_by AS by, totals, "
+                         "qualifiers, source_url FROM report_revision ORDER BY date, revision",
                      json_object_get(root, "revisions"), "totals qualifiers") ||
         rows_to_json(st, "SELECT date, category, amount FROM correction_note "
                          "ORDER BY date, category", json_object_get(root, "correction_notes"), "") ||
-        rows_to_json(st, "SELECT country, deployed_to, figure, low, high, kind, as_of, "
+        rows_to_json(st, "SELECT id, country, deployed_to, figure, low, high, kind, as_of, "
                          "target_date, description, json_object('name', source_name, 'url', "
                          "source_url) AS source FROM deployment ORDER BY id",
                      json_object_get(root, "deployments"), "source") ||
+        rows_to_json(st, "SELECT id, deleted_at FROM deployment_deleted ORDER BY id",
+                     json_object_get(root, "deleted_deployments"), "") ||
         rows_to_json(st, "SELECT file, date, day, keys FROM dataset_entry ORDER BY file, date",
                      json_object_get(root, "dataset_entries"), "keys") ||
         rows_to_json(st, "SELECT date, key, value FROM report_annotation ORDER BY date, key",

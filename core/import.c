@@ -7,12 +7,17 @@
 #include "store_internal.h"
 #include "attrition/date.h"
 #include "attrition/deploy.h"
+#include "attrition/json_guard.h"
+#include "array.h"
+#include "deploy_db.h"
+#include "deploy_internal.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define IMPORT_MAX_TOTAL 1000000000000LL /* 1e12: beyond any real count */
 #define IMPORT_MAX_FILE (256L * 1024 * 1024)
@@ -60,14 +65,6 @@ static int resolve_key(store *st, key_memo *memo, const char *key, char *id, siz
     return 0;
 }
 
-static int report_exists(store *st, const char *date)
-{
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT 1 FROM report WHERE date = ?1", "t", date);
-    int found = stmt && sqlite3_step(stmt) == SQLITE_ROW;
-    sqlite3_finalize(stmt);
-    return found;
-}
-
 static int is_text_key(const char *key)
 {
     for (int i = 0; import_text_keys[i]; i++)
@@ -103,34 +100,122 @@ static int entry_date(const char *name, size_t idx, json_t *obj, int *day, char 
     return import_date_check(at, *day, err, errlen);
 }
 
-/* With keep_existing: is a different total stored for (ds, id)? Then counts and describes
- * the disagreement in res and returns 1 (the caller skips the value); else 0. */
-static int keep_stored(store *st, const char *name, const char *ds, const char *id,
-                       int64_t v, import_result *res)
+void import_result_free(import_result *res)
 {
-    int differs = 0;
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT total FROM report_value "
-                                           "WHERE date = ?1 AND category = ?2", "tt", ds, id);
-    if (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
-        int64_t cur = sqlite3_column_int64(stmt, 0);
-        differs = cur != v;
-        if (differs && res->disagreements++ == 0)
-            snprintf(res->disagreement, sizeof res->disagreement,
-                     "%s %s: stored %lld, %.120s says %lld", ds, id, (long long)cur, name,
-                     (long long)v);
+    if (res == NULL)
+        return;
+    free(res->revised);
+    res->revised = NULL;
+    res->n_revised = res->cap_revised = 0;
+    free(res->dates);
+    res->dates = NULL;
+    res->n_dates = res->cap_dates = 0;
+}
+
+/* What one import run knows of the report of one date while it writes its values. */
+typedef struct entry_head {
+    char ds[DATE_STR_LEN];
+    int day;
+    int revision;    /* 0: no report stored (yet) */
+    int api;         /* its current version was written through the API */
+    int revised;     /* a revision was made for it in this run */
+    char by[2300];   /* "<by_kind> <name>" */
+} entry_head;
+
+/* Fills h for day and the file name. Returns 0, or -1 with a message in err. */
+static int head_load(store *st, const char *name, int day, import_result *res, entry_head *h,
+                     char *err, size_t errlen)
+{
+    date_format(day, h->ds);
+    h->day = day;
+    snprintf(h->by, sizeof h->by, "%s %s", res->by_kind ? res->by_kind : "import", name);
+    int rc = store_report_head(st, h->ds, &h->revision, &h->api);
+    if (rc != STORE_OK && rc != STORE_ENOTFOUND) {
+        text_message(err, errlen, "%s (%s): reading the stored report: %s", name, h->ds,
+                     store_errmsg(st));
+        return -1;
     }
-    sqlite3_finalize(stmt);
-    return differs;
+    h->revised = 0;
+    for (size_t i = res->n_revised; i-- > 0 && !h->revised;)
+        h->revised = res->revised[i] == day;
+    return 0;
+}
+
+/* Keeps a value that differs from a report written through the API: counted, described,
+ * and stored in sync_disagreement (stored: STATS_NONE when the report lacks it). 0 or -1. */
+static int api_disagreement(store *st, const entry_head *h, const char *name, const char *id,
+                            int64_t stored, int64_t v, import_result *res)
+{
+    if (res->api_kept++ == 0) {
+        char sv[32] = "none";
+        if (stored != STATS_NONE)
+            snprintf(sv, sizeof sv, "%lld", (long long)stored);
+        snprintf(res->api_example, sizeof res->api_example, "%s %s: stored %s (written "
+                 "through the API), %.160s says %lld", h->ds, id, sv, name, (long long)v);
+    }
+    return store_run(store_prepare(st,
+        "INSERT INTO sync_disagreement(date, category, source, stored, upstream, seen_at) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(date, category, source) DO UPDATE SET "
+        "stored = excluded.stored, upstream = excluded.upstream, seen_at = excluded.seen_at",
+        "tttnii", h->ds, id, h->by, stored, v, (int64_t)time(NULL))) == STORE_OK ? 0 : -1;
+}
+
+/* Applies one upstream value (id, total v, qualifier q or NULL) to the report h describes:
+ * nothing when equal; kept out when the report came from the API (api_disagreement) or,
+ * with keep_existing, when another total is stored; else written, the version before kept
+ * as a revision the first time this run changes a stored value of the report. 0 or -1
+ * (the caller names the entry; store_errmsg says why). */
+static int apply_value(store *st, entry_head *h, const char *name, const char *id, int64_t v,
+                       const char *q, import_result *res)
+{
+    int64_t cur = STATS_NONE;
+    char curq[16] = "";
+    int changed = 0;
+    int rc = store_value_get(st, h->ds, id, &cur, curq, sizeof curq);
+    if (rc != STORE_OK && rc != STORE_ENOTFOUND)
+        return -1;
+    int exists = rc == STORE_OK;
+    if (exists && cur == v && strcmp(curq, q ? q : "") == 0)
+        return 0;
+    if (h->api)
+        return exists && cur == v ? 0 : api_disagreement(st, h, name, id, cur, v, res);
+    if (res->keep_existing && exists && cur != v) {
+        if (res->disagreements++ == 0)
+            snprintf(res->disagreement, sizeof res->disagreement,
+                     "%s %s: stored %lld, %.120s says %lld", h->ds, id, (long long)cur, name,
+                     (long long)v);
+        return 0;
+    }
+    /* A report this run created, or already revised, gets no (further) revision. */
+    if ((exists || h->revision == 0) && !h->revised) {
+        int *nr = array_room(res->revised, res->n_revised, &res->cap_revised, sizeof *nr, 64);
+        if (nr == NULL)
+            return -1;
+        res->revised = nr;
+        res->revised[res->n_revised++] = h->day;
+        h->revised = 1;
+        if (exists && h->revision > 0) {
+            if (store_report_revise(st, h->ds, h->by) != STORE_OK)
+                return -1;
+            res->revisions++;
+        }
+    }
+    if (store_value_write(st, h->day, id, v, q, h->by, &changed) != STORE_OK)
+        return -1;
+    if (h->revision == 0)
+        h->revision = 1;
+    res->values_changed += (size_t)changed;
+    return 0;
 }
 
 /* Imports one key/value of a ministry entry. Returns 0 or -1 (message in err). */
 static int import_value(store *st, key_memo *memo, const char *name, size_t idx,
-                        json_t *obj, const char *key, json_t *value, int kind, int day,
+                        json_t *obj, const char *key, json_t *value, int kind, entry_head *h,
                         import_result *res, char *err, size_t errlen)
 {
-    char id[64], ds[DATE_STR_LEN], qkey[80];
-    int changed = 0;
-    date_format(day, ds);
+    char id[64], qkey[80];
+    const char *ds = h->ds;
+    int day = h->day, changed = 0;
     if (json_is_null(value))
         return 0;
     if (json_is_string(value) && is_text_key(key)) {
@@ -165,8 +250,6 @@ static int import_value(store *st, key_memo *memo, const char *name, size_t idx,
         res->notes_changed += (size_t)changed;
         return 0;
     }
-    if (res->keep_existing && keep_stored(st, name, ds, id, v, res))
-        return 0;
     snprintf(qkey, sizeof qkey, "%s*", key);
     json_t *q = json_object_get(obj, qkey);
     if (q && !json_is_string(q) && !json_is_null(q)) {
@@ -174,9 +257,8 @@ static int import_value(store *st, key_memo *memo, const char *name, size_t idx,
                      qkey);
         return -1;
     }
-    if (store_value_set(st, day, id, v, json_string_value(q), &changed) != STORE_OK)
+    if (apply_value(st, h, name, id, v, json_string_value(q), res) != 0)
         goto dberr;
-    res->values_changed += (size_t)changed;
     return 0;
 dberr:
     text_message(err, errlen, "%s: entry %zu (%s): storing \"%s\": %s", name, idx, ds, key,
@@ -216,8 +298,9 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
                            import_result *res, char *err, size_t errlen)
 {
     key_memo *memo = calloc(1, sizeof *memo);
+    entry_head *h = malloc(sizeof *h);
     int rc = -1;
-    if (memo == NULL) {
+    if (memo == NULL || h == NULL) {
         text_message(err, errlen, "%s: out of memory", name);
         return -1;
     }
@@ -225,7 +308,6 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
     json_t *obj;
     json_array_foreach(arr, idx, obj) {
         int day;
-        char ds[DATE_STR_LEN];
         if (!json_is_object(obj)) {
             text_message(err, errlen, "%s: entry %zu is not an object", name, idx);
             goto cleanup;
@@ -237,10 +319,19 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
             res->day_mismatches++;
         if (jd && import_layout(st, name, idx, obj, kind, day, res, err, errlen) != 0)
             goto cleanup;
+        if (head_load(st, name, day, res, h, err, errlen) != 0)
+            goto cleanup;
         if (kind != IMPORT_CORRECTIONS) {
             res->reports_seen++;
-            if (!report_exists(st, date_format(day, ds)))
+            if (h->revision == 0)
                 res->reports_added++;
+            int *nd = array_room(res->dates, res->n_dates, &res->cap_dates, sizeof *nd, 256);
+            if (nd == NULL) {
+                text_message(err, errlen, "%s: out of memory", name);
+                goto cleanup;
+            }
+            res->dates = nd;
+            res->dates[res->n_dates++] = day;
         }
         const char *key;
         json_t *value;
@@ -249,13 +340,14 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
             if (strcmp(key, "date") == 0 || strcmp(key, "day") == 0 ||
                 (kl > 1 && key[kl - 1] == '*'))
                 continue;
-            if (import_value(st, memo, name, idx, obj, key, value, kind, day, res, err,
+            if (import_value(st, memo, name, idx, obj, key, value, kind, h, res, err,
                              errlen) != 0)
                 goto cleanup;
         }
     }
     rc = 0;
 cleanup:
+    free(h);
     free(memo);
     return rc;
 }
@@ -365,15 +457,18 @@ static int import_dated_entries(store *st, const char *name, json_t *arr, dated_
     return 0;
 }
 
-/* One entry of "reports": its totals, qualifiers, revision, stored_at and source URL
- * (dated_entry_fn). */
+/* One entry of "reports": its totals and qualifiers, applied as every import applies
+ * values (apply_value: revisions, reports from the API kept); a report this entry creates
+ * also takes the file's revision, stored_at, source_url and by (dated_entry_fn). */
 static int import_export_report(store *st, const char *name, size_t i, json_t *r, int day,
                                 const char *ds, import_result *res, char *err, size_t errlen)
 {
-    int changed;
+    entry_head h;
+    if (head_load(st, name, day, res, &h, err, errlen) != 0)
+        return -1;
+    int created = h.revision == 0;
     res->reports_seen++;
-    if (!report_exists(st, ds))
-        res->reports_added++;
+    res->reports_added += (size_t)created;
     json_t *quals = json_object_get(r, "qualifiers");
     const char *id;
     json_t *v;
@@ -384,22 +479,25 @@ static int import_export_report(store *st, const char *name, size_t i, json_t *r
                          "non-negative integer", name, i, ds, id);
             return -1;
         }
-        if (store_value_set(st, day, id, json_integer_value(v),
-                            json_string_value(json_object_get(quals, id)),
-                            &changed) != STORE_OK) {
+        if (apply_value(st, &h, name, id, json_integer_value(v),
+                        json_string_value(json_object_get(quals, id)), res) != 0) {
             text_message(err, errlen, "%s: reports[%zu] (%s): \"%s\": %s", name, i, ds, id,
                          store_errmsg(st));
             return -1;
         }
-        res->values_changed += (size_t)changed;
     }
+    if (!created || h.revision == 0)
+        return 0;
     json_t *rev = json_object_get(r, "revision");
     const char *stored = json_string_value(json_object_get(r, "stored_at"));
+    json_t *by = json_object_get(r, "by");
     return exec_bound(st, name, err, errlen, store_prepare(st,
             "UPDATE report SET revision = coalesce(?2, revision), "
-            "stored_at = coalesce(?3, stored_at), source_url = ?4 WHERE date = ?1",
-            "tntt", ds, json_is_integer(rev) ? (int64_t)json_integer_value(rev) : STATS_NONE,
-            stored, json_string_value(json_object_get(r, "source_url"))));
+            "stored_at = coalesce(?3, stored_at), source_url = ?4, "
+            "written_by = CASE WHEN ?6 THEN ?5 ELSE written_by END WHERE date = ?1",
+            "tntttn", ds, json_is_integer(rev) ? (int64_t)json_integer_value(rev) : STATS_NONE,
+            stored, json_string_value(json_object_get(r, "source_url")),
+            json_string_value(by), (int64_t)(by != NULL)));
 }
 
 /* One entry of "revisions", kept unless that date's revision is stored (dated_entry_fn; res
@@ -410,14 +508,16 @@ static int import_export_revision(store *st, const char *name, size_t i, json_t 
     (void)i;
     (void)day;
     (void)res;
-    char *totals = json_dumps(json_object_get(r, "totals"), JSON_COMPACT | JSON_SORT_KEYS);
-    char *quals = json_dumps(json_object_get(r, "qualifiers"), JSON_COMPACT | JSON_SORT_KEYS);
+    char *totals = json_dumps(json_object_get(r, "totals"), JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *quals = json_dumps(json_object_get(r, "qualifiers"), JSON_COMPACT | JSON_PRESERVE_ORDER);
     int bad = exec_bound(st, name, err, errlen, store_prepare(st,
-            "INSERT OR IGNORE INTO report_revision VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-            "titttt", ds, (int64_t)json_integer_value(json_object_get(r, "revision")),
+            "INSERT OR IGNORE INTO report_revision(date, revision, stored_at, totals, "
+            "qualifiers, source_url, written_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "tittttt", ds, (int64_t)json_integer_value(json_object_get(r, "revision")),
             json_string_value(json_object_get(r, "stored_at")),
             totals ? totals : "{}", quals ? quals : "{}",
-            json_string_value(json_object_get(r, "source_url"))));
+            json_string_value(json_object_get(r, "source_url")),
+            json_string_value(json_object_get(r, "by"))));
     free(totals);
     free(quals);
     return bad ? -1 : 0;
@@ -478,6 +578,76 @@ static int import_export_annotation(store *st, const char *name, size_t i, json_
     return 0;
 }
 
+/* The deployments of an export (deps, borrowed): those with an "id" are stored under it
+ * (replacing what has that id), those without are added unless an identical one is stored
+ * (as a deployments file); then the tombstones of deleted ({"id", "deleted_at"}) remove
+ * their ids. Returns 0 or -1 (message in err). */
+static int import_export_deployments(store *st, const char *name, json_t *deps,
+                                     json_t *deleted, import_result *res, char *err,
+                                     size_t errlen)
+{
+    int rc = -1;
+    char derr[256] = "";
+    deploy_estimate *v = NULL;
+    size_t n = 0, added = 0;
+    json_t *wrap = json_pack("{s:o}", "deployments",
+                             json_is_array(deps) ? json_incref(deps) : json_array());
+    char *text = wrap ? json_dumps(wrap, JSON_COMPACT) : NULL;
+    if (text == NULL) {
+        text_message(err, errlen, "%s: deployments: out of memory", name);
+        goto cleanup;
+    }
+    if (deploy_parse_document(text, strlen(text), date_today(), &v, &n, derr, sizeof derr) !=
+        DEPLOY_OK)
+        goto bad;
+    for (size_t i = 0; i < n; i++) {
+        json_t *jid = json_object_get(json_array_get(deps, i), "id");
+        int st_rc;
+        if (json_is_integer(jid) && json_integer_value(jid) > 0) {
+            v[i].id = json_integer_value(jid);
+            st_rc = deploy_db_put(store_db(st), &v[i]);
+            added++;
+        } else {
+            json_t *one = json_pack("{s:[O]}", "deployments", json_array_get(deps, i));
+            char *t1 = one ? json_dumps(one, JSON_COMPACT) : NULL;
+            size_t a1 = 0;
+            st_rc = t1 ? deploy_import_json(st, t1, strlen(t1), date_today(), &a1, derr,
+                                            sizeof derr) : DEPLOY_ENOMEM;
+            added += a1;
+            free(t1);
+            json_decref(one);
+        }
+        if (st_rc != DEPLOY_OK) {
+            text_message(err, errlen, "%s: deployments[%zu]: %s", name, i,
+                         derr[0] ? derr : store_errmsg(st));
+            goto cleanup;
+        }
+    }
+    size_t i;
+    json_t *t;
+    json_array_foreach(deleted, i, t) {
+        json_t *jid = json_object_get(t, "id");
+        if (!json_is_integer(jid) || json_integer_value(jid) <= 0 ||
+            deploy_db_tombstone(store_db(st), json_integer_value(jid),
+                                json_string_value(json_object_get(t, "deleted_at"))) != DEPLOY_OK) {
+            text_message(err, errlen, "%s: deleted_deployments[%zu]: expected {\"id\": a positive "
+                         "integer, \"deleted_at\": ...}%s%s", name, i,
+                         json_is_integer(jid) ? ": " : "", json_is_integer(jid) ? store_errmsg(st) : "");
+            goto cleanup;
+        }
+    }
+    res->deployments_added += added;
+    rc = 0;
+    goto cleanup;
+bad:
+    text_message(err, errlen, "%s: deployments: %s", name, derr);
+cleanup:
+    deploy_list_free(v, n);
+    free(text);
+    json_decref(wrap);
+    return rc;
+}
+
 static int import_export_json(store *st, const char *name, json_t *root, import_result *res,
                               char *err, size_t errlen)
 {
@@ -493,23 +663,10 @@ static int import_export_json(store *st, const char *name, json_t *root, import_
         import_dated_entries(st, name, json_object_get(root, "annotations"),
                              import_export_annotation, res, err, errlen))
         return -1;
-    json_t *deps = json_object_get(root, "deployments");
-    if (json_is_array(deps) && json_array_size(deps) > 0) {
-        json_t *wrap = json_pack("{sO}", "deployments", deps);
-        char *text = json_dumps(wrap, JSON_COMPACT);
-        size_t added = 0;
-        char derr[256];
-        int rc = text ? deploy_import_json(st, text, strlen(text), date_today(),
-                                           &added, derr, sizeof derr) : DEPLOY_ENOMEM;
-        free(text);
-        json_decref(wrap);
-        if (rc != DEPLOY_OK) {
-            text_message(err, errlen, "%s: deployments: %s", name, text ? derr : "out of memory");
-            return -1;
-        }
-        res->deployments_added += added;
-    }
-    return 0;
+    res->export_seen = 1;
+    return import_export_deployments(st, name, json_object_get(root, "deployments"),
+                                     json_object_get(root, "deleted_deployments"), res, err,
+                                     errlen);
 }
 
 /* ---- CSV export ------------------------------------------------------------------ */
@@ -568,6 +725,10 @@ static int csv_header_read(store *st, key_memo *memo, const char *name, char *li
     return 0;
 }
 
+static int csv_row_values(store *st, const char *name, size_t row, char **f, size_t nf,
+                          const csv_header *h, entry_head *hd, import_result *res, char *err,
+                          size_t errlen);
+
 /* Stores the totals of one data line (line number row; modified in place) under the header h
  * (borrowed). Returns 0 or -1 (message in err). */
 static int csv_row_import(store *st, const char *name, size_t row, char *line,
@@ -585,9 +746,26 @@ static int csv_row_import(store *st, const char *name, size_t row, char *line,
     snprintf(at, sizeof at, "%s: line %zu", name, row);
     if (import_date_check(at, day, err, errlen) != 0)
         return -1;
+    entry_head *hd = malloc(sizeof *hd);
+    if (hd == NULL || head_load(st, name, day, res, hd, err, errlen) != 0) {
+        if (hd == NULL)
+            text_message(err, errlen, "%s: out of memory", name);
+        free(hd);
+        return -1;
+    }
     res->reports_seen++;
-    if (!report_exists(st, f[0]))
+    if (hd->revision == 0)
         res->reports_added++;
+    int rc = csv_row_values(st, name, row, f, nf, h, hd, res, err, errlen);
+    free(hd);
+    return rc;
+}
+
+/* The totals of one CSV line (fields f, nf of them) into the report hd describes. 0 or -1. */
+static int csv_row_values(store *st, const char *name, size_t row, char **f, size_t nf,
+                          const csv_header *h, entry_head *hd, import_result *res, char *err,
+                          size_t errlen)
+{
     for (size_t i = 2; i < nf; i++) {
         if (h->qual_of[i] >= 0 || h->name[i][strlen(h->name[i]) - 1] == '*' || f[i][0] == '\0')
             continue;
@@ -603,12 +781,10 @@ static int csv_row_import(store *st, const char *name, size_t row, char *line,
         for (size_t j = 2; j < nf; j++)
             if (h->qual_of[j] == (int)i && f[j][0])
                 q = f[j];
-        int changed;
-        if (store_value_set(st, day, h->id[i], v, q, &changed) != STORE_OK) {
+        if (apply_value(st, hd, name, h->id[i], v, q, res) != 0) {
             text_message(err, errlen, "%s: line %zu: %s", name, row, store_errmsg(st));
             return -1;
         }
-        res->values_changed += (size_t)changed;
     }
     return 0;
 }
@@ -653,6 +829,14 @@ int import_buffer(store *st, const char *name, const char *data, size_t len,
         kind = IMPORT_EXPORT_CSV;
         rc = import_csv(st, name, data, len, res, err, errlen);
         goto done;
+    }
+    json_guard guard;
+    char why[128];
+    json_guard_init(&guard);
+    if (json_guard_feed(&guard, data, len) != 0) {
+        text_message(err, errlen, "%s: not importable: %s", name,
+                     json_guard_why(&guard, why, sizeof why));
+        goto cleanup;
     }
     root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
@@ -739,7 +923,7 @@ int import_files(store *st, const char *const *paths, size_t n, import_result *r
 {
     int rc = -1;
     char *buf = NULL;
-    memset(res, 0, sizeof *res);
+    memset(res, 0, sizeof *res); /* by_kind NULL: "import FILE" */
     if (store_begin(st) != STORE_OK) {
         text_message(err, errlen, "cannot start a transaction: %s", store_errmsg(st));
         return -1;
@@ -752,8 +936,11 @@ int import_files(store *st, const char *const *paths, size_t n, import_result *r
         free(buf);
         buf = NULL;
     }
+    int seeded = store_seed_pending(st) && !res->export_seen;
+    if (store_seed_pending(st) && store_seed_settle(st, seeded, err, errlen) != STORE_OK)
+        goto cleanup;
     if (res->values_changed || res->notes_changed || res->deployments_added || res->n_new ||
-        res->extras_changed) {
+        res->extras_changed || seeded) {
         if (store_touch(st) != STORE_OK) {
             text_message(err, errlen, "cannot record the change: %s", store_errmsg(st));
             goto cleanup;
@@ -766,6 +953,7 @@ int import_files(store *st, const char *const *paths, size_t n, import_result *r
     rc = 0;
 cleanup:
     free(buf);
+    import_result_free(res); /* the run's lists; the counters stay */
     if (rc != 0)
         store_rollback(st);
     return rc;

@@ -45,6 +45,7 @@ void report_free(report *r)
         return;
     free(r->values);
     free(r->source_url);
+    free(r->written_by);
     for (size_t i = 0; i < r->n_ignored; i++)
         free(r->ignored[i]);
     free(r->ignored);

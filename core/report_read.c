@@ -38,8 +38,8 @@ int report_load(store *st, const char *day, report *out)
     int rc = REPORT_EDB, step;
     size_t cap = 0;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT revision, stored_at, source_url FROM report "
-                                           "WHERE date = ?1", "t", day);
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT revision, stored_at, source_url, written_by "
+                                           "FROM report WHERE date = ?1", "t", day);
     if (stmt == NULL)
         goto cleanup;
     step = sqlite3_step(stmt);
@@ -54,6 +54,11 @@ int report_load(store *st, const char *day, report *out)
              (const char *)sqlite3_column_text(stmt, 1));
     if (sqlite3_column_type(stmt, 2) != SQLITE_NULL &&
         (out->source_url = strdup((const char *)sqlite3_column_text(stmt, 2))) == NULL) {
+        rc = REPORT_ENOMEM;
+        goto cleanup;
+    }
+    if (sqlite3_column_type(stmt, 3) != SQLITE_NULL &&
+        (out->written_by = strdup((const char *)sqlite3_column_text(stmt, 3))) == NULL) {
         rc = REPORT_ENOMEM;
         goto cleanup;
     }
@@ -136,6 +141,9 @@ static int revision_from_row(sqlite3_stmt *stmt, int date, report *out)
     if (sqlite3_column_type(stmt, 4) != SQLITE_NULL &&
         (out->source_url = strdup((const char *)sqlite3_column_text(stmt, 4))) == NULL)
         goto cleanup;
+    if (sqlite3_column_type(stmt, 5) != SQLITE_NULL &&
+        (out->written_by = strdup((const char *)sqlite3_column_text(stmt, 5))) == NULL)
+        goto cleanup;
     json_object_foreach(totals, key, v) {
         if (value_push(out, &cap, key, json_integer_value(v),
                        json_string_value(json_object_get(quals, key))) != 0)
@@ -172,8 +180,8 @@ int report_history(store *st, int date, report **out, size_t *n)
         goto cleanup;
     count = 1;
     rc = REPORT_EDB;
-    stmt = store_prepare(st, "SELECT revision, stored_at, totals, qualifiers, source_url "
-                             "FROM report_revision WHERE date = ?1 ORDER BY revision DESC",
+    stmt = store_prepare(st, "SELECT revision, stored_at, totals, qualifiers, source_url, "
+                             "written_by FROM report_revision WHERE date = ?1 ORDER BY revision DESC",
                          "t", day);
     if (stmt == NULL)
         goto cleanup;

@@ -198,16 +198,16 @@ static int replace_report(store *st, const char *day, const char *now, const rep
     if (totals == NULL || quals == NULL)
         goto cleanup;
     rc = store_run(store_prepare(st, "INSERT INTO report_revision(date, revision, stored_at, "
-                                     "totals, qualifiers, source_url) "
-                                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                                 "titttt", day, (int64_t)old->revision, old->stored_at, totals,
-                                 quals, old->source_url));
+                                     "totals, qualifiers, source_url, written_by) "
+                                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                 "tittttt", day, (int64_t)old->revision, old->stored_at, totals,
+                                 quals, old->source_url, old->written_by));
     if (rc == STORE_OK)
         rc = store_run(store_prepare(st, "DELETE FROM report_value WHERE date = ?1", "t", day));
     if (rc == STORE_OK)
         rc = store_run(store_prepare(st, "UPDATE report SET revision = revision + 1, "
-                                         "stored_at = ?2, source_url = ?3 WHERE date = ?1",
-                                     "ttt", day, now, r->source_url));
+                                         "stored_at = ?2, source_url = ?3, written_by = 'put' "
+                                         "WHERE date = ?1", "ttt", day, now, r->source_url));
     if (rc == STORE_OK)
         rc = insert_values(st, day, r);
 cleanup:
@@ -237,7 +237,8 @@ static int write_and_commit(store *st, const char *day, const report *old, const
     if (old->revision)
         rc = replace_report(st, day, now, old, r);
     else if ((rc = store_run(store_prepare(st, "INSERT INTO report(date, revision, stored_at, "
-                                               "source_url) VALUES(?1, 1, ?2, ?3)",
+                                               "source_url, written_by) "
+                                               "VALUES(?1, 1, ?2, ?3, 'post')",
                                            "ttt", day, now, r->source_url))) == STORE_OK)
         rc = insert_values(st, day, r);
     if (rc == STORE_OK)

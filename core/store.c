@@ -251,31 +251,80 @@ cleanup:
     return rc;
 }
 
-/* The step to schema version 3 (dataset_entry, report_annotation), from version 1 or 2,
- * inside apply_schema's transaction. Idempotent: the tables are created if missing (the
- * schema's CREATE ... IF NOT EXISTS has run already; repeated here so the step stands
- * alone), then user_version is raised to 3, never lowered. Nothing to fill: files imported
- * before kept no layout, and /dataset/ writes their reports in the default one. */
-static int migrate_to_3(store *st)
+/* Does table have a column named col? 1, 0, or -1 on error. */
+static int has_column(store *st, const char *table, const char *col)
 {
-    int rc = exec_sql(st,
-        "CREATE TABLE IF NOT EXISTS dataset_entry (file TEXT NOT NULL CHECK (file IN "
-        "('personnel', 'equipment', 'correction')), date TEXT NOT NULL, day INTEGER, "
-        "keys TEXT NOT NULL, PRIMARY KEY (file, date)) WITHOUT ROWID;"
-        "CREATE TABLE IF NOT EXISTS report_annotation (date TEXT NOT NULL, key TEXT NOT NULL, "
-        "value TEXT NOT NULL, PRIMARY KEY (date, key)) WITHOUT ROWID");
-    int64_t v = 0;
-    sqlite3_stmt *stmt = rc == STORE_OK ? store_prepare(st, "PRAGMA user_version", "") : NULL;
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM pragma_table_info(?1) "
+                                           "WHERE name = ?2", "tt", table, col);
+    int found = -1;
     if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
-        v = sqlite3_column_int64(stmt, 0);
+        found = sqlite3_column_int(stmt, 0) > 0;
     sqlite3_finalize(stmt);
-    if (rc == STORE_OK && v < 3)
-        rc = exec_sql(st, "PRAGMA user_version = 3");
-    return rc;
+    return found;
 }
 
-/* Applies the schema to a new database, or checks the version of an existing one. */
-static int apply_schema(store *st, int *fresh, char *err, size_t errlen)
+/* Schema 1 -> 2, before config/schema.sql runs (which then creates the new tables and the
+ * rebuilt deployment table): report.written_by and report_revision.written_by (a report
+ * with revision > 1 could only have been replaced by PUT under schema 1: 'put'; others are
+ * unknown, NULL, and follow upstream), and the deployment table moved aside to be rebuilt
+ * with AUTOINCREMENT (migrate_v2_after copies it back). Idempotent: each step checks what
+ * is there. A store status. */
+static int migrate_v2(store *st)
+{
+    int rc = STORE_OK, has;
+    if ((has = has_column(st, "report", "written_by")) < 0)
+        return STORE_EDB;
+    if (!has && ((rc = exec_sql(st, "ALTER TABLE report ADD COLUMN written_by TEXT")) != STORE_OK ||
+                 (rc = exec_sql(st, "UPDATE report SET written_by = 'put' WHERE revision > 1")) != STORE_OK))
+        return rc;
+    if ((has = has_column(st, "report_revision", "written_by")) < 0)
+        return STORE_EDB;
+    if (!has && (rc = exec_sql(st, "ALTER TABLE report_revision ADD COLUMN written_by TEXT")) != STORE_OK)
+        return rc;
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                           "AND name = 'deployment' AND sql NOT LIKE '%AUTOINCREMENT%'", "");
+    int old = stmt && sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    if (old < 0)
+        return STORE_EDB;
+    if (old > 0 && ((rc = exec_sql(st, "DROP INDEX IF EXISTS deployment_pair")) != STORE_OK ||
+                    (rc = exec_sql(st, "ALTER TABLE deployment RENAME TO deployment_v1")) != STORE_OK))
+        return rc;
+    return STORE_OK;
+}
+
+/* Schema 1 -> 2, after config/schema.sql: the estimates back into the rebuilt table, ids
+ * kept (sqlite_sequence follows the largest). A store status. */
+static int migrate_v2_after(store *st)
+{
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                           "AND name = 'deployment_v1'", "");
+    int old = stmt && sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    if (old <= 0)
+        return old < 0 ? STORE_EDB : STORE_OK;
+    int rc = exec_sql(st, "INSERT INTO deployment SELECT * FROM deployment_v1");
+    return rc == STORE_OK ? exec_sql(st, "DROP TABLE deployment_v1") : rc;
+}
+
+/* Seeds the embedded deployment estimates (config/deployments.json) inside the caller's
+ * transaction. A store status, err set on failure. */
+static int seed_deployments(store *st, char *err, size_t errlen)
+{
+    size_t added = 0;
+    char derr[256];
+    if (deploy_import_json(st, store_deployments_json, strlen(store_deployments_json),
+                           date_today(), &added, derr, sizeof derr) != DEPLOY_OK) {
+        snprintf(err, errlen, "seeding deployments: %s", derr);
+        return STORE_EINVAL;
+    }
+    return STORE_OK;
+}
+
+/* Applies the schema to a new database (seeding its deployments unless STORE_OPEN_NOSEED,
+ * which leaves meta 'seed_pending' for store_seed_settle), or checks the version of an
+ * existing one and migrates it step by step. */
+static int apply_schema(store *st, int flags, int *fresh, char *err, size_t errlen)
 {
     int rc = STORE_EDB;
     int64_t version = -1, tables = 0;
@@ -303,33 +352,37 @@ static int apply_schema(store *st, int *fresh, char *err, size_t errlen)
         return STORE_ECORRUPT;
     }
     *fresh = version == 0;
-    /* Future migrations go here: if (version == 1) { ...; version = 2; } */
     if ((rc = store_begin(st)) != STORE_OK)
+        goto fail;
+    /* Migrations, one step per version, before the schema text (which creates new tables). */
+    if (!*fresh && version < 2 && (rc = migrate_v2(st)) != STORE_OK)
         goto fail;
     if (sqlite3_exec(st->db, store_schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
         rc = store_status_from_sqlite(sqlite3_errcode(st->db));
         goto fail;
     }
+    if (!*fresh && version < 2 && (rc = migrate_v2_after(st)) != STORE_OK)
+        goto fail;
     if ((rc = seed_categories(st, err, errlen)) != STORE_OK) {
         store_rollback(st);
         return rc;
     }
-    if (!*fresh && version < 3 && (rc = migrate_to_3(st)) != STORE_OK)
-        goto fail;
-    if (*fresh) {
-        size_t added = 0;
-        char derr[256];
-        if (deploy_import_json(st, store_deployments_json, strlen(store_deployments_json),
-                               date_today(), &added, derr, sizeof derr) != DEPLOY_OK) {
-            snprintf(err, errlen, "seeding deployments: %s", derr);
-            store_rollback(st);
-            return STORE_EINVAL;
-        }
+    if (*fresh && (flags & STORE_OPEN_NOSEED))
+        rc = exec_sql(st, "INSERT OR REPLACE INTO meta(key, value) VALUES('seed_pending', '1')");
+    else if (*fresh || (!(flags & STORE_OPEN_NOSEED) && meta_int(st, "seed_pending")))
+        rc = store_seed_settle(st, 1, err, errlen);
+    if (rc != STORE_OK) {
+        store_rollback(st);
+        return rc;
+    }
+    if (*fresh || version < STORE_SCHEMA_VERSION) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
-        if ((rc = exec_sql(st, pragma)) != STORE_OK || (rc = store_touch(st)) != STORE_OK)
+        if ((rc = exec_sql(st, pragma)) != STORE_OK)
             goto fail;
     }
+    if (*fresh && (rc = store_touch(st)) != STORE_OK)
+        goto fail;
     if ((rc = store_commit(st)) != STORE_OK)
         goto fail;
     return STORE_OK;
@@ -337,6 +390,22 @@ fail:
     snprintf(err, errlen, "applying the schema: %s", sqlite3_errmsg(st->db));
     store_rollback(st);
     return rc == STORE_OK ? STORE_EDB : rc;
+}
+
+int store_seed_settle(store *st, int seed, char *err, size_t errlen)
+{
+    int rc = STORE_OK;
+    if (seed && (rc = seed_deployments(st, err, errlen)) != STORE_OK)
+        return rc;
+    rc = exec_sql(st, "DELETE FROM meta WHERE key = 'seed_pending'");
+    if (rc != STORE_OK)
+        snprintf(err, errlen, "seeding: %s", sqlite3_errmsg(st->db));
+    return rc;
+}
+
+int store_seed_pending(store *st)
+{
+    return meta_int(st, "seed_pending") != 0;
 }
 
 /* PRAGMA quick_check of an existing database. STORE_OK, or STORE_ECORRUPT with "database
@@ -390,7 +459,7 @@ int store_open(const char *path, int flags, store **out, char *err, size_t errle
     exec_sql(st, "PRAGMA foreign_keys = ON");
     if (readonly) {
         rc = STORE_OK;
-    } else if ((rc = apply_schema(st, &fresh, err, errlen)) != STORE_OK) {
+    } else if ((rc = apply_schema(st, flags, &fresh, err, errlen)) != STORE_OK) {
         char inner[512];
         snprintf(inner, sizeof inner, "%s", err);
         snprintf(err, errlen, "database %s: %s", path, inner);
@@ -498,15 +567,16 @@ cleanup:
     return rc;
 }
 
-int store_value_set(store *st, int date, const char *category, int64_t total,
-                    const char *qualifier, int *changed)
+int store_value_write(store *st, int date, const char *category, int64_t total,
+                      const char *qualifier, const char *by, int *changed)
 {
     char day[DATE_STR_LEN], now[32];
     date_format(date, day);
     text_now_iso(now);
     *changed = 0;
     int rc = run_cached(prepare_cached(st,
-        "INSERT OR IGNORE INTO report(date, stored_at) VALUES(?1, ?2)", "tt", day, now));
+        "INSERT OR IGNORE INTO report(date, stored_at, written_by) VALUES(?1, ?2, ?3)", "ttt",
+        day, now, by));
     if (rc != STORE_OK)
         return rc;
     rc = run_cached(prepare_cached(st,
@@ -517,6 +587,70 @@ int store_value_set(store *st, int date, const char *category, int64_t total,
         "ttit", day, category, total, qualifier && *qualifier ? qualifier : NULL));
     if (rc == STORE_OK)
         *changed = sqlite3_changes(st->db) > 0;
+    return rc;
+}
+
+int store_value_set(store *st, int date, const char *category, int64_t total,
+                    const char *qualifier, int *changed)
+{
+    return store_value_write(st, date, category, total, qualifier, NULL, changed);
+}
+
+int store_value_get(store *st, const char *day, const char *category, int64_t *total,
+                    char *qualifier, size_t qlen)
+{
+    sqlite3_stmt *stmt = prepare_cached(st, "SELECT total, qualifier FROM report_value "
+                                            "WHERE date = ?1 AND category = ?2", "tt", day, category);
+    if (stmt == NULL)
+        return STORE_EDB;
+    int step = sqlite3_step(stmt), rc = STORE_ENOTFOUND;
+    if (step == SQLITE_ROW) {
+        *total = sqlite3_column_int64(stmt, 0);
+        const unsigned char *q = sqlite3_column_text(stmt, 1);
+        snprintf(qualifier, qlen, "%s", q ? (const char *)q : "");
+        rc = STORE_OK;
+    } else if (step != SQLITE_DONE) {
+        rc = store_status_from_sqlite(step);
+    }
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+int store_report_head(store *st, const char *day, int *revision, int *api)
+{
+    sqlite3_stmt *stmt = prepare_cached(st, "SELECT revision, written_by IN ('post', 'put') "
+                                            "FROM report WHERE date = ?1", "t", day);
+    if (stmt == NULL)
+        return STORE_EDB;
+    int step = sqlite3_step(stmt), rc = STORE_ENOTFOUND;
+    *revision = 0;
+    *api = 0;
+    if (step == SQLITE_ROW) {
+        *revision = sqlite3_column_int(stmt, 0);
+        *api = sqlite3_column_int(stmt, 1) == 1;
+        rc = STORE_OK;
+    } else if (step != SQLITE_DONE) {
+        rc = store_status_from_sqlite(step);
+    }
+    sqlite3_reset(stmt);
+    return rc;
+}
+
+int store_report_revise(store *st, const char *day, const char *by)
+{
+    char now[32];
+    text_now_iso(now);
+    int rc = store_run(store_prepare(st,
+        "INSERT INTO report_revision(date, revision, stored_at, totals, qualifiers, source_url, "
+        "written_by) SELECT r.date, r.revision, r.stored_at, "
+        "(SELECT json_group_object(category, total) FROM report_value WHERE date = r.date), "
+        "(SELECT json_group_object(category, qualifier) FROM report_value WHERE date = r.date "
+        "AND qualifier IS NOT NULL), r.source_url, r.written_by FROM report r WHERE r.date = ?1",
+        "t", day));
+    if (rc == STORE_OK)
+        rc = store_run(store_prepare(st, "UPDATE report SET revision = revision + 1, "
+                                         "stored_at = ?2, written_by = ?3 WHERE date = ?1",
+                                     "ttt", day, now, by));
     return rc;
 }
 
@@ -675,5 +809,155 @@ cleanup:
     free(quals);
     free(vals);
     defs_free(&cl);
+    return rc;
+}
+
+/* ---- backup and restore --------------------------------------------------------------- */
+
+/* Copies the whole main database of src into dst with the backup API, waiting while the
+ * source or destination is busy. Returns an SQLite code (SQLITE_OK / SQLITE_DONE: done). */
+static int backup_copy(sqlite3 *dst, sqlite3 *src)
+{
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+    if (b == NULL)
+        return sqlite3_errcode(dst);
+    int rc;
+    for (int tries = 0;; tries++) {
+        rc = sqlite3_backup_step(b, -1);
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || tries >= 200)
+            break;
+        sqlite3_sleep(25);
+    }
+    int frc = sqlite3_backup_finish(b);
+    return rc == SQLITE_DONE ? frc : rc;
+}
+
+int store_backup(store *st, const char *path, char *err, size_t errlen)
+{
+    char tmp[4200];
+    sqlite3 *dst = NULL;
+    int rc = STORE_EINVAL;
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        snprintf(err, errlen, "backup path too long");
+        return STORE_EINVAL;
+    }
+    remove(tmp);
+    int src = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (src == SQLITE_OK)
+        src = backup_copy(dst, st->db);
+    if (src == SQLITE_OK) /* one self-contained file: no -wal beside it */
+        src = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+    if (src != SQLITE_OK) {
+        rc = store_status_from_sqlite(src);
+        snprintf(err, errlen, "backup to %s: %s", tmp, dst ? sqlite3_errmsg(dst) : sqlite3_errstr(src));
+        goto cleanup;
+    }
+    sqlite3_close(dst);
+    dst = NULL;
+    if (rename(tmp, path) != 0) {
+        snprintf(err, errlen, "backup: cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        rc = STORE_EREADONLY;
+        goto cleanup;
+    }
+    return STORE_OK;
+cleanup:
+    sqlite3_close(dst);
+    remove(tmp);
+    return rc == STORE_OK ? STORE_EDB : rc;
+}
+
+/* Checks that db (a copy to restore) is an attrition database this program can read: a
+ * schema version from 1 to STORE_SCHEMA_VERSION, a report table, quick_check ok.
+ * STORE_OK or STORE_ECORRUPT with a message in err. */
+static int restore_check(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    sqlite3_stmt *stmt = NULL;
+    int64_t version = -1, reports = -1;
+    const char *why = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM report", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        reports = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (version < 1 || reports < 0)
+        why = "not an attrition database";
+    else if (version > STORE_SCHEMA_VERSION)
+        why = "its schema is newer than this program's";
+    else if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL) != SQLITE_OK ||
+             sqlite3_step(stmt) != SQLITE_ROW ||
+             strcmp((const char *)sqlite3_column_text(stmt, 0), "ok") != 0)
+        why = "it is damaged";
+    sqlite3_finalize(stmt);
+    if (why) {
+        snprintf(err, errlen, "cannot restore %s: %s (%s)", path, why, sqlite3_errmsg(db));
+        return STORE_ECORRUPT;
+    }
+    return STORE_OK;
+}
+
+/* Sets the data version of the database db (a copy) to v and last_modified to now. An
+ * SQLite code. */
+static int copy_set_version(sqlite3 *db, uint64_t v)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta(key, value) VALUES('data_version', "
+             "'%llu'); INSERT OR REPLACE INTO meta(key, value) VALUES('last_modified', "
+             "CAST(strftime('%%s', 'now') AS TEXT))", (unsigned long long)v);
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* The data version of the database db (a copy); 0 when absent. */
+static uint64_t copy_version(sqlite3 *db)
+{
+    sqlite3_stmt *stmt = NULL;
+    uint64_t v = 0;
+    if (sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+                               "'data_version'", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        v = (uint64_t)sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
+int store_restore(store *st, const char *path, char *err, size_t errlen)
+{
+    sqlite3 *src = NULL, *mem = NULL;
+    int rc, fresh = 0, orc;
+    uint64_t before = store_data_version(st);
+    if ((orc = sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL)) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path,
+                 src ? sqlite3_errmsg(src) : sqlite3_errstr(orc));
+        sqlite3_close(src);
+        return STORE_ENOTFOUND;
+    }
+    if ((rc = restore_check(src, path, err, errlen)) != STORE_OK)
+        goto cleanup;
+    /* Through memory, so that the live file changes in ONE commit that already carries a
+     * data version above both the live one and the copy's (no cached answer of either is
+     * taken for current). */
+    rc = STORE_EDB;
+    if ((orc = sqlite3_open(":memory:", &mem)) != SQLITE_OK ||
+        (orc = backup_copy(mem, src)) != SQLITE_OK ||
+        (orc = copy_set_version(mem, (before > copy_version(mem) ? before
+                                                                 : copy_version(mem)) + 1)) != SQLITE_OK) {
+        rc = store_status_from_sqlite(orc);
+        snprintf(err, errlen, "reading %s: %s", path, mem ? sqlite3_errmsg(mem) : "out of memory");
+        goto cleanup;
+    }
+    if ((orc = backup_copy(st->db, mem)) != SQLITE_OK) {
+        rc = store_status_from_sqlite(orc);
+        snprintf(err, errlen, "restoring %s: %s", path, sqlite3_errmsg(st->db));
+        goto cleanup;
+    }
+    /* The copy may be of an older schema: migrate it. */
+    rc = apply_schema(st, 0, &fresh, err, errlen);
+cleanup:
+    sqlite3_close(mem);
+    sqlite3_close(src);
     return rc;
 }

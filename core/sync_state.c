@@ -50,8 +50,22 @@ int sync_state_url_set(store *st, const char *url, const char *etag, const char 
         last_modified && *last_modified ? last_modified : NULL, (int64_t)time(NULL)));
 }
 
+/* Drops the disagreements that no longer hold: the report is no longer the API's, or its
+ * value now equals upstream's (an operator applied it with PUT). A store status. */
+static int disagreements_prune(store *st)
+{
+    return store_run(store_prepare(st,
+        "DELETE FROM sync_disagreement WHERE upstream IS (SELECT total FROM report_value v "
+        "WHERE v.date = sync_disagreement.date AND v.category = sync_disagreement.category) "
+        "OR NOT EXISTS (SELECT 1 FROM report r WHERE r.date = sync_disagreement.date "
+        "AND r.written_by IN ('post', 'put'))", ""));
+}
+
 int sync_state_record(store *st, int outcome, int64_t at, const char *detail)
 {
+    int rc = disagreements_prune(st);
+    if (rc != STORE_OK)
+        return rc;
     return store_run(store_prepare(st,
         "INSERT INTO sync_outcome(outcome, total, last_at, detail) VALUES(?1, 1, ?2, ?3) "
         "ON CONFLICT(outcome) DO UPDATE SET total = total + 1, last_at = excluded.last_at, "
@@ -85,7 +99,29 @@ int sync_state_summary_get(store *st, sync_state_summary *out)
         }
     }
     sqlite3_finalize(stmt);
-    return step == SQLITE_DONE ? STORE_OK : STORE_EDB;
+    if (step != SQLITE_DONE)
+        return STORE_EDB;
+    /* The disagreements that still hold (see disagreements_prune), the latest described. */
+    stmt = store_prepare(st,
+        "SELECT count(*) OVER (), d.date, d.category, d.stored, d.upstream, d.source "
+        "FROM sync_disagreement d JOIN report r ON r.date = d.date "
+        "AND r.written_by IN ('post', 'put') WHERE d.upstream IS NOT (SELECT total FROM "
+        "report_value v WHERE v.date = d.date AND v.category = d.category) "
+        "ORDER BY d.seen_at DESC, d.date DESC, d.category LIMIT 1", "");
+    if (stmt == NULL)
+        return STORE_EDB;
+    if ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        out->disagreements = sqlite3_column_int64(stmt, 0);
+        char stored[32] = "none";
+        if (sqlite3_column_type(stmt, 3) != SQLITE_NULL)
+            snprintf(stored, sizeof stored, "%lld", (long long)sqlite3_column_int64(stmt, 3));
+        snprintf(out->disagreement, sizeof out->disagreement, "%s %s: stored %s (written "
+                 "through the API), %.300s says %lld", sqlite3_column_text(stmt, 1),
+                 sqlite3_column_text(stmt, 2), stored, sqlite3_column_text(stmt, 5),
+                 (long long)sqlite3_column_int64(stmt, 4));
+    }
+    sqlite3_finalize(stmt);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? STORE_OK : STORE_EDB;
 }
 
 static int cmp_int(const void *a, const void *b)

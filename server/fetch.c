@@ -2,6 +2,8 @@
 #include "fetch.h"
 #include "bytes.h"
 
+#include "attrition/json_guard.h"
+
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,9 @@ typedef struct xfer {
     size_t max_bytes;
     int too_large;
     volatile int *cancel;
+    int guarded;         /* scan the body with guard */
+    json_guard guard;
+    int too_complex;     /* the guard refused the body */
 } xfer;
 
 static size_t on_body(char *ptr, size_t size, size_t n, void *ud)
@@ -34,6 +39,10 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *ud)
     size_t add = size * n;
     if (r->len + add > x->max_bytes) {
         x->too_large = 1;
+        return 0;
+    }
+    if (x->guarded && json_guard_feed(&x->guard, ptr, add) != 0) {
+        x->too_complex = 1;
         return 0;
     }
     if (bytes_room(&r->body, &x->cap, r->len + add + 1) != 0)
@@ -110,6 +119,8 @@ static CURLcode attempt(CURL *c, const char *url, struct curl_slist *hdrs,
     r->status = 0;
     x->cap = 0;
     x->too_large = 0;
+    x->too_complex = 0;
+    json_guard_init(&x->guard);
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
@@ -140,7 +151,7 @@ static CURLcode attempt(CURL *c, const char *url, struct curl_slist *hdrs,
 /* Is this failure worth another attempt (network trouble or a 5xx)? */
 static int retryable(CURLcode cc, long status, const xfer *x)
 {
-    if (x->too_large || (x->cancel && *x->cancel))
+    if (x->too_large || x->too_complex || (x->cancel && *x->cancel))
         return 0;
     switch (cc) {
     case CURLE_OK:
@@ -164,7 +175,11 @@ static int retryable(CURLcode cc, long status, const xfer *x)
 /* Sets out->error for a failed last attempt. */
 static void describe(CURLcode cc, const xfer *x, const fetch_opts *o, fetch_result *out)
 {
-    if (x->too_large || cc == CURLE_FILESIZE_EXCEEDED)
+    char why[128];
+    if (x->too_complex)
+        snprintf(out->error, sizeof out->error, "the answer was refused after %zu bytes: %s",
+                 out->len, json_guard_why(&x->guard, why, sizeof why));
+    else if (x->too_large || cc == CURLE_FILESIZE_EXCEEDED)
         snprintf(out->error, sizeof out->error, "the answer is larger than %zu bytes",
                  o->max_bytes);
     else if (cc == CURLE_OPERATION_TIMEDOUT)
@@ -190,7 +205,8 @@ int fetch_get(const char *url, const char *etag, const char *last_modified,
     int rc = -1;
     char line[400];
     struct curl_slist *hdrs = NULL, *more;
-    xfer x = {out, 0, opts->max_bytes, 0, opts->cancel};
+    xfer x = {.out = out, .max_bytes = opts->max_bytes, .cancel = opts->cancel,
+              .guarded = opts->json_guard};
     memset(out, 0, sizeof *out);
     CURL *c = curl_easy_init();
     if (c == NULL) {

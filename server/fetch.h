@@ -17,6 +17,10 @@ typedef struct fetch_opts {
     int retries;             /* extra attempts after a 5xx or a network error */
     long backoff_ms;         /* wait before the first retry; doubles */
     volatile int *cancel;    /* when non-NULL and set, transfers and waits stop early */
+    int json_guard;          /* 1: the body is pre-scanned as it arrives (json_guard.h) and
+                              * the transfer fails, not retried, as soon as it holds more
+                              * JSON values or depth than any real file: a decompression
+                              * bomb costs a few MB, never its inflated size */
 } fetch_opts;
 
 typedef struct fetch_result {

@@ -51,6 +51,16 @@ static json_t *last_sync(app *a)
         "failed", (json_int_t)sum.total[SYNC_FAILED]);
 }
 
+/* /readyz's disagreements: {"count", "latest"} of the upstream values kept out of reports
+ * written through the API (sync_state.h). */
+static json_t *disagreements(app *a)
+{
+    sync_state_summary sum;
+    app_sync_summary(a, &sum);
+    return json_pack("{s:I, s:s?}", "count", (json_int_t)sum.disagreements, "latest",
+                     sum.disagreements ? sum.disagreement : NULL);
+}
+
 /* Probes and metrics describe their moment: no cache in front may keep them. */
 static void ops_no_store(request *req)
 {
@@ -74,10 +84,10 @@ enum MHD_Result handle_readyz(request *req)
     json_t *latest = s->n_rep ? render_date(s->dates[s->n_rep - 1]) : json_null();
     double age = latest_age(s);
     enum MHD_Result r = reply_json_new(req, MHD_HTTP_OK,
-        json_pack("{s:s, s:o, s:o, s:I, s:I, s:o}", "status", "ready", "latest", latest,
+        json_pack("{s:s, s:o, s:o, s:I, s:I, s:o, s:o}", "status", "ready", "latest", latest,
                   "age_seconds", age < 0 ? json_null() : json_integer((json_int_t)age),
                   "reports", (json_int_t)s->n_rep, "data_version", (json_int_t)s->version,
-                  "last_sync", last_sync(req->app)));
+                  "last_sync", last_sync(req->app), "disagreements", disagreements(req->app)));
     stats_snapshot_unref(s);
     return r;
 }
@@ -89,7 +99,8 @@ enum MHD_Result handle_metrics(request *req)
     sync_state_summary sum;
     app_sync_summary(req->app, &sum);
     double age = latest_age(s);
-    metrics_freshness f = {age >= 0, age, {NULL}, {0}, (double)sum.last_success_at};
+    metrics_freshness f = {age >= 0, age, {NULL}, {0}, (double)sum.last_success_at,
+                           (unsigned long long)sum.disagreements};
     for (int i = 0; i < METRICS_SYNC_OUTCOMES && i < SYNC_N_OUTCOMES; i++) {
         f.outcome[i] = sync_state_outcome_name(i);
         f.sync_total[i] = (unsigned long long)sum.total[i];

@@ -95,9 +95,9 @@ static json_t *render_report(const stats_snapshot *s, const report *stored,
     int rep = stats_report_index(s, stored->date);
     json_t *daily = rep >= 0 ? render_daily(s, (size_t)rep, NULL) : NULL;
     json_t *out = daily == NULL ? NULL : json_pack(
-        "{s:O, s:O, s:i, s:s, s:s?, s:O, s:o, s:O, s:O, s:O, s:o, s:o, s:o}",
+        "{s:O, s:O, s:i, s:s, s:s?, s:s?, s:O, s:o, s:O, s:O, s:O, s:o, s:o, s:o}",
         "date", json_object_get(daily, "date"), "day", json_object_get(daily, "day"),
-        "revision", stored->revision, "stored_at", stored->stored_at,
+        "revision", stored->revision, "stored_at", stored->stored_at, "by", stored->written_by,
         "source_url", stored->source_url, "totals", json_object_get(daily, "totals"),
         "qualifiers", render_qualifiers(s, (size_t)rep, NULL),
         "losses", json_object_get(daily, "losses"),
@@ -234,7 +234,8 @@ enum MHD_Result handle_report_get(request *req)
     return res;
 }
 
-/* {"revision", "stored_at", "totals", "qualifiers", "source_url"} of one version. */
+/* {"revision", "stored_at", "by", "totals", "qualifiers", "source_url"} of one version
+ * ("by": who wrote it, null when unknown). */
 static json_t *render_revision(const report *r)
 {
     json_t *totals = json_object(), *quals = json_object();
@@ -244,9 +245,9 @@ static json_t *render_revision(const report *r)
         if (v->qualifier[0])
             json_object_set_new(quals, v->category, json_string(v->qualifier));
     }
-    return json_pack("{s:i, s:s, s:o, s:o, s:s?}", "revision", r->revision, "stored_at",
-                     r->stored_at, "totals", totals, "qualifiers", quals, "source_url",
-                     r->source_url);
+    return json_pack("{s:i, s:s, s:s?, s:o, s:o, s:s?}", "revision", r->revision, "stored_at",
+                     r->stored_at, "by", r->written_by, "totals", totals, "qualifiers", quals,
+                     "source_url", r->source_url);
 }
 
 enum MHD_Result handle_report_history(request *req)

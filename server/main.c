@@ -26,6 +26,9 @@ static const char *const commands[][2] = {
     {"import", "attrition import [--db PATH] FILE..."},
     {"export", "attrition export [--db PATH] [--format json|csv]"},
     {"sync", "attrition sync   [--db PATH] [--source URL]... [--every DURATION] [--timeout SECONDS]"},
+    {"backup", "attrition backup [--db PATH] FILE     a consistent copy, also while serving"},
+    {"restore", "attrition restore [--db PATH] FILE    FILE's data into PATH; a running server\n"
+                "                                             picks it up within a second"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -68,7 +71,11 @@ static int cmd_import(const config *cfg, const char **files, size_t n)
         fprintf(stderr, "attrition import: name at least one file\n");
         return 2;
     }
-    if (store_open(cfg->db, STORE_OPEN_CREATE, &st, err, sizeof err) != STORE_OK) {
+    memset(&res, 0, sizeof res);
+    /* A database created here is seeded (deployments) only when no export is imported: an
+     * export says itself which estimates exist. */
+    if (store_open(cfg->db, STORE_OPEN_CREATE | STORE_OPEN_NOSEED, &st, err, sizeof err) !=
+        STORE_OK) {
         fprintf(stderr, "attrition import: %s\n", err);
         return 1;
     }
@@ -87,6 +94,13 @@ static int cmd_import(const config *cfg, const char **files, size_t n)
         printf("%s: %s\n", files[i], import_kind_name(res.kinds[i]));
     printf("report entries read: %zu; new report dates: %zu; values changed: %zu; database now holds %zu reports\n",
            res.reports_seen, res.reports_added, res.values_changed, s->n_rep);
+    if (res.revisions)
+        printf("reports revised (their earlier version kept, by \"import FILE\"): %zu\n",
+               res.revisions);
+    if (res.api_kept)
+        printf("warning: %zu value%s differ from reports written through the API (POST/PUT), "
+               "which import never changes (apply with PUT /v1/reports/{date}); e.g. %s\n",
+               res.api_kept, res.api_kept == 1 ? "" : "s", res.api_example);
     printf("categories: %zu, new: %zu", s->n_cat, res.n_new);
     for (size_t i = 0; i < res.n_new && i < 32; i++)
         printf("%s%s", i ? ", " : " (", res.new_categories[i]);
@@ -104,9 +118,43 @@ static int cmd_import(const config *cfg, const char **files, size_t n)
     printf("time: %.3f s\n", (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     code = 0;
 cleanup:
+    import_result_free(&res);
     stats_snapshot_unref(s);
     store_close(st);
     return code;
+}
+
+/* attrition backup FILE / attrition restore FILE (cmd names which). */
+static int cmd_backup(const config *cfg, const char *cmd, const char **files, size_t n)
+{
+    char err[1200];
+    store *st = NULL;
+    int restore = strcmp(cmd, "restore") == 0;
+    if (n != 1) {
+        fprintf(stderr, "attrition %s: name one file (%s)\n", cmd,
+                restore ? "a copy made by attrition backup" : "where the copy goes");
+        return 2;
+    }
+    if (store_open(cfg->db, restore ? STORE_OPEN_CREATE : 0, &st, err, sizeof err) != STORE_OK) {
+        fprintf(stderr, "attrition %s: %s\n", cmd, err);
+        return 1;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = restore ? store_restore(st, files[0], err, sizeof err)
+                     : store_backup(st, files[0], err, sizeof err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (rc != STORE_OK)
+        fprintf(stderr, "attrition %s: %s\n", cmd, err);
+    else if (restore)
+        printf("restored %s into %s: %ld reports, data version %llu; %.3f s\n", files[0],
+               cfg->db, store_report_count(st), (unsigned long long)store_data_version(st), secs);
+    else
+        printf("backed up %s to %s: %ld reports, data version %llu; %.3f s\n", cfg->db,
+               files[0], store_report_count(st), (unsigned long long)store_data_version(st), secs);
+    store_close(st);
+    return rc == STORE_OK ? 0 : 1;
 }
 
 static int cmd_export(const config *cfg)
@@ -187,7 +235,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") && strcmp(cmd, "import") && strcmp(cmd, "export") &&
-        strcmp(cmd, "sync")) {
+        strcmp(cmd, "sync") && strcmp(cmd, "backup") && strcmp(cmd, "restore")) {
         fprintf(stderr, "attrition: unknown command \"%s\"\n", cmd);
         usage(stderr, NULL);
         return 2;
@@ -203,6 +251,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "import"))
         return cmd_import(&cfg, pos, n_pos);
+    if (!strcmp(cmd, "backup") || !strcmp(cmd, "restore"))
+        return cmd_backup(&cfg, cmd, pos, n_pos);
     if (n_pos) {
         fprintf(stderr, "attrition %s: unexpected argument \"%s\"\n", cmd, pos[0]);
         return 2;

@@ -309,6 +309,10 @@ static void metrics_render_freshness(const metrics_freshness *f, metrics_buf *bu
         metrics_buf_gauge(buf, "attrition_sync_last_success_timestamp_seconds",
                           "Unix time of the last sync round that did not fail.", v);
     }
+    snprintf(v, sizeof v, "%llu", f->disagreements);
+    metrics_buf_gauge(buf, "attrition_sync_disagreements",
+                      "Upstream values (import or sync) that differ from reports written through "
+                      "the API, which import and sync never change; apply them with PUT.", v);
 }
 
 static void metrics_render_gauges(struct metrics *m, const metrics_gauges *g,

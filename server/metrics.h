@@ -59,6 +59,8 @@ typedef struct metrics_freshness {
     unsigned long long sync_total[METRICS_SYNC_OUTCOMES]; /* attrition_sync_total{outcome} */
     double sync_last_success;        /* attrition_sync_last_success_timestamp_seconds; 0: never
                                         (the family is then left out) */
+    unsigned long long disagreements; /* attrition_sync_disagreements: upstream values kept out
+                                         of reports written through the API */
 } metrics_freshness;
 
 /* Lets metrics_render add the response cache's hit and miss counters

@@ -7,6 +7,7 @@
 
 #include "attrition/date.h"
 #include "attrition/import.h"
+#include "attrition/sync_apply.h"
 #include "attrition/sync_state.h"
 
 #include <stdarg.h>
@@ -41,12 +42,9 @@ typedef struct sync_source {
     sync_file files[SYNC_FILES];
     int latest;                        /* api: the latest stored date before the round */
     json_t *records;                   /* api: the records fetched (owned) */
+    char *api_text;                    /* api: the records as a ministry-style array (owned) */
     int api_requests;
-    int failed;
-    char error[1400];
-    import_result imp;
-    size_t kept_days;                  /* stored days the upstream no longer holds */
-    int kept_first;
+    sync_apply_source ap;              /* the batch for core, and what it did */
 } sync_source;
 
 /* Splits cfg->sync_sources into src (at most SYNC_MAX_SOURCES). Returns the count, or -1
@@ -109,17 +107,7 @@ int sync_sources_check(const config *cfg, char *err, size_t errlen)
 }
 
 /* Marks s failed with a message (the first failure's message is kept). */
-static void fail_source(sync_source *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail_source(sync_source *s, const char *fmt, ...)
-{
-    if (!s->failed) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(s->error, sizeof s->error, fmt, ap);
-        va_end(ap);
-    }
-    s->failed = 1;
-}
+#define fail_source(s, ...) sync_apply_fail(&(s)->ap, __VA_ARGS__)
 
 /* The v2 API root of an api source's base: up to and including "api/v2/" when the URL
  * names it, else base + "api/v2/". Into out (len bytes). */
@@ -141,7 +129,7 @@ static void fetch_api(sync_source *s, const fetch_opts *o, sync_round_result *re
     if (s->latest)
         snprintf(from, sizeof from, "&date_from=%s", date_format(s->latest + 1, day));
     s->records = json_array();
-    for (int page = 0; page < SYNC_API_MAX_PAGES && !s->failed; page++) {
+    for (int page = 0; page < SYNC_API_MAX_PAGES && !s->ap.failed; page++) {
         fetch_result r;
         snprintf(url, sizeof url, "%sstatistics?offset=%d&limit=%d%s", root,
                  page * SYNC_API_PAGE, SYNC_API_PAGE, from);
@@ -172,12 +160,12 @@ static void fetch_source(sync_source *s, const config *cfg, volatile int *cancel
                          sync_round_result *res)
 {
     fetch_opts o = {cfg->sync_timeout, cfg->sync_max_bytes, SYNC_MAX_REDIRECTS,
-                    cfg->sync_retries, SYNC_BACKOFF_MS, cancel};
+                    cfg->sync_retries, SYNC_BACKOFF_MS, cancel, 1};
     if (strcmp(s->kind, "api") == 0) {
         fetch_api(s, &o, res);
         return;
     }
-    for (int f = 0; f < SYNC_FILES && !s->failed; f++) {
+    for (int f = 0; f < SYNC_FILES && !s->ap.failed; f++) {
         sync_file *sf = &s->files[f];
         int rc = fetch_get(sf->url, sf->etag, sf->last_modified, &o, &sf->res);
         res->requests += sf->res.attempts;
@@ -198,68 +186,14 @@ static void fetch_source(sync_source *s, const config *cfg, volatile int *cancel
     }
 }
 
-/* The report dates of a ministry array (JSON text), malloc'd into *dates. Returns the
- * count, or -1 (not an array of dated entries: import_buffer already said why). */
-static long file_dates(const char *body, size_t len, int **dates)
-{
-    long n = -1;
-    json_t *root = json_loadb(body, len, 0, NULL);
-    size_t i;
-    json_t *e;
-    *dates = json_is_array(root) ? malloc((json_array_size(root) + 1) * sizeof **dates) : NULL;
-    if (*dates == NULL)
-        goto cleanup;
-    n = 0;
-    json_array_foreach(root, i, e) {
-        int day;
-        const char *ds = json_string_value(json_object_get(e, "date"));
-        if (ds && date_parse(ds, &day) == 0)
-            (*dates)[n++] = day;
-    }
-cleanup:
-    json_decref(root);
-    return n;
-}
-
-/* Imports one document of s (name: its URL) with the import rules, expecting a file of
- * `kind`. Returns 0, or -1 with s marked failed. */
-static int import_doc(store *st, sync_source *s, const char *name, const char *body,
-                      size_t len, int kind)
-{
-    char err[1200];
-    size_t before = s->imp.files;
-    size_t i = strspn(body, " \t\r\n");
-    if (i < len && body[i] == '[') { /* "[]": a file with no entry (another attrition's
-                                       * corrections file before any note) adds nothing */
-        i += 1 + strspn(body + i + 1, " \t\r\n");
-        if (i < len && body[i] == ']' && i + 1 + strspn(body + i + 1, " \t\r\n") == len)
-            return 0;
-    }
-    if (import_buffer(st, name, body, len, &s->imp, err, sizeof err) != 0) {
-        fail_source(s, "%s (nothing of this source was imported)", err);
-        return -1;
-    }
-    if (s->imp.kinds[before] != kind) {
-        fail_source(s, "%s: is not the expected file, it holds a %s", name,
-                    import_kind_name(s->imp.kinds[before]));
-        return -1;
-    }
-    return 0;
-}
-
 /* The api records of s as a ministry personnel-style array keyed by category id (new
  * reference, NULL with s marked failed): only dates after s->latest, only categories
  * that are current (not replaced), only figures above 0 (the API answers 0 for "no
  * figure"), no qualifier (the API has none). The API never rewrites stored history. */
-static json_t *api_doc(store *st, sync_source *s)
+static json_t *api_doc(const stats_snapshot *snap, sync_source *s)
 {
-    stats_snapshot *snap = NULL;
     compat_map map;
     json_t *doc = NULL;
-    if (store_snapshot_load(st, &snap) != STORE_OK) {
-        fail_source(s, "%s: cannot read the categories: %s", s->base, store_errmsg(st));
-        return NULL;
-    }
     compat_map_resolve(snap, &map);
     doc = json_array();
     size_t i;
@@ -289,120 +223,85 @@ static json_t *api_doc(store *st, sync_source *s)
         }
         json_array_append_new(doc, e);
     }
-    stats_snapshot_unref(snap);
-    if (s->failed) {
+    if (s->ap.failed) {
         json_decref(doc);
         return NULL;
     }
     return doc;
 }
 
-/* Imports an api source's new records (inside the caller's savepoint). */
-static void import_api(store *st, sync_source *s)
+/* The batch of s for core (sync_apply.h), built without the store: the dataset files
+ * fetched with 200, or the api records turned into a ministry-style array with the
+ * categories of snap (which an api source needs; NULL when there is none). */
+static void prepare_source(sync_source *s, const stats_snapshot *snap)
 {
-    json_t *doc = api_doc(st, s);
-    char *text = doc && json_array_size(doc) ? json_dumps(doc, JSON_COMPACT) : NULL;
-    if (text)
-        import_doc(st, s, s->base, text, strlen(text), IMPORT_PERSONNEL);
-    free(text);
-    json_decref(doc);
-}
-
-/* Imports the files of s fetched with 200 (or its api records) inside a savepoint; on any
- * failure rolls the source back and marks it failed. */
-static void import_source(store *st, sync_source *s, int keep_existing)
-{
-    memset(&s->imp, 0, sizeof s->imp);
-    s->imp.keep_existing = keep_existing;
-    if (sync_state_savepoint(st) != STORE_OK) {
-        fail_source(s, "%s: cannot start a savepoint: %s", s->base, store_errmsg(st));
+    sync_apply_source *a = &s->ap;
+    a->base = s->base;
+    a->n_docs = 0;
+    if (a->failed)
+        return;
+    if (s->records) {
+        json_t *doc = snap ? api_doc(snap, s) : NULL;
+        if (snap == NULL)
+            fail_source(s, "%s: cannot read the categories to map the API's keys", s->base);
+        s->api_text = doc && json_array_size(doc) ? json_dumps(doc, JSON_COMPACT) : NULL;
+        json_decref(doc);
+        if (s->api_text)
+            a->docs[a->n_docs++] = (sync_apply_doc){s->base, s->api_text, strlen(s->api_text),
+                                                    IMPORT_PERSONNEL, NULL, NULL};
         return;
     }
-    if (s->records)
-        import_api(st, s);
-    for (int f = 0; f < SYNC_FILES && !s->failed && !s->records; f++) {
+    for (int f = 0; f < SYNC_FILES; f++) {
         sync_file *sf = &s->files[f];
-        if (sf->res.not_modified)
-            continue;
-        if (import_doc(st, s, sf->url, sf->res.body, sf->res.len, sync_file_kinds[f]) != 0)
-            break;
-        int *dates = NULL;
-        long nd = sync_file_kinds[f] == IMPORT_CORRECTIONS ? -1
-                  : file_dates(sf->res.body, sf->res.len, &dates);
-        size_t missing = 0;
-        int first = 0;
-        if (nd >= 0 && sync_state_missing_days(st, dates, (size_t)nd, &missing, &first) == STORE_OK &&
-            missing > s->kept_days) {
-            s->kept_days = missing;
-            s->kept_first = first;
-        }
-        free(dates);
-        if (sync_state_url_set(st, sf->url, sf->res.etag, sf->res.last_modified) != STORE_OK)
-            fail_source(s, "%s: cannot store its validators: %s", sf->url, store_errmsg(st));
+        if (sf->fetched && !sf->res.not_modified)
+            a->docs[a->n_docs++] = (sync_apply_doc){sf->url, sf->res.body, sf->res.len,
+                                                    sync_file_kinds[f], sf->res.etag,
+                                                    sf->res.last_modified};
     }
-    if (s->failed)
-        sync_state_rollback_to(st);
-    else if (sync_state_release(st) != STORE_OK)
-        fail_source(s, "%s: cannot release the savepoint: %s", s->base, store_errmsg(st));
 }
 
 static int source_changed(const sync_source *s)
 {
-    return !s->failed && (s->imp.values_changed || s->imp.notes_changed || s->imp.n_new ||
-                         s->imp.extras_changed);
+    return !s->ap.failed && (s->ap.imp.values_changed || s->ap.imp.notes_changed ||
+                             s->ap.imp.n_new || s->ap.imp.extras_changed);
 }
 
-/* The database phase of a round, under the store lock. Returns 0, or -1 when the
- * transaction itself failed (every source is then marked failed). */
+/* The database phase of a round: core's one transaction (sync_apply) under the store lock,
+ * then cb. Returns 0, or -1 when the transaction itself failed. */
 static int store_round(store *st, sync_source *src, int n, sync_round_result *res,
                        sync_after_commit cb, void *ud)
 {
-    int changed = 0, rc = -1;
-    char detail[256];
-    store_lock(st);
-    if (store_begin(st) != STORE_OK)
-        goto cleanup;
-    for (int i = 0; i < n; i++) {
-        int any = src[i].records != NULL;
-        for (int f = 0; f < SYNC_FILES; f++)
-            any |= src[i].files[f].fetched && !src[i].files[f].res.not_modified;
-        if (!src[i].failed && any)
-            import_source(st, &src[i], i > 0);
-        changed |= source_changed(&src[i]);
-        res->failed += src[i].failed;
-        if (source_changed(&src[i])) {
-            res->new_days += src[i].imp.reports_added;
-            res->values_changed += src[i].imp.values_changed;
-        }
-    }
-    res->outcome = res->failed ? SYNC_FAILED : changed ? SYNC_CHANGED : SYNC_UNCHANGED;
-    snprintf(detail, sizeof detail, "sources: %d, failed: %d, new days: %zu, values changed: %zu",
-             res->sources, res->failed, res->new_days, res->values_changed);
-    if ((changed && store_touch(st) != STORE_OK) ||
-        sync_state_record(st, res->outcome, (int64_t)time(NULL), detail) != STORE_OK ||
-        store_commit(st) != STORE_OK)
-        goto cleanup;
-    if (cb)
-        cb(ud, changed);
-    rc = 0;
-cleanup:
-    if (rc != 0) {
-        const char *why = store_errmsg(st);
-        store_rollback(st);
+    sync_apply_source *batch = calloc((size_t)n, sizeof *batch);
+    sync_apply_result ar;
+    if (batch == NULL) {
         for (int i = 0; i < n; i++)
-            fail_source(&src[i], "%s: the database refused the round: %s", src[i].base, why);
+            fail_source(&src[i], "%s: out of memory", src[i].base);
         res->failed = n;
-        res->outcome = SYNC_FAILED;
-        res->new_days = res->values_changed = 0;
+        return -1;
     }
+    for (int i = 0; i < n; i++)
+        batch[i] = src[i].ap;
+    store_lock(st);
+    int rc = sync_apply(st, batch, n, &ar);
+    if (rc == 0 && cb)
+        cb(ud, ar.changed);
     store_unlock(st);
+    for (int i = 0; i < n; i++)
+        src[i].ap = batch[i];
+    free(batch);
+    res->outcome = ar.outcome;
+    res->failed = ar.failed;
+    res->new_days = ar.new_days;
+    res->values_changed = ar.values_changed;
+    res->revisions = ar.revisions;
+    res->api_kept = ar.api_kept;
     return rc;
 }
 
 /* What happened to source s, as a word. */
 static const char *source_status(const sync_source *s)
 {
-    if (s->failed)
+    if (s->ap.failed)
         return "failed";
     if (source_changed(s))
         return "changed";
@@ -422,36 +321,49 @@ static json_t *describe_source(const sync_source *s, FILE *out, json_t *warnings
             json_array_append_new(files, json_pack("{s:s, s:I, s:i}", "url", s->files[f].url,
                 "status", (json_int_t)s->files[f].res.status, "attempts",
                 s->files[f].res.attempts));
-    if (s->kept_days) {
+    if (s->ap.kept_days) {
         snprintf(kept, sizeof kept, "; kept %zu stored day%s the upstream no longer holds "
-                 "(first %s)", s->kept_days, s->kept_days == 1 ? "" : "s",
-                 date_format(s->kept_first, day));
+                 "(first %s)", s->ap.kept_days, s->ap.kept_days == 1 ? "" : "s",
+                 date_format(s->ap.kept_first, day));
         json_array_append_new(warnings, json_sprintf("%s: upstream holds fewer days: %s",
                               s->base, kept + 2));
     }
-    if (s->imp.disagreements)
+    if (!s->ap.failed && s->ap.imp.api_kept)
+        json_array_append_new(warnings, json_sprintf("%s differs from %zu value%s of reports "
+            "written through the API (POST/PUT), which sync never changes: apply with PUT "
+            "/v1/reports/{date} if upstream is right; e.g. %s", s->base, s->ap.imp.api_kept,
+            s->ap.imp.api_kept == 1 ? "" : "s", s->ap.imp.api_example));
+    if (s->ap.imp.disagreements)
         json_array_append_new(warnings, json_sprintf("%s disagrees with an earlier source on "
-            "%zu value%s (the earlier source wins), e.g. %s", s->base, s->imp.disagreements,
-            s->imp.disagreements == 1 ? "" : "s", s->imp.disagreement));
+            "%zu value%s (the earlier source wins), e.g. %s", s->base, s->ap.imp.disagreements,
+            s->ap.imp.disagreements == 1 ? "" : "s", s->ap.imp.disagreement));
     const char *st = source_status(s);
-    if (out && s->failed)
-        fprintf(out, "%s %s: error: %s\n", s->kind, s->base, s->error);
+    if (out && s->ap.failed)
+        fprintf(out, "%s %s: error: %s\n", s->kind, s->base, s->ap.error);
     else if (out && strcmp(st, "not_modified") == 0)
         fprintf(out, "%s %s: not modified (%d files, 304)%s\n", s->kind, s->base, SYNC_FILES,
                 kept);
     else if (out)
-        fprintf(out, "%s %s: %zu new day%s, %zu value%s changed, %zu correction note%s "
-                "changed%s%s%s\n", s->kind, s->base, s->imp.reports_added,
-                s->imp.reports_added == 1 ? "" : "s", s->imp.values_changed,
-                s->imp.values_changed == 1 ? "" : "s", s->imp.notes_changed,
-                s->imp.notes_changed == 1 ? "" : "s", kept,
-                s->imp.disagreements ? "; disagreements kept out: " : "",
-                s->imp.disagreements ? s->imp.disagreement : "");
-    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s?, s:o}", "url", s->base,
-        "kind", s->kind, "status", st, "new_days", (json_int_t)(s->failed ? 0 : s->imp.reports_added),
-        "values_changed", (json_int_t)(s->failed ? 0 : s->imp.values_changed),
-        "kept_days", (json_int_t)s->kept_days, "disagreements",
-        (json_int_t)s->imp.disagreements, "error", s->failed ? s->error : NULL, "files", files);
+        fprintf(out, "%s %s: %zu new day%s, %zu value%s changed (%zu revision%s kept), %zu "
+                "correction note%s changed, %zu API value%s kept%s%s%s\n", s->kind, s->base,
+                s->ap.imp.reports_added,
+                s->ap.imp.reports_added == 1 ? "" : "s", s->ap.imp.values_changed,
+                s->ap.imp.values_changed == 1 ? "" : "s", s->ap.imp.revisions,
+                s->ap.imp.revisions == 1 ? "" : "s", s->ap.imp.notes_changed,
+                s->ap.imp.notes_changed == 1 ? "" : "s", s->ap.imp.api_kept,
+                s->ap.imp.api_kept == 1 ? "" : "s", kept,
+                s->ap.imp.disagreements ? "; disagreements kept out: " : "",
+                s->ap.imp.disagreements ? s->ap.imp.disagreement : "");
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?, s:o}", "url",
+        s->base, "kind", s->kind, "status", st,
+        "new_days", (json_int_t)(s->ap.failed ? 0 : s->ap.imp.reports_added),
+        "values_changed", (json_int_t)(s->ap.failed ? 0 : s->ap.imp.values_changed),
+        "revisions", (json_int_t)(s->ap.failed ? 0 : s->ap.imp.revisions),
+        "kept_days", (json_int_t)s->ap.kept_days, "disagreements",
+        (json_int_t)s->ap.imp.disagreements,
+        "api_disagreements", (json_int_t)(s->ap.failed ? 0 : s->ap.imp.api_kept),
+        "api_disagreement", !s->ap.failed && s->ap.imp.api_kept ? s->ap.imp.api_example : NULL,
+        "error", s->ap.failed ? s->ap.error : NULL, "files", files);
 }
 
 static double since(const struct timespec *t0)
@@ -461,12 +373,20 @@ static double since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Reads, under the store lock, what each of the n sources needs from the last round: the
- * latest stored day and the validators (ETag, Last-Modified) stored for each file URL. A
- * value that cannot be read is left empty, which only costs a full fetch. */
-static void load_round_state(store *st, sync_source *src, int n)
+/* Reads, under the store lock (before any fetch, outside any transaction), what each of the
+ * n sources needs from the last round: the latest stored day and the validators (ETag,
+ * Last-Modified) stored for each file URL, and, when a source may be an API, the snapshot
+ * whose categories map its keys (*snap, the caller's reference; NULL when not needed or
+ * unreadable). A value that cannot be read is left empty, which only costs a full fetch. */
+static void load_round_state(store *st, sync_source *src, int n, stats_snapshot **snap)
 {
+    int api = 0;
+    for (int i = 0; i < n; i++)
+        api |= src[i].recognise || strcmp(src[i].kind, "api") == 0;
+    *snap = NULL;
     store_lock(st);
+    if (api && store_snapshot_load(st, snap) != STORE_OK)
+        *snap = NULL;
     for (int i = 0; i < n; i++) {
         sync_state_latest_day(st, &src[i].latest);
         for (int f = 0; f < SYNC_FILES; f++)
@@ -487,10 +407,13 @@ static void report_round(const sync_source *src, int n, const sync_round_result 
     for (int i = 0; i < n; i++)
         json_array_append_new(sources, describe_source(&src[i], out, warnings));
     if (out)
-        fprintf(out, "sync: %d source%s, %d failed; %zu new day%s, %zu value%s changed; "
+        fprintf(out, "sync: %d source%s, %d failed; %zu new day%s, %zu value%s changed, "
+                "%zu revision%s kept, %zu API value%s kept; "
                 "%d request%s, %d not modified; %.3f s; outcome %s\n", n, n == 1 ? "" : "s",
                 res->failed, res->new_days, res->new_days == 1 ? "" : "s", res->values_changed,
-                res->values_changed == 1 ? "" : "s", res->requests,
+                res->values_changed == 1 ? "" : "s", res->revisions,
+                res->revisions == 1 ? "" : "s", res->api_kept, res->api_kept == 1 ? "" : "s",
+                res->requests,
                 res->requests == 1 ? "" : "s", res->not_modified, res->seconds,
                 sync_state_outcome_name(res->outcome));
     size_t wi;
@@ -499,10 +422,12 @@ static void report_round(const sync_source *src, int n, const sync_round_result 
         if (out)
             fprintf(out, "warning: %s\n", json_string_value(w));
     if (report)
-        *report = json_pack("{s:s, s:i, s:i, s:I, s:I, s:i, s:i, s:I, s:o, s:o}", "outcome",
-            sync_state_outcome_name(res->outcome), "sources", n, "failed", res->failed,
-            "new_days", (json_int_t)res->new_days, "values_changed",
-            (json_int_t)res->values_changed, "requests", res->requests, "not_modified",
+        *report = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:o, s:o}",
+            "outcome", sync_state_outcome_name(res->outcome), "sources", n, "failed",
+            res->failed, "new_days", (json_int_t)res->new_days, "values_changed",
+            (json_int_t)res->values_changed, "revisions", (json_int_t)res->revisions,
+            "api_disagreements", (json_int_t)res->api_kept,
+            "requests", res->requests, "not_modified",
             res->not_modified, "duration_ms", (json_int_t)(res->seconds * 1000.0 + 0.5),
             "source", sources,
             "warnings", warnings);
@@ -519,6 +444,8 @@ static void free_sources(sync_source *src, int n)
         for (int f = 0; f < SYNC_FILES; f++)
             fetch_result_free(&src[i].files[f].res);
         json_decref(src[i].records);
+        free(src[i].api_text);
+        import_result_free(&src[i].ap.imp);
     }
     free(src);
 }
@@ -542,9 +469,13 @@ int sync_round(store *st, const config *cfg, volatile int *cancel, sync_after_co
         return 2;
     }
     res->sources = n;
-    load_round_state(st, src, n);
-    for (int i = 0; i < n; i++)
+    stats_snapshot *snap = NULL;
+    load_round_state(st, src, n, &snap);
+    for (int i = 0; i < n; i++) {
         fetch_source(&src[i], cfg, cancel, res);
+        prepare_source(&src[i], snap);
+    }
+    stats_snapshot_unref(snap);
     if (cancel && *cancel) /* shutting down: neither import nor count a cut-short round */
         res->failed = n;
     else

@@ -18,14 +18,19 @@
  * or an API when no dataset file is found there: 404).
  *
  * A round: the validators of every file are read; every file is fetched (conditionally,
- * fetch.h) without holding the store; then, under the store lock, in ONE transaction,
+ * fetch.h, each body pre-scanned as it arrives: json_guard.h) and an api source's records
+ * turned into a ministry-style array, without holding the store; then, under the store
+ * lock, core's sync_apply (sync_apply.h) runs ONE transaction in which
  * each source's fetched files are imported inside a savepoint: a bad file (not JSON, wrong
  * shape, a total that is not a number, an answer that is not that file) rolls back that
  * source alone and is reported with its URL and entry. Validators are stored only with a
  * successful import (a failed file is fetched whole again next round). Days stored but
  * absent upstream are kept and reported. A later source never overwrites a value that is
  * stored already (the first source wins): the disagreement is reported, with both values,
- * in the round's warnings. The data version moves only when a value changed. The round's
+ * in the round's warnings. A report written through the API (POST/PUT) is never changed:
+ * the differing values are reported (api_kept, warnings, sync_state.h disagreements); a
+ * value that came from upstream follows upstream's correction, the version before kept as a
+ * revision by "sync <URL>". The data version moves only when a value changed. The round's
  * outcome (changed, unchanged, failed) is counted in the database (sync_state.h). */
 
 /* Called under the store lock after every committed round, changed (1) or not (0): serve
@@ -37,6 +42,8 @@ typedef struct sync_round_result {
     int sources, failed;    /* sources read, sources that failed */
     int requests, not_modified;
     size_t new_days, values_changed;
+    size_t revisions;       /* stored versions kept as revisions */
+    size_t api_kept;        /* upstream values kept out of reports written through the API */
     double seconds;
 } sync_round_result;
 

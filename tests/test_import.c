@@ -8,8 +8,10 @@
 #include "attrition/dataset.h"
 #include "attrition/date.h"
 #include "attrition/import.h"
+#include "attrition/json_guard.h"
 #include "attrition/store.h"
 #include "harness.h"
+#include "store_internal.h"
 
 TCase *import_tcase(void);
 
@@ -37,6 +39,7 @@ static int import_text(store *st, const char *name, const char *text, import_res
 {
     ck_assert_int_eq(store_begin(st), STORE_OK);
     int rc = import_buffer(st, name, text, strlen(text), res, err, errlen);
+    import_result_free(res); /* the counters stay */
     if (rc == 0)
         ck_assert_int_eq(store_commit(st), STORE_OK);
     else
@@ -234,6 +237,56 @@ START_TEST(export_reads_back_the_same)
 }
 END_TEST
 
+/* The pre-scan (json_guard.h): values and depth counted outside strings, incrementally;
+ * past a cap it refuses, and import_buffer refuses such a document before parsing it. */
+START_TEST(json_guard_caps)
+{
+    json_guard g;
+    json_guard_init(&g);
+    static const char legit[] = "[{\"date\": \"2024-10-25\", \"a,b[{\": 1, \"c\": [1, 2]}]";
+    ck_assert_int_eq(json_guard_feed(&g, legit, sizeof legit - 1), 0);
+    ck_assert_uint_eq(g.values, 6); /* [ { , , [ , : not the comma and brackets of the key */
+    ck_assert_int_eq(g.depth, 0);
+    /* "[0,0,...": refused once past the cap, fed in small pieces */
+    json_guard_init(&g);
+    ck_assert_int_eq(json_guard_feed(&g, "[", 1), 0);
+    int rc = 0;
+    size_t fed = 0;
+    while (rc == 0 && fed < 4u * JSON_GUARD_MAX_VALUES) {
+        rc = json_guard_feed(&g, "0,0,0,0,", 8);
+        fed += 8;
+    }
+    ck_assert_int_eq(rc, -1);
+    ck_assert_uint_le(fed, 2u * JSON_GUARD_MAX_VALUES + 8);
+    ck_assert_int_eq(json_guard_feed(&g, "]", 1), -1); /* sticky */
+    /* nesting */
+    char deep[2 * JSON_GUARD_MAX_DEPTH + 8];
+    memset(deep, '[', JSON_GUARD_MAX_DEPTH + 1);
+    json_guard_init(&g);
+    ck_assert_int_eq(json_guard_feed(&g, deep, JSON_GUARD_MAX_DEPTH), 0);
+    ck_assert_int_eq(json_guard_feed(&g, deep, 1), -1);
+    /* import_buffer refuses the bomb with a message, before any tree */
+    size_t n = 2u * JSON_GUARD_MAX_VALUES + 3;
+    char *bomb = malloc(n + 1);
+    ck_assert_ptr_nonnull(bomb);
+    bomb[0] = '[';
+    for (size_t i = 1; i + 2 < n; i += 2)
+        memcpy(bomb + i, "0,", 2);
+    memcpy(bomb + n - 2, "0]", 2);
+    bomb[n] = '\0';
+    store *st = NULL;
+    char err[512];
+    import_result res;
+    memset(&res, 0, sizeof res);
+    ck_assert_int_eq(store_open(":memory:", STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    ck_assert_int_eq(import_buffer(st, "bomb.json", bomb, n, &res, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "bomb.json: not importable: more than") != NULL, "%s", err);
+    import_result_free(&res);
+    store_close(st);
+    free(bomb);
+}
+END_TEST
+
 TCase *import_tcase(void)
 {
     TCase *tc = tcase_create("import");
@@ -241,5 +294,6 @@ TCase *import_tcase(void)
     tcase_add_test(tc, bad_files_name_the_entry);
     tcase_add_test(tc, one_transaction_for_all_files);
     tcase_add_test(tc, export_reads_back_the_same);
+    tcase_add_test(tc, json_guard_caps);
     return tc;
 }

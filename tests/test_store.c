@@ -230,6 +230,67 @@ START_TEST(status_mapping)
 }
 END_TEST
 
+/* One integer (the first column of the first row of sql) from tmp.db, or -1. */
+static long long query_int(const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    long long v = -1;
+    ck_assert_int_eq(sqlite3_open(tmp.db, &db), SQLITE_OK);
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return v;
+}
+
+/* A schema-1 database (made from a new one: the written_by columns dropped, the deployment
+ * table without AUTOINCREMENT, user_version 1; a report replaced once) opens as schema 2:
+ * written_by added ('put' for the replaced report, NULL for the other), the estimates kept
+ * with their ids in an AUTOINCREMENT table, tombstones and disagreements tables there;
+ * opening again changes nothing. */
+START_TEST(migrates_schema_1)
+{
+    char err[256];
+    store *st = NULL;
+    ck_assert_int_eq(store_open(tmp.db, STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    store_close(st);
+    exec_raw("ALTER TABLE report DROP COLUMN written_by;"
+             "ALTER TABLE report_revision DROP COLUMN written_by;"
+             "DROP TABLE deployment_deleted; DROP TABLE sync_disagreement;"
+             "CREATE TABLE d1 (id INTEGER PRIMARY KEY, country TEXT NOT NULL, deployed_to TEXT "
+             "NOT NULL, figure INTEGER NOT NULL, low INTEGER, high INTEGER, kind TEXT NOT NULL, "
+             "as_of TEXT NOT NULL, target_date TEXT, description TEXT, source_name TEXT NOT NULL, "
+             "source_url TEXT);"
+             "INSERT INTO d1 SELECT * FROM deployment; DROP TABLE deployment;"
+             "ALTER TABLE d1 RENAME TO deployment; DELETE FROM deployment WHERE id = 1;"
+             "INSERT INTO report(date, revision, stored_at) VALUES('2024-10-25', 2, 'x'),"
+             "('2024-10-24', 1, 'y');"
+             "PRAGMA user_version = 1;");
+    long long deployments = query_int("SELECT count(*) FROM deployment");
+    ck_assert_int_ge(deployments, 1);
+    for (int round = 0; round < 2; round++) {
+        ck_assert_msg(store_open(tmp.db, 0, &st, err, sizeof err) == STORE_OK, "%s", err);
+        store_close(st);
+        ck_assert_int_eq(query_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
+        ck_assert_int_eq(query_int("SELECT count(*) FROM report WHERE date = '2024-10-25' "
+                                   "AND written_by = 'put'"), 1);
+        ck_assert_int_eq(query_int("SELECT count(*) FROM report WHERE date = '2024-10-24' "
+                                   "AND written_by IS NULL"), 1);
+        ck_assert_int_eq(query_int("SELECT count(*) FROM pragma_table_info('report_revision') "
+                                   "WHERE name = 'written_by'"), 1);
+        ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master WHERE name = "
+                                   "'deployment' AND sql LIKE '%AUTOINCREMENT%'"), 1);
+        ck_assert_int_eq(query_int("SELECT count(*) FROM deployment"), deployments);
+        ck_assert_int_eq(query_int("SELECT min(id) FROM deployment"), 2);
+        ck_assert_int_eq(query_int("SELECT count(*) FROM sqlite_master WHERE name IN "
+                                   "('deployment_deleted', 'sync_disagreement', "
+                                   "'deployment_pair', 'deployment_v1')"), 3);
+    }
+}
+END_TEST
+
 TCase *store_tcase(void)
 {
     TCase *tc = tcase_create("store");
@@ -241,6 +302,7 @@ TCase *store_tcase(void)
     tcase_add_test(tc, foreign_database);
     tcase_add_test(tc, migrates_to_3);
     tcase_add_test(tc, missing_and_reopened);
+    tcase_add_test(tc, migrates_schema_1);
     tcase_add_loop_test(tc, status_mapping, 0, (int)(sizeof mapping / sizeof mapping[0]));
     return tc;
 }

@@ -4,6 +4,7 @@
 #include "attrition/import.h"
 #include "attrition/sync_state.h"
 #include "config.h"
+#include "store_internal.h"
 
 #include <check.h>
 #include <string.h>
@@ -115,9 +116,11 @@ START_TEST(test_keep_existing_import)
     char err[256];
     memset(&res, 0, sizeof res);
     ck_assert_int_eq(import_buffer(st, "first", file, strlen(file), &res, err, sizeof err), 0);
+    import_result_free(&res);
     memset(&res, 0, sizeof res);
     res.keep_existing = 1;
     ck_assert_int_eq(import_buffer(st, "second", other, strlen(other), &res, err, sizeof err), 0);
+    import_result_free(&res);
     ck_assert_uint_eq(res.disagreements, 1);
     ck_assert_uint_eq(res.values_changed, 1); /* 2024-01-03 only */
     ck_assert_str_eq(res.disagreement, "2024-01-01 personnel: stored 500, second says 555");

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define UPSTREAM_MAX_FILES 8
 
@@ -59,6 +60,64 @@ static enum MHD_Result reply_with(struct MHD_Connection *c, unsigned status, con
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+/* Deflates len bytes of in with flush into *out (n used of cap, grown by doubling).
+ * Returns the last deflate code, or Z_MEM_ERROR. */
+static int bomb_feed(z_stream *z, const char *in, size_t len, int flush, char **out, size_t *n,
+                     size_t *cap)
+{
+    int rc;
+    z->next_in = (Bytef *)in;
+    z->avail_in = (uInt)len;
+    do {
+        if (*cap - *n < 4096) {
+            char *more = realloc(*out, *cap * 2);
+            if (more == NULL)
+                return Z_MEM_ERROR;
+            *out = more;
+            *cap *= 2;
+        }
+        z->next_out = (Bytef *)*out + *n;
+        z->avail_out = (uInt)(*cap - *n);
+        rc = deflate(z, flush);
+        *n = *cap - z->avail_out;
+    } while (rc == Z_OK && (z->avail_in > 0 || z->avail_out == 0 || flush == Z_FINISH));
+    return rc;
+}
+
+char *upstream_gzip_bomb(size_t inflated, size_t *len)
+{
+    enum { CHUNK = 65536 };
+    static char pairs[CHUNK];
+    for (size_t i = 0; i < CHUNK; i += 2) {
+        pairs[i] = '0';
+        pairs[i + 1] = ',';
+    }
+    size_t cap = 65536, n = 0;
+    char *out = malloc(cap);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (out == NULL || deflateInit2(&z, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+        free(out);
+        return NULL;
+    }
+    size_t left = (inflated - 3) & ~(size_t)1; /* "[" + "0," pairs + "0]" */
+    int rc = bomb_feed(&z, "[", 1, Z_NO_FLUSH, &out, &n, &cap);
+    while (rc == Z_OK && left > 0) {
+        size_t k = left < CHUNK ? left : CHUNK;
+        rc = bomb_feed(&z, pairs, k, Z_NO_FLUSH, &out, &n, &cap);
+        left -= k;
+    }
+    if (rc == Z_OK || rc == Z_BUF_ERROR)
+        rc = bomb_feed(&z, "0]", 2, Z_FINISH, &out, &n, &cap);
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(out);
+        return NULL;
+    }
+    *len = n;
+    return out;
 }
 
 /* Waits up to UPSTREAM_STALL_SECONDS, less when the server stops. */
@@ -140,6 +199,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         big[UPSTREAM_HUGE_BYTES - 1] = ']';
         r = reply_with(c, MHD_HTTP_OK, "application/json", big, UPSTREAM_HUGE_BYTES, NULL, NULL);
         free(big);
+        return r;
+    }
+    case UPSTREAM_GZIP_BOMB: {
+        size_t blen = 0;
+        char *bomb = upstream_gzip_bomb(UPSTREAM_BOMB_BYTES, &blen);
+        struct MHD_Response *resp = bomb ? MHD_create_response_from_buffer(blen, bomb,
+                                                                           MHD_RESPMEM_MUST_FREE)
+                                         : NULL;
+        if (resp == NULL) {
+            free(bomb);
+            return MHD_NO;
+        }
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+        r = MHD_queue_response(c, MHD_HTTP_OK, resp);
+        MHD_destroy_response(resp);
         return r;
     }
     case UPSTREAM_STALL:

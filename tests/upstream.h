@@ -16,11 +16,18 @@ enum upstream_mode {
     UPSTREAM_TRUNCATED,     /* the first half of the file, as 200 */
     UPSTREAM_HTML,          /* a 200 text/html error page */
     UPSTREAM_HUGE,          /* a 200 body of UPSTREAM_HUGE_BYTES */
-    UPSTREAM_REDIRECT_LOOP  /* 302 to itself */
+    UPSTREAM_REDIRECT_LOOP, /* 302 to itself */
+    UPSTREAM_GZIP_BOMB      /* 200, Content-Encoding: gzip: a ~60 KB gzip of a JSON array
+                             * "[0,0,...]" of UPSTREAM_BOMB_BYTES (under the size limit) */
 };
 
 #define UPSTREAM_STALL_SECONDS 4
 #define UPSTREAM_HUGE_BYTES (2 * 1024 * 1024)
+#define UPSTREAM_BOMB_BYTES (60 * 1000 * 1000)
+
+/* The gzip of a JSON array "[0,0,...,0]" of inflated bytes (malloc'd, caller frees; its
+ * length in *len), or NULL. */
+char *upstream_gzip_bomb(size_t inflated, size_t *len);
 
 typedef struct upstream upstream;
 

@@ -40,17 +40,43 @@ typedef struct import_result {
     int keep_existing;
     size_t disagreements;       /* values skipped so, the first described below */
     char disagreement[256];     /* "<date> <category>: stored <v>, <name> says <v>" */
+    /* Set by the caller: "import" (NULL) or "sync". A version written is by "<by_kind>
+     * <name>" (report.written_by). */
+    const char *by_kind;
+    size_t revisions;           /* stored versions kept as revisions (one per report a run) */
+    /* Values of a file that differ from (or are missing in) a report written through the
+     * API (POST, PUT): never applied, kept in sync_disagreement, the first described. */
+    size_t api_kept;
+    char api_example[320];      /* "<date> <category>: stored <v> (post), <name> says <v>" */
+    int export_seen;            /* an attrition export (JSON) was imported */
+    int *revised;               /* dates revised in this run (owned: import_result_free) */
+    size_t n_revised, cap_revised;
+    int *dates;                 /* report dates of the ministry files read, in file order */
+    size_t n_dates, cap_dates;  /* (owned: import_result_free) */
 } import_result;
+
+/* Frees what res owns (not res). NULL-safe. */
+void import_result_free(import_result *res);
 
 const char *import_kind_name(int kind);
 
 /* Imports len bytes of one file named name (for messages) inside the caller's transaction.
- * Adds to *res. Returns 0, or -1 with a message naming the file and the entry in err. */
+ * Adds to *res (zeroed by the caller before the run's first file; its lists are the
+ * caller's to free with import_result_free after the run). Returns 0, or -1 with a message
+ * naming the file and the entry in err. */
 int import_buffer(store *st, const char *name, const char *data, size_t len,
                   import_result *res, char *err, size_t errlen);
 
 /* Imports files in one transaction: all or nothing. On success bumps the data version if
- * anything changed. Returns 0, or -1 with a message in err (the database is unchanged). */
+ * anything changed. A database created for this import (STORE_OPEN_NOSEED) gets the seed
+ * deployments only when no export was among the files (an export says which estimates
+ * exist). res is reset first; its lists are freed before the return (counters kept).
+ * Returns 0, or -1 with a message in err (the database is unchanged).
+ *
+ * Revisions: whoever changes a stored value (POST, PUT, import, sync), the version before
+ * is kept in report_revision with when and by whom; one revision per report and run. A
+ * report whose current version came from the API (POST/PUT) is never changed by import
+ * or sync: a differing value is counted in api_kept and kept in sync_disagreement. */
 int import_files(store *st, const char *const *paths, size_t n, import_result *res,
                  char *err, size_t errlen);
 

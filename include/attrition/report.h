@@ -70,6 +70,8 @@ typedef struct report {
     /* Filled for reports read from the store (0 / "" on input): */
     int revision;           /* 1 for the first version, +1 per replacement */
     char stored_at[32];     /* ISO 8601 UTC, "2024-10-25T06:12:00Z" */
+    char *written_by;       /* owned or NULL (unknown: stored before schema 2): "post",
+                             * "put", "import FILE" or "sync URL" */
 } report;
 
 /* Frees what r owns and zeroes it. r may be NULL; a zeroed report is fine. */

@@ -27,6 +27,8 @@ typedef struct store store;
 
 #define STORE_OPEN_CREATE 1   /* create the file if missing */
 #define STORE_OPEN_READONLY 2
+#define STORE_OPEN_NOSEED 4   /* a new database gets no seed deployments yet: import decides
+                               * (an export's own deployments and tombstones win) */
 
 #define STORE_SCHEMA_VERSION 3
 
@@ -46,14 +48,8 @@ int store_last_status(store *st);
 void store_lock(store *st);
 void store_unlock(store *st);
 
-/* Transactions. begin is BEGIN IMMEDIATE. commit bumps nothing by itself. */
-int store_begin(store *st);
-int store_commit(store *st);
-void store_rollback(store *st);
-
-/* Marks the data as changed inside the current transaction: increments data_version and
- * sets last_modified to now. */
-int store_touch(store *st);
+/* Transactions (store_begin, store_commit, store_rollback, store_touch) belong to core:
+ * core/store_internal.h. */
 
 uint64_t store_data_version(store *st);
 
@@ -81,6 +77,19 @@ int store_snapshot_load(store *st, stats_snapshot **out);
 
 /* Number of stored reports, or -1 on error. */
 long store_report_count(store *st);
+
+/* Writes a consistent copy of the whole database to path with SQLite's online backup API
+ * (safe while other processes read and write it): into "<path>.tmp", then renamed over
+ * path. Returns STORE_OK, or a store status with a message in err (path untouched). */
+int store_backup(store *st, const char *path, char *err, size_t errlen);
+
+/* Replaces the whole content of the database with the copy at path (an attrition database
+ * of this or an older schema, checked first; migrated after) through SQLite's backup API,
+ * in the live file, so that every other connection (a running server's watcher) sees the
+ * commit; then bumps the data version above both the old and the copy's. Returns STORE_OK,
+ * or a status with a message in err (STORE_ECORRUPT: path is not a usable attrition
+ * database; the live database is then unchanged). */
+int store_restore(store *st, const char *path, char *err, size_t errlen);
 
 /* store_prepare, store_run, store_db, store_status_from_sqlite: core/store_internal.h. */
 

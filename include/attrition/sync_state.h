@@ -28,7 +28,7 @@ int sync_state_url_get(store *st, const char *url, char *etag, size_t etag_len,
 int sync_state_url_set(store *st, const char *url, const char *etag, const char *last_modified);
 
 /* Counts one round with this outcome at unix time `at`, with a one-line detail (may be
- * NULL). Returns a store status. */
+ * NULL), and drops the stored disagreements that no longer hold. Returns a store status. */
 int sync_state_record(store *st, int outcome, int64_t at, const char *detail);
 
 typedef struct sync_state_summary {
@@ -37,6 +37,10 @@ typedef struct sync_state_summary {
     int last_outcome;                /* enum sync_outcome of that round, -1: never */
     int64_t last_success_at;         /* last round that was not failed, 0: never */
     char detail[256];                /* detail of the last round */
+    /* Upstream values (import or sync) that differ from a report written through the API
+     * and are not applied (still differing now), and the latest of them described. */
+    int64_t disagreements;
+    char disagreement[512];
 } sync_state_summary;
 
 /* Reads the counters. Returns STORE_OK (never synced: zeros, last_outcome -1) or STORE_EDB. */
