@@ -1,4 +1,4 @@
--- attrition schema, version 1. Applied by store_open() on a new database; PRAGMA user_version
+-- attrition schema, version 4. Applied by store_open() on a new database; PRAGMA user_version
 -- holds the version so that later releases can migrate an older file step by step.
 PRAGMA foreign_keys = ON;
 
@@ -94,3 +94,17 @@ CREATE TABLE IF NOT EXISTS sync_outcome (
     last_at INTEGER NOT NULL,            -- unix seconds
     detail  TEXT NOT NULL                -- one line: what the round did
 ) WITHOUT ROWID;
+
+-- Webhook deliveries not yet made (schema version 4): one row per configured URL and new or
+-- changed report, written before the first attempt and deleted once delivered or given up,
+-- so that a restart loses nothing (server/webhook.c, core/webhook_queue.c).
+CREATE TABLE IF NOT EXISTS webhook_delivery (
+    id         INTEGER PRIMARY KEY,
+    url        TEXT NOT NULL,            -- where to POST (the entry without slack:/discord:)
+    body       TEXT NOT NULL,            -- the JSON to POST, ready (signed when sent)
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    next_at    INTEGER NOT NULL,         -- unix seconds: not before
+    created_at INTEGER NOT NULL,         -- unix seconds
+    last_error TEXT                      -- why the last attempt failed
+);
+CREATE INDEX IF NOT EXISTS webhook_delivery_due ON webhook_delivery (next_at);

@@ -169,6 +169,13 @@ int store_touch(store *st)
     return rc;
 }
 
+int store_meta_bump(store *st, const char *key)
+{
+    return store_run(store_prepare(st,
+        "INSERT INTO meta(key, value) VALUES(?1, '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1", "t", key));
+}
+
 /* Reads an integer meta value; 0 when absent or on error. */
 static int64_t meta_int(store *st, const char *key)
 {
@@ -265,12 +272,24 @@ static int apply_schema(store *st, int *fresh, char *err, size_t errlen)
         return STORE_ECORRUPT;
     }
     *fresh = version == 0;
-    /* Future migrations go here: if (version == 1) { ...; version = 2; } */
     if ((rc = store_begin(st)) != STORE_OK)
         goto fail;
     if (sqlite3_exec(st->db, store_schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
         rc = store_status_from_sqlite(sqlite3_errcode(st->db));
         goto fail;
+    }
+    /* Migration steps of an older file, each independent and idempotent (whichever of
+     * versions 1, 2 or 3 the file has), inside this transaction. New tables come from
+     * schema.sql above (CREATE ... IF NOT EXISTS runs on every open); a step converts what
+     * that cannot. */
+    if (!*fresh && version < 4) {
+        /* 4: webhook_delivery (the webhook queue), a new table: nothing to convert */
+    }
+    if (!*fresh && version < STORE_SCHEMA_VERSION) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+        if ((rc = exec_sql(st, pragma)) != STORE_OK)
+            goto fail;
     }
     if ((rc = seed_categories(st, err, errlen)) != STORE_OK) {
         store_rollback(st);
@@ -624,7 +643,10 @@ int store_snapshot_load(store *st, stats_snapshot **out)
     }
     switch (stats_snapshot_build(cl.defs, cl.n, vals, n, store_data_version(st),
                                  meta_int(st, "last_modified"), out)) {
-    case STATS_OK: rc = STORE_OK; break;
+    case STATS_OK:
+        rc = STORE_OK;
+        (*out)->deploy_version = (uint64_t)meta_int(st, "deployments_version");
+        break;
     case STATS_ENOMEM: rc = STORE_ENOMEM; break;
     default: rc = STORE_ECORRUPT; break;
     }

@@ -26,4 +26,8 @@ int store_run(sqlite3_stmt *stmt);
  * others STORE_EDB). THE mapping: other core modules map from the store status. */
 int store_status_from_sqlite(int rc);
 
+/* Adds 1 to the integer meta value key (created as 1), inside the caller's transaction
+ * ("deployments_version": every deployment write). Returns a store status. */
+int store_meta_bump(store *st, const char *key);
+
 #endif

@@ -3,6 +3,7 @@
 #include "cache.h"
 #include "warm.h"
 #include "log.h"
+#include "publish.h"
 #include "sync.h"
 #include "watcher.h"
 
@@ -24,6 +25,7 @@ void app_snapshot_install(app *a, stats_snapshot *fresh)
     stats_snapshot *old = a->snap;
     a->snap = fresh;
     pthread_mutex_unlock(&a->snap_lock);
+    publish_notify_installed(a, old, fresh); /* /v1/events, webhooks (publish.h) */
     stats_snapshot_unref(old);
 }
 

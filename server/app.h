@@ -24,6 +24,8 @@ typedef struct app {
     sync_state_summary sync_summary; /* last sync rounds as stored; guarded by snap_lock */
     struct watcher *watcher;     /* owned; sees other processes' commits (watcher.h) */
     struct sync_runner *syncer;  /* owned; serve --sync-every (sync.h), or NULL */
+    struct events *events;       /* owned; GET /v1/events (events.h), or NULL */
+    struct webhook *webhook;     /* owned; webhook deliveries (webhook.h), or NULL */
 } app;
 
 /* Takes a reference to the current snapshot (never NULL once serving); release with

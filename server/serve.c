@@ -4,12 +4,14 @@
 #include "app.h"
 #include "bytes.h"
 #include "cache.h"
+#include "events.h"
 #include "log.h"
 #include "metrics.h"
 #include "negotiate.h"
 #include "param.h"
 #include "reply.h"
 #include "route.h"
+#include "webhook.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -425,7 +427,9 @@ static struct MHD_Daemon *start_daemon(app *a, const config *cfg)
                                          "bind", cfg->bind));
         return NULL;
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    /* MHD_ALLOW_SUSPEND_RESUME: /v1/events parks idle subscribers (events.h) */
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, a,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
@@ -501,6 +505,10 @@ int serve_run(const config *cfg)
     metrics_set_cache(a.metrics, a.cache);
     if (a.metrics == NULL || a.cache == NULL || open_data(&a, cfg) != 0)
         goto cleanup;
+    /* listeners of new snapshots (publish.h), before anything else installs one */
+    if ((a.events = events_new(&a)) == NULL)
+        log_event_new("warning", json_pack("{s:s}", "detail", "cannot start /v1/events"));
+    a.webhook = webhook_start(&a); /* NULL without webhooks configured (logged on failure) */
     app_live_start(&a); /* the watcher and serve --sync-every (app.h) */
     d = start_daemon(&a, cfg);
     if (d == NULL) {
@@ -525,12 +533,15 @@ int serve_run(const config *cfg)
     MHD_socket listen_fd = MHD_quiesce_daemon(d);
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);
+    events_close(a.events); /* event streams end; clients reconnect elsewhere */
     drain(d, cfg->drain_seconds);
     code = 0;
 cleanup:
     if (d)
         MHD_stop_daemon(d);
     app_live_stop(&a);
+    webhook_stop(a.webhook); /* after the last install: nothing more is queued */
+    events_free(a.events);
     stats_snapshot_unref(a.snap);
     store_close(a.st);
     cache_free(a.cache);

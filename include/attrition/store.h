@@ -28,7 +28,7 @@ typedef struct store store;
 #define STORE_OPEN_CREATE 1   /* create the file if missing */
 #define STORE_OPEN_READONLY 2
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 4
 
 /* Opens (and with STORE_OPEN_CREATE creates) the database at path (":memory:" works),
  * sets WAL and synchronous=FULL, applies the schema and seeds categories and, on a new
