@@ -338,7 +338,7 @@ enum MHD_Result handle_events(request *req)
                              "event subscribers as it allows (%d) or is stopping; retry later"
                              : "out of memory", req->app->cfg->events_limit);
     }
-    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 512,
                                                                   sub_read, s, sub_free);
     if (resp == NULL) {
         sub_free(s);
