@@ -188,6 +188,35 @@ START_TEST(test_last_event_id_replay)
 }
 END_TEST
 
+START_TEST(test_deployment_event)
+{
+    test_server s;
+    ck_assert_int_eq(test_server_prepare(&s), 0);
+    const char *env[] = {"ATTRITION_TOKEN=" TOKEN, NULL};
+    ck_assert_int_eq(test_server_start(&s, env), 0);
+    sse_client a;
+    ck_assert_int_eq(sse_open(&s, NULL, 0, &a), 0);
+    ck_assert(sse_wait(&a, "attrition events", 5) >= 0);
+    static const char body[] =
+        "{\"country\": \"KP\", \"deployed_to\": \"RU\", \"figure\": 11000, \"kind\": "
+        "\"confirmed\", \"as_of\": \"2024-11-04\", \"source\": {\"name\": \"US State "
+        "Department\", \"url\": \"https://www.state.gov/\"}}";
+    const char *hdrs[] = {"Authorization: Bearer " TOKEN, "Content-Type: application/json", NULL};
+    http_resp r;
+    ck_assert_int_eq(http_request(&s, "POST", "/v1/deployments", hdrs, body, strlen(body), &r), 0);
+    ck_assert_msg(r.status == 201, "POST /v1/deployments: %ld %s", r.status, r.body);
+    http_resp_free(&r);
+    char needle[128];
+    snprintf(needle, sizeof needle, "id: %lld\nevent: deployment\ndata: {\"data_version\":%lld,",
+             data_version(&s), data_version(&s));
+    ck_assert_msg(sse_wait(&a, needle, deadline_s()) >= 0, "no deployment event: %s", a.text);
+    ck_assert_msg(strstr(a.text, "event: report") == NULL, "a report event for a deployment");
+    sse_close(&a);
+    ck_assert_int_eq(test_server_stop(&s), 0);
+    test_server_cleanup(&s);
+}
+END_TEST
+
 START_TEST(test_limit_503)
 {
     test_server s;
@@ -273,6 +302,7 @@ TCase *http_events_tcase(void)
     tcase_add_test(tc, test_post_reaches_subscribers);
     tcase_add_test(tc, test_external_import_event);
     tcase_add_test(tc, test_last_event_id_replay);
+    tcase_add_test(tc, test_deployment_event);
     tcase_add_test(tc, test_limit_503);
     tcase_add_test(tc, test_feed);
     return tc;
