@@ -5,22 +5,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-int webhook_queue_add(store *st, const char *const *urls, const char *const *bodies, size_t n,
-                      int64_t now)
+#define WEBHOOK_QUEUE_KEEP_S 86400 /* done deliveries are kept a day (their keys dedupe) */
+
+/* The status of a failure: the connection's last error, or fallback. */
+static int failure(store *st, int fallback)
+{
+    int why = store_last_status(st);
+    return why != STORE_OK ? why : fallback != STORE_OK ? fallback : STORE_EDB;
+}
+
+int webhook_queue_add(store *st, const char *const *keys, const char *const *urls,
+                      const char *const *bodies, size_t n, int64_t now)
 {
     int rc = store_begin(st);
     for (size_t i = 0; rc == STORE_OK && i < n; i++)
-        rc = store_run(store_prepare(st, "INSERT INTO webhook_delivery(url, body, next_at, "
-                                         "created_at) VALUES(?1, ?2, ?3, ?3)", "tti",
-                                     urls[i], bodies[i], now));
+        rc = store_run(store_prepare(st, "INSERT OR IGNORE INTO webhook_delivery(event_key, url, "
+                                         "body, next_at, created_at) VALUES(?1, ?2, ?3, ?4, ?4)",
+                                     "ttti", keys[i], urls[i], bodies[i], now));
     if (rc == STORE_OK)
         rc = store_commit(st);
     if (rc != STORE_OK) {
-        int why = store_last_status(st);
+        rc = failure(st, rc);
         store_rollback(st);
-        return why != STORE_OK ? why : rc;
     }
-    return STORE_OK;
+    return rc;
 }
 
 void webhook_jobs_free(webhook_job *jobs, size_t n)
@@ -31,15 +39,15 @@ void webhook_jobs_free(webhook_job *jobs, size_t n)
     }
 }
 
-int webhook_queue_due(store *st, int64_t now, size_t max, webhook_job *out, size_t *n)
+/* Reads the due deliveries into out (inside the caller's transaction). */
+static int read_due(store *st, int64_t now, size_t max, webhook_job *out, size_t *n)
 {
     int step = SQLITE_DONE, rc = STORE_OK;
-    *n = 0;
     sqlite3_stmt *stmt = store_prepare(st, "SELECT id, url, body, attempts FROM webhook_delivery "
-                                           "WHERE next_at <= ?1 ORDER BY next_at, id LIMIT ?2",
-                                       "ii", now, (int64_t)max);
+                                           "WHERE done_at IS NULL AND next_at <= ?1 "
+                                           "ORDER BY next_at, id LIMIT ?2", "ii", now, (int64_t)max);
     if (stmt == NULL)
-        return store_last_status(st) != STORE_OK ? store_last_status(st) : STORE_EDB;
+        return failure(st, STORE_EDB);
     while (*n < max && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
         webhook_job *j = &out[*n];
         j->id = sqlite3_column_int64(stmt, 0);
@@ -52,19 +60,41 @@ int webhook_queue_due(store *st, int64_t now, size_t max, webhook_job *out, size
             break;
         }
     }
-    if (rc == STORE_OK && *n < max && step != SQLITE_DONE)
-        rc = store_status_from_sqlite(step) != STORE_OK ? store_status_from_sqlite(step) : STORE_EDB;
+    if (rc == STORE_OK && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = failure(st, store_status_from_sqlite(step));
     sqlite3_finalize(stmt);
+    return rc;
+}
+
+int webhook_queue_due(store *st, int64_t now, int64_t lease_s, size_t max, webhook_job *out,
+                      size_t *n)
+{
+    *n = 0;
+    int rc = store_begin(st);
+    if (rc == STORE_OK)
+        rc = read_due(st, now, max, out, n);
+    for (size_t i = 0; rc == STORE_OK && i < *n; i++)
+        rc = store_run(store_prepare(st, "UPDATE webhook_delivery SET next_at = ?2 WHERE id = ?1",
+                                     "ii", out[i].id, now + lease_s));
+    if (rc == STORE_OK)
+        rc = store_commit(st);
     if (rc != STORE_OK) {
+        rc = failure(st, rc);
+        store_rollback(st);
         webhook_jobs_free(out, *n);
         *n = 0;
     }
     return rc;
 }
 
-int webhook_queue_remove(store *st, int64_t id)
+int webhook_queue_done(store *st, int64_t id, int64_t now)
 {
-    return store_run(store_prepare(st, "DELETE FROM webhook_delivery WHERE id = ?1", "i", id));
+    int rc = store_run(store_prepare(st, "UPDATE webhook_delivery SET done_at = ?2 WHERE id = ?1",
+                                     "ii", id, now));
+    if (rc == STORE_OK)
+        rc = store_run(store_prepare(st, "DELETE FROM webhook_delivery WHERE done_at < ?1", "i",
+                                     now - WEBHOOK_QUEUE_KEEP_S));
+    return rc;
 }
 
 int webhook_queue_retry(store *st, int64_t id, int attempts, int64_t next_at, const char *error)
@@ -78,7 +108,8 @@ long webhook_queue_length(store *st, int64_t *next_at)
 {
     long n = -1;
     *next_at = INT64_MAX;
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*), min(next_at) FROM webhook_delivery", "");
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*), min(next_at) FROM webhook_delivery "
+                                           "WHERE done_at IS NULL", "");
     if (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
         n = (long)sqlite3_column_int64(stmt, 0);
         if (sqlite3_column_type(stmt, 1) != SQLITE_NULL)

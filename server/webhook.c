@@ -21,6 +21,7 @@
 #define WEBHOOK_MAX_ENTRIES 16
 #define WEBHOOK_BATCH 8          /* due deliveries read at once */
 #define WEBHOOK_IDLE_S 60        /* longest sleep without news */
+#define WEBHOOK_LEASE_S (3 * WEBHOOK_TIMEOUT_S) /* a leased delivery's time to be attempted */
 
 enum hook_kind { HOOK_JSON, HOOK_SLACK, HOOK_DISCORD };
 
@@ -28,6 +29,11 @@ typedef struct hook {
     enum hook_kind kind;
     char *url; /* owned */
 } hook;
+
+/* A delivery rendered by the listener, not yet in the database. */
+typedef struct pending {
+    char *key, *url, *body; /* owned */
+} pending;
 
 struct webhook {
     app *a;
@@ -37,7 +43,7 @@ struct webhook {
     pthread_mutex_t lock;       /* guards what follows */
     pthread_cond_t wake;
     int stopping;
-    char **pend_url, **pend_body; /* deliveries handed over by the listener, owned */
+    pending *pend;              /* deliveries handed over by the listener, owned */
     size_t n_pend, cap_pend;
     webhook_stats stats;
 };
@@ -79,26 +85,39 @@ static char *hook_body(const hook *h, const stats_snapshot *s, size_t rep)
     return out;
 }
 
-/* Appends a delivery to the pending list (lock held); takes body. -1 on ENOMEM. */
-static int pend(struct webhook *w, const char *url, char *body)
+static void pending_free(pending *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(p[i].key);
+        free(p[i].url);
+        free(p[i].body);
+    }
+    free(p);
+}
+
+/* Appends the delivery of report rep of s to URL url to the pending list (lock held);
+ * takes body. -1 on ENOMEM (body freed). */
+static int pend(struct webhook *w, const char *url, const stats_snapshot *s, size_t rep,
+                char *body)
 {
     if (w->n_pend == w->cap_pend) {
         size_t cap = w->cap_pend ? w->cap_pend * 2 : 16;
-        char **u = realloc(w->pend_url, cap * sizeof *u);
-        if (u == NULL)
+        pending *p = realloc(w->pend, cap * sizeof *p);
+        if (p == NULL) {
+            free(body);
             return -1;
-        w->pend_url = u;
-        char **b = realloc(w->pend_body, cap * sizeof *b);
-        if (b == NULL)
-            return -1;
-        w->pend_body = b;
+        }
+        w->pend = p;
         w->cap_pend = cap;
     }
-    char *url_copy = strdup(url);
-    if (url_copy == NULL)
+    char ds[DATE_STR_LEN], *key = NULL, *url_copy = strdup(url);
+    if (url_copy == NULL || asprintf(&key, "%s %s %" PRIu64, url, date_format(s->dates[rep], ds),
+                                     s->version) < 0) {
+        free(url_copy);
+        free(body);
         return -1;
-    w->pend_url[w->n_pend] = url_copy;
-    w->pend_body[w->n_pend++] = body;
+    }
+    w->pend[w->n_pend++] = (pending){key, url_copy, body};
     return 0;
 }
 
@@ -115,11 +134,9 @@ static void on_install(void *ud, const stats_snapshot *old, const stats_snapshot
     for (long i = 0; i < n; i++)
         for (size_t k = 0; k < w->n_hooks; k++) {
             char *body = hook_body(&w->hooks[k], fresh, reps[i]);
-            if (body == NULL || pend(w, w->hooks[k].url, body) != 0) {
-                free(body);
+            if (body == NULL || pend(w, w->hooks[k].url, fresh, reps[i], body) != 0)
                 log_event_new("warning", json_pack("{s:s}", "detail",
                               "out of memory queueing a webhook delivery"));
-            }
         }
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
@@ -129,26 +146,30 @@ static void on_install(void *ud, const stats_snapshot *old, const stats_snapshot
 static void store_pending(struct webhook *w)
 {
     pthread_mutex_lock(&w->lock);
-    char **urls = w->pend_url, **bodies = w->pend_body;
+    pending *p = w->pend;
     size_t n = w->n_pend;
-    w->pend_url = w->pend_body = NULL;
+    w->pend = NULL;
     w->n_pend = w->cap_pend = 0;
     pthread_mutex_unlock(&w->lock);
     if (n == 0)
         return;
-    store_lock(w->a->st);
-    int rc = webhook_queue_add(w->a->st, (const char *const *)urls, (const char *const *)bodies,
-                               n, (int64_t)time(NULL));
-    store_unlock(w->a->st);
+    const char **cols = malloc(3 * n * sizeof *cols);
+    int rc = STORE_ENOMEM;
+    if (cols != NULL) {
+        for (size_t i = 0; i < n; i++) {
+            cols[i] = p[i].key;
+            cols[n + i] = p[i].url;
+            cols[2 * n + i] = p[i].body;
+        }
+        store_lock(w->a->st);
+        rc = webhook_queue_add(w->a->st, cols, cols + n, cols + 2 * n, n, (int64_t)time(NULL));
+        store_unlock(w->a->st);
+    }
     if (rc != STORE_OK)
         log_event_new("error", json_pack("{s:s, s:i}", "detail", "cannot queue webhook "
                       "deliveries in the database; they are lost", "deliveries", (int)n));
-    for (size_t i = 0; i < n; i++) {
-        free(urls[i]);
-        free(bodies[i]);
-    }
-    free(urls);
-    free(bodies);
+    free(cols);
+    pending_free(p, n);
 }
 
 static size_t discard(char *p, size_t size, size_t n, void *ud)
@@ -231,7 +252,7 @@ static void attempt(struct webhook *w, const webhook_job *job)
     int give_up = !ok && attempts >= WEBHOOK_MAX_ATTEMPTS;
     store_lock(w->a->st);
     if (ok || give_up)
-        webhook_queue_remove(w->a->st, job->id);
+        webhook_queue_done(w->a->st, job->id, (int64_t)time(NULL));
     else
         webhook_queue_retry(w->a->st, job->id, attempts, (int64_t)time(NULL) + backoff(attempts),
                             why);
@@ -262,7 +283,8 @@ static int64_t deliver_due(struct webhook *w)
         webhook_job jobs[WEBHOOK_BATCH];
         size_t n = 0;
         store_lock(w->a->st);
-        int rc = webhook_queue_due(w->a->st, (int64_t)time(NULL), WEBHOOK_BATCH, jobs, &n);
+        int rc = webhook_queue_due(w->a->st, (int64_t)time(NULL), WEBHOOK_LEASE_S, WEBHOOK_BATCH,
+                                   jobs, &n);
         store_unlock(w->a->st);
         if (rc != STORE_OK)
             n = 0;
@@ -341,12 +363,7 @@ static void webhook_free(struct webhook *w)
 {
     for (size_t i = 0; i < w->n_hooks; i++)
         free(w->hooks[i].url);
-    for (size_t i = 0; i < w->n_pend; i++) {
-        free(w->pend_url[i]);
-        free(w->pend_body[i]);
-    }
-    free(w->pend_url);
-    free(w->pend_body);
+    pending_free(w->pend, w->n_pend);
     pthread_cond_destroy(&w->wake);
     pthread_mutex_destroy(&w->lock);
     free(w);
