@@ -35,6 +35,15 @@
 
   function follow() {
     const es = new EventSource("/v1/events");
+    let lost = false;
+    /* Back after a lost connection (a restarted server keeps no events to replay): reload
+     * quietly in case a report came meanwhile. */
+    es.addEventListener("error", function () { lost = true; });
+    es.addEventListener("open", function () {
+      if (lost && A.reload)
+        A.reload().catch(console.error);
+      lost = false;
+    });
     es.addEventListener("report", function (e) {
       try {
         schedule(JSON.parse(e.data).date);
