@@ -348,6 +348,8 @@ enum MHD_Result handle_events(request *req)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "Access-Control-Allow-Origin", req->app->cfg->cors_origin);
     MHD_add_response_header(resp, "X-Accel-Buffering", "no"); /* nginx: pass events at once */
+    /* a stream that ends (SIGTERM) closes its connection: draining need not wait for it */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     res = MHD_queue_response(req->conn, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp); /* sub_free runs when the connection lets go of it */
     req->status = MHD_HTTP_OK;

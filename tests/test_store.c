@@ -106,6 +106,28 @@ START_TEST(newer_schema)
 }
 END_TEST
 
+/* A file of schema version 1 (before the webhook queue) is migrated on open: the table is
+ * there and the version is the program's. */
+START_TEST(migrates_from_version_1)
+{
+    char err[512];
+    store *st = NULL;
+    ck_assert_int_eq(store_open(tmp.db, STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    store_close(st);
+    exec_raw("DROP TABLE webhook_delivery; PRAGMA user_version = 1");
+    ck_assert_int_eq(store_open(tmp.db, 0, &st, err, sizeof err), STORE_OK);
+    sqlite3_stmt *q = store_prepare(st, "SELECT (SELECT count(*) FROM sqlite_master WHERE "
+                                        "name = 'webhook_delivery'), user_version FROM "
+                                        "pragma_user_version", "");
+    ck_assert_ptr_nonnull(q);
+    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(q, 0), 1);
+    ck_assert_int_eq(sqlite3_column_int(q, 1), STORE_SCHEMA_VERSION);
+    sqlite3_finalize(q);
+    store_close(st);
+}
+END_TEST
+
 START_TEST(foreign_database)
 {
     exec_raw("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)");
@@ -182,6 +204,7 @@ TCase *store_tcase(void)
     tcase_add_test(tc, not_sqlite);
     tcase_add_test(tc, damaged_pages);
     tcase_add_test(tc, newer_schema);
+    tcase_add_test(tc, migrates_from_version_1);
     tcase_add_test(tc, foreign_database);
     tcase_add_test(tc, missing_and_reopened);
     tcase_add_loop_test(tc, status_mapping, 0, (int)(sizeof mapping / sizeof mapping[0]));
