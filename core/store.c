@@ -496,6 +496,12 @@ int store_value_set(store *st, int date, const char *category, int64_t total,
         "ttit", day, category, total, qualifier && *qualifier ? qualifier : NULL));
     if (rc == STORE_OK)
         *changed = sqlite3_changes(st->db) > 0;
+    /* a value changed by import or sync: the report was last stored now (its Atom entry's
+     * updated, GET /v1/reports/{date}) */
+    if (rc == STORE_OK && *changed)
+        rc = run_cached(prepare_cached(st,
+            "UPDATE report SET stored_at = ?2 WHERE date = ?1 AND stored_at IS NOT ?2", "tt",
+            day, now));
     return rc;
 }
 

@@ -65,7 +65,8 @@ uint64_t store_data_version(store *st);
 int store_category_resolve(store *st, const char *key, int create, char *id, size_t idlen,
                            int *created);
 
-/* Sets one value of a report, creating the report row if needed (stored_at = now).
+/* Sets one value of a report, creating the report row if needed (stored_at = now; a
+ * changed value of an existing report sets its stored_at to now too).
  * *changed is 1 if anything was inserted or updated, else 0. Returns STORE_OK / STORE_EDB. */
 int store_value_set(store *st, int date, const char *category, int64_t total,
                     const char *qualifier, int *changed);
