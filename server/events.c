@@ -1,7 +1,6 @@
 /* GET /v1/events: the hub of Server-Sent Events. See events.h. */
 #include "events.h"
 #include "handlers.h"
-#include "log.h"
 #include "publish.h"
 #include "render.h"
 #include "reply.h"
