@@ -2,7 +2,8 @@
  * subscribers get `event: report` (id: the data version, data: /v1/daily/{date}) within 1 s
  * of a POST and of another process's `attrition import`; a client reconnecting with
  * Last-Event-ID gets what it missed; a subscriber that never reads does not delay the
- * others; events_limit answers 503; the feed parses (python3-feedparser), newest first. */
+ * others; a comment line comes every 15 s; events_limit answers 503; the feed parses
+ * (python3-feedparser), newest first. */
 #include "harness.h"
 #include "sse_client.h"
 #include "upstream.h"
@@ -217,6 +218,24 @@ START_TEST(test_deployment_event)
 }
 END_TEST
 
+/* The comment line every 15 s (EVENTS_HEARTBEAT_MS) that keeps proxies from closing an idle
+ * stream. */
+START_TEST(test_heartbeat)
+{
+    test_server s;
+    ck_assert_int_eq(test_server_prepare(&s), 0);
+    ck_assert_int_eq(test_server_start(&s, NULL), 0);
+    sse_client a;
+    ck_assert_int_eq(sse_open(&s, NULL, 0, &a), 0);
+    ck_assert(sse_wait(&a, "attrition events", 5) >= 0);
+    double t = sse_wait(&a, ": keep-alive\n\n", 17);
+    ck_assert_msg(t >= 0, "no comment line within 17 s: %s", a.text);
+    sse_close(&a);
+    ck_assert_int_eq(test_server_stop(&s), 0);
+    test_server_cleanup(&s);
+}
+END_TEST
+
 START_TEST(test_limit_503)
 {
     test_server s;
@@ -303,6 +322,7 @@ TCase *http_events_tcase(void)
     tcase_add_test(tc, test_external_import_event);
     tcase_add_test(tc, test_last_event_id_replay);
     tcase_add_test(tc, test_deployment_event);
+    tcase_add_test(tc, test_heartbeat);
     tcase_add_test(tc, test_limit_503);
     tcase_add_test(tc, test_feed);
     return tc;
