@@ -234,9 +234,10 @@ static int post(struct webhook *w, const webhook_job *job, char *why, size_t len
     return rc;
 }
 
-/* Seconds to wait before attempt number `attempts` + 1. */
-static int64_t backoff(int attempts)
+int64_t webhook_retry_delay(int attempts)
 {
+    if (attempts >= WEBHOOK_MAX_ATTEMPTS)
+        return -1;
     int64_t s = 1;
     for (int i = 1; i < attempts && s < WEBHOOK_BACKOFF_MAX_S; i++)
         s *= 2;
@@ -249,13 +250,13 @@ static void attempt(struct webhook *w, const webhook_job *job)
     char why[256];
     int ok = post(w, job, why, sizeof why) == 0;
     int attempts = job->attempts + 1;
-    int give_up = !ok && attempts >= WEBHOOK_MAX_ATTEMPTS;
+    int64_t delay = webhook_retry_delay(attempts);
+    int give_up = !ok && delay < 0;
     store_lock(w->a->st);
     if (ok || give_up)
         webhook_queue_done(w->a->st, job->id, (int64_t)time(NULL));
     else
-        webhook_queue_retry(w->a->st, job->id, attempts, (int64_t)time(NULL) + backoff(attempts),
-                            why);
+        webhook_queue_retry(w->a->st, job->id, attempts, (int64_t)time(NULL) + delay, why);
     store_unlock(w->a->st);
     pthread_mutex_lock(&w->lock);
     if (ok)

@@ -1,6 +1,7 @@
 #ifndef ATTRITION_WEBHOOK_H
 #define ATTRITION_WEBHOOK_H
 
+#include <stdint.h>
 #include "app.h"
 
 /* Webhooks: for every new or changed report, a POST to each URL of cfg->webhooks (entries
@@ -33,6 +34,11 @@ typedef struct webhook_stats {
     long queued;                                     /* deliveries waiting, -1: unknown */
 } webhook_stats;
 void webhook_get_stats(struct webhook *w, webhook_stats *out);
+
+/* Seconds to wait after a failed attempt number `attempts` (1 for the first) before the
+ * next: 1, 2, 4 ... at most WEBHOOK_BACKOFF_MAX_S; -1 once WEBHOOK_MAX_ATTEMPTS attempts
+ * failed (the delivery is given up). */
+int64_t webhook_retry_delay(int attempts);
 
 /* sha256=<hex HMAC-SHA256 of body with key secret> into out (80 bytes). 0 or -1. */
 int webhook_signature(const char *secret, const char *body, size_t len, char out[80]);
