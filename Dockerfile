@@ -17,7 +17,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config python3 \
         libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev libjs-dygraphs \
-        check libcurl4-openssl-dev librsvg2-dev libcairo2-dev \
+        check libcurl4-openssl-dev libssl-dev librsvg2-dev libcairo2-dev \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 
 WORKDIR /src
@@ -47,7 +47,7 @@ LABEL org.opencontainers.image.title="attrition" \
 # ~80 MB of apt's pkgcache.bin/srcpkgcache.bin in this layer.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libmicrohttpd12 libjansson4 libsqlite3-0 zlib1g libcurl4 ca-certificates \
+        libmicrohttpd12 libjansson4 libsqlite3-0 zlib1g libcurl4 libssl3 ca-certificates \
         librsvg2-2 libcairo2 fonts-dejavu-core \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt/* /var/log/dpkg.log

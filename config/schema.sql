@@ -1,4 +1,4 @@
--- attrition schema, version 2. Applied by store_open() on a new database; PRAGMA user_version
+-- attrition schema, version 4. Applied by store_open() on a new database; PRAGMA user_version
 -- holds the version so that later releases can migrate an older file step by step.
 PRAGMA foreign_keys = ON;
 
@@ -142,3 +142,22 @@ CREATE TABLE IF NOT EXISTS sync_disagreement (
     seen_at  INTEGER NOT NULL,           -- unix seconds
     PRIMARY KEY (date, category, source)
 ) WITHOUT ROWID;
+
+-- Webhook deliveries (schema version 4): one row per configured URL and new or changed
+-- report, written before the first attempt, so that a restart loses nothing; marked done
+-- once delivered or given up and removed a day later (server/webhook.c,
+-- core/webhook_queue.c). Every serve process on the file sees the change and queues it:
+-- event_key makes the first one count, and a delivery is leased (next_at moved on) by the
+-- process that attempts it.
+CREATE TABLE IF NOT EXISTS webhook_delivery (
+    id         INTEGER PRIMARY KEY,
+    event_key  TEXT NOT NULL UNIQUE,     -- "<url> <report date> <data version>"
+    url        TEXT NOT NULL,            -- where to POST (the entry without slack:/discord:)
+    body       TEXT NOT NULL,            -- the JSON to POST, ready (signed when sent)
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    next_at    INTEGER NOT NULL,         -- unix seconds: not before
+    created_at INTEGER NOT NULL,         -- unix seconds
+    done_at    INTEGER,                  -- unix seconds: delivered or given up; NULL: pending
+    last_error TEXT                      -- why the last attempt failed
+);
+CREATE INDEX IF NOT EXISTS webhook_delivery_due ON webhook_delivery (done_at, next_at);

@@ -57,7 +57,13 @@ int deploy_summary_compute(store *st, const char *country, const char *deployed_
 int deploy_import_json(store *st, const char *json_text, size_t len, int today,
                        size_t *added, char *err, size_t errlen)
 {
-    return deploy_db_import_json(store_db(st), json_text, len, today, added, err, errlen);
+    int rc = deploy_db_import_json(store_db(st), json_text, len, today, added, err, errlen);
+    /* the caller's transaction: a change seen by /v1/events (stats_snapshot.deploy_version) */
+    if (rc == DEPLOY_OK && *added > 0 && store_meta_bump(st, "deployments_version") != STORE_OK) {
+        snprintf(err, errlen, "counting the change: %s", store_errmsg(st));
+        rc = DEPLOY_EDB;
+    }
+    return rc;
 }
 
 enum write_op { WRITE_CREATE, WRITE_REPLACE, WRITE_DELETE };
@@ -80,7 +86,8 @@ static int write_txn(store *st, enum write_op op, deploy_estimate *e, int64_t id
         rc = failed(st, fail, status, STORE_OK, "storing the estimate");
         goto cleanup;
     }
-    if ((sst = store_touch(st)) != STORE_OK || (sst = store_commit(st)) != STORE_OK) {
+    if ((sst = store_meta_bump(st, "deployments_version")) != STORE_OK ||
+        (sst = store_touch(st)) != STORE_OK || (sst = store_commit(st)) != STORE_OK) {
         rc = failed(st, fail, from_store(sst), sst, "committing the estimate");
         goto cleanup;
     }

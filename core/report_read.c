@@ -208,3 +208,30 @@ cleanup:
     report_history_free(revs, count);
     return rc;
 }
+
+int report_stamps_latest(store *st, size_t max, report_stamp *out, size_t *n)
+{
+    int step;
+    *n = 0;
+    sqlite3_stmt *stmt = store_prepare(st, "SELECT date, revision, stored_at FROM report "
+                                           "ORDER BY date DESC LIMIT ?1", "i", (int64_t)max);
+    if (stmt == NULL)
+        return report_status_from_store(store_last_status(st));
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW && *n < max) {
+        report_stamp *r = &out[*n];
+        const char *d = (const char *)sqlite3_column_text(stmt, 0);
+        const char *at = (const char *)sqlite3_column_text(stmt, 2);
+        if (d == NULL || date_parse(d, &r->date) != 0)
+            continue;
+        r->revision = sqlite3_column_int(stmt, 1);
+        snprintf(r->stored_at, sizeof r->stored_at, "%s", at ? at : "");
+        (*n)++;
+    }
+    sqlite3_finalize(stmt);
+    if (step != SQLITE_DONE && step != SQLITE_ROW) {
+        *n = 0;
+        int rc = report_status_from_store(store_status_from_sqlite(step));
+        return rc == REPORT_OK ? REPORT_EDB : rc;
+    }
+    return REPORT_OK;
+}

@@ -184,6 +184,13 @@ int store_touch(store *st)
     return rc;
 }
 
+int store_meta_bump(store *st, const char *key)
+{
+    return store_run(store_prepare(st,
+        "INSERT INTO meta(key, value) VALUES(?1, '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1", "t", key));
+}
+
 /* Reads an integer meta value; 0 when absent or on error. */
 static int64_t meta_int(store *st, const char *key)
 {
@@ -587,6 +594,12 @@ int store_value_write(store *st, int date, const char *category, int64_t total,
         "ttit", day, category, total, qualifier && *qualifier ? qualifier : NULL));
     if (rc == STORE_OK)
         *changed = sqlite3_changes(st->db) > 0;
+    /* a value changed by import or sync: the report was last stored now (its Atom entry's
+     * updated, GET /v1/reports/{date}) */
+    if (rc == STORE_OK && *changed)
+        rc = run_cached(prepare_cached(st,
+            "UPDATE report SET stored_at = ?2 WHERE date = ?1 AND stored_at IS NOT ?2", "tt",
+            day, now));
     return rc;
 }
 
@@ -798,7 +811,10 @@ int store_snapshot_load(store *st, stats_snapshot **out)
     }
     switch (stats_snapshot_build(cl.defs, cl.n, vals, n, store_data_version(st),
                                  meta_int(st, "last_modified"), out)) {
-    case STATS_OK: rc = STORE_OK; break;
+    case STATS_OK:
+        rc = STORE_OK;
+        (*out)->deploy_version = (uint64_t)meta_int(st, "deployments_version");
+        break;
     case STATS_ENOMEM: rc = STORE_ENOMEM; break;
     default: rc = STORE_ECORRUPT; break;
     }

@@ -65,4 +65,8 @@ int store_seed_pending(store *st);
  * clears the pending mark either way. A store status, err set on failure. */
 int store_seed_settle(store *st, int seed, char *err, size_t errlen);
 
+/* Adds 1 to the integer meta value key (created as 1), inside the caller's transaction
+ * ("deployments_version": every deployment write). Returns a store status. */
+int store_meta_bump(store *st, const char *key);
+
 #endif

@@ -26,6 +26,8 @@ typedef struct app {
     struct sync_runner *syncer;  /* owned; serve --sync-every (sync.h), or NULL */
     size_t body_bytes;           /* request-body bytes reserved by requests in flight, at
                                     most cfg->body_budget (serve.c; atomic) */
+    struct events *events;       /* owned; GET /v1/events (events.h), or NULL */
+    struct webhook *webhook;     /* owned; webhook deliveries (webhook.h), or NULL */
 } app;
 
 /* Takes a reference to the current snapshot (never NULL once serving); release with

@@ -55,6 +55,9 @@ static const opt opts[] = {
     SIZE("sync_max_bytes", sync_max_bytes, 1024, 1024L * 1024 * 1024, "67108864",
          "sync: largest upstream file, bytes"),
     NUM("sync_retries", sync_retries, 0, 10, "3", "sync: retries after a 5xx or network error"),
+    NUM("events_limit", events_limit, 0, 1000000, "10000", "/v1/events subscribers at once (503 over it)"),
+    STR("webhooks", webhooks, "", "URLs POSTed each new or changed report: URL, slack:URL, discord:URL"),
+    STR("webhook_secret", webhook_secret, "", "key of X-Attrition-Signature (HMAC-SHA256); empty: unsigned"),
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
 

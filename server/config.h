@@ -30,6 +30,11 @@ typedef struct config {
     int sync_timeout;        /* seconds allowed per upstream request */
     size_t sync_max_bytes;   /* largest upstream file, bytes */
     int sync_retries;        /* extra attempts after a 5xx or a network error */
+    int events_limit;        /* /v1/events subscribers at once; more: 503 */
+    char webhooks[4096];     /* webhook entries separated by spaces: URL (JSON), slack:URL,
+                                discord:URL; empty: none */
+    char webhook_secret[256];/* HMAC-SHA256 key of X-Attrition-Signature; empty: unsigned.
+                                Never logged. */
     char config_path[1024];  /* the file read, or "" */
 } config;
 

@@ -31,6 +31,10 @@ enum MHD_Result handle_report_get(request *req);
 enum MHD_Result handle_report_replace(request *req);
 enum MHD_Result handle_report_history(request *req);
 
+/* events and the feed (events.c, feed.c) */
+enum MHD_Result handle_events(request *req);
+enum MHD_Result handle_reports_atom(request *req);
+
 /* deployments (handlers_deploy.c) */
 enum MHD_Result handle_deployments_list(request *req);
 enum MHD_Result handle_deployments_create(request *req);

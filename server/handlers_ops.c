@@ -1,9 +1,12 @@
 /* /livez, /healthz, /readyz, /metrics, /openapi.json */
 #include "handlers.h"
+#include "events.h"
 #include "metrics.h"
 #include "render.h"
 #include "reply.h"
 #include "route.h"
+#include "webhook.h"
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +95,52 @@ enum MHD_Result handle_readyz(request *req)
     return r;
 }
 
+/* text (len bytes, malloc'd) with the families of /v1/events and the webhooks appended.
+ * Returns 0 or -1 (text unchanged). */
+static int append_live_metrics(app *a, char **text, size_t *len)
+{
+    events_stats es;
+    webhook_stats ws;
+    events_get_stats(a->events, &es);
+    webhook_get_stats(a->webhook, &ws);
+    char *more = NULL;
+    int n = asprintf(&more,
+        "# HELP attrition_events_subscribers Open /v1/events streams.\n"
+        "# TYPE attrition_events_subscribers gauge\n"
+        "attrition_events_subscribers %zu\n"
+        "# HELP attrition_events_published_total Events published to /v1/events.\n"
+        "# TYPE attrition_events_published_total counter\n"
+        "attrition_events_published_total %llu\n"
+        "# HELP attrition_events_dropped_total Subscribers dropped for falling too far behind.\n"
+        "# TYPE attrition_events_dropped_total counter\n"
+        "attrition_events_dropped_total %llu\n"
+        "# HELP attrition_events_refused_total Subscriptions refused (events_limit, stopping).\n"
+        "# TYPE attrition_events_refused_total counter\n"
+        "attrition_events_refused_total %llu\n"
+        "# HELP attrition_webhook_deliveries_total Webhook delivery attempts by outcome.\n"
+        "# TYPE attrition_webhook_deliveries_total counter\n"
+        "attrition_webhook_deliveries_total{outcome=\"delivered\"} %llu\n"
+        "attrition_webhook_deliveries_total{outcome=\"failed\"} %llu\n"
+        "attrition_webhook_deliveries_total{outcome=\"given_up\"} %llu\n"
+        "# HELP attrition_webhook_queue_length Webhook deliveries waiting in the database.\n"
+        "# TYPE attrition_webhook_queue_length gauge\n"
+        "attrition_webhook_queue_length %ld\n",
+        es.subscribers, es.published, es.dropped, es.refused, ws.delivered, ws.failed,
+        ws.given_up, ws.queued > 0 ? ws.queued : 0);
+    if (n < 0)
+        return -1;
+    char *all = realloc(*text, *len + (size_t)n + 1);
+    if (all == NULL) {
+        free(more);
+        return -1;
+    }
+    memcpy(all + *len, more, (size_t)n + 1);
+    *text = all;
+    *len += (size_t)n;
+    free(more);
+    return 0;
+}
+
 enum MHD_Result handle_metrics(request *req)
 {
     ops_no_store(req);
@@ -110,8 +159,11 @@ enum MHD_Result handle_metrics(request *req)
     stats_snapshot_unref(s);
     char *text = NULL;
     size_t len = 0;
-    if (metrics_render(req->app->metrics, &g, &text, &len) != 0)
+    if (metrics_render(req->app->metrics, &g, &text, &len) != 0 ||
+        append_live_metrics(req->app, &text, &len) != 0) {
+        free(text);
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory rendering metrics");
+    }
     enum MHD_Result r = reply_bytes(req, MHD_HTTP_OK, METRICS_CONTENT_TYPE, text, len);
     free(text);
     return r;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* A request waiting for its write to be published (owned by the request: req->wait). */
@@ -60,11 +61,17 @@ static struct publisher *pub_of(app *a)
 int publish_listen(app *a, publish_listener fn, void *ud)
 {
     struct publisher *p = pub_of(a);
-    if (p == NULL || p->n_listeners == PUBLISH_MAX_LISTENERS)
+    if (p == NULL)
         return -1;
-    p->fns[p->n_listeners] = fn;
-    p->uds[p->n_listeners++] = ud;
-    return 0;
+    int rc = -1;
+    pthread_mutex_lock(&p->mu); /* the publish thread may be running (it copies the table) */
+    if (p->n_listeners < PUBLISH_MAX_LISTENERS) {
+        p->fns[p->n_listeners] = fn;
+        p->uds[p->n_listeners++] = ud;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return rc;
 }
 
 /* Resumes every pending writer whose version is at most `upto` (all of them when all is
@@ -170,8 +177,15 @@ static int publish_once(struct publisher *p)
         warm_snapshot(a, fresh); /* old answers serve meanwhile; the first request hits */
     stats_snapshot *old = install(a, fresh);
     resume_waiters(p, fresh->version, 0, STORE_OK);
-    for (size_t i = 0; i < p->n_listeners; i++)
-        p->fns[i](p->uds[i], old, fresh);
+    publish_listener fns[PUBLISH_MAX_LISTENERS];
+    void *uds[PUBLISH_MAX_LISTENERS];
+    pthread_mutex_lock(&p->mu);
+    size_t n = p->n_listeners;
+    memcpy(fns, p->fns, sizeof fns);
+    memcpy(uds, p->uds, sizeof uds);
+    pthread_mutex_unlock(&p->mu);
+    for (size_t i = 0; i < n; i++)
+        fns[i](uds[i], old, fresh);
     if (old != NULL)
         log_event_new("data_changed", json_pack("{s:I, s:I}", "from_version",
                       (json_int_t)old->version, "data_version", (json_int_t)fresh->version));

@@ -39,7 +39,8 @@
 
 /* Registers fn; called on the publish thread after each install, in version order, old may
  * be NULL at start. fn must not block (it queues work). Returns 0, or -1 when the table (8
- * entries) is full. Call before serving starts. */
+ * entries) is full. May be called while the publish thread runs (a listener added later
+ * misses the installs before it). */
 /* (serve.c: before publish_start in open_data, to see the first snapshot too. fn gets
  * borrowed snapshots: take a reference (stats_snapshot_ref) to keep one.) */
 typedef void (*publish_listener)(void *ud, const stats_snapshot *old, const stats_snapshot *fresh);

@@ -33,6 +33,9 @@ static const route routes[] = {
     {"GET", "/v1/reports/{date}", handle_report_get, ROUTE_CACHEABLE},
     {"PUT", "/v1/reports/{date}", handle_report_replace, ROUTE_NEEDS_AUTH},
     {"GET", "/v1/reports/{date}/history", handle_report_history, ROUTE_CACHEABLE},
+    /* A stream (events.c): never cached; its access log duration is the stream's life. */
+    {"GET", "/v1/events", handle_events, 0},
+    {"GET", "/v1/reports.atom", handle_reports_atom, ROUTE_CACHEABLE},
     /* russianwarship.rip compatibility; the lists and terms are not cacheable: their paging
      * and icon URLs name the request's Host. */
     {"GET", "/api/v1/statistics/latest", handle_v1_latest, ROUTE_CACHEABLE},

@@ -4,6 +4,7 @@
 #include "app.h"
 #include "auth.h"
 #include "cache.h"
+#include "events.h"
 #include "log.h"
 #include "metrics.h"
 #include "negotiate.h"
@@ -11,6 +12,7 @@
 #include "publish.h"
 #include "reply.h"
 #include "route.h"
+#include "webhook.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -570,7 +572,8 @@ static struct MHD_Daemon *start_daemon(app *a, const config *cfg)
                                          "bind", cfg->bind));
         return NULL;
     }
-    /* ALLOW_SUSPEND_RESUME: a write's connection waits, suspended, for its publication. */
+    /* ALLOW_SUSPEND_RESUME: a write's connection waits, suspended, for its publication;
+     * /v1/events parks idle subscribers (events.h). */
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
                      MHD_ALLOW_SUSPEND_RESUME;
     return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, a,
@@ -648,6 +651,10 @@ int serve_run(const config *cfg)
     metrics_set_cache(a.metrics, a.cache);
     if (a.metrics == NULL || a.cache == NULL || open_data(&a, cfg) != 0)
         goto cleanup;
+    /* listeners of new snapshots (publish.h), before anything else installs one */
+    if ((a.events = events_new(&a)) == NULL)
+        log_event_new("warning", json_pack("{s:s}", "detail", "cannot start /v1/events"));
+    a.webhook = webhook_start(&a); /* NULL without webhooks configured (logged on failure) */
     app_live_start(&a); /* serve --sync-every (app.h) */
     d = start_daemon(&a, cfg);
     if (d == NULL) {
@@ -672,6 +679,7 @@ int serve_run(const config *cfg)
     MHD_socket listen_fd = MHD_quiesce_daemon(d);
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);
+    events_close(a.events); /* event streams end; clients reconnect elsewhere */
     drain(d, cfg->drain_seconds);
     code = 0;
 cleanup:
@@ -679,6 +687,8 @@ cleanup:
     if (d)
         MHD_stop_daemon(d);
     app_live_stop(&a);
+    webhook_stop(a.webhook); /* after the last install: nothing more is queued */
+    events_free(a.events);
     publish_free(&a);
     stats_snapshot_unref(a.snap);
     store_close(a.st);

@@ -8,7 +8,8 @@ sees against the API's own answers: the cards (latest, and a day with correction
 charts (and the report after the gap drawn per day), the rank lookup, "since Monday", the
 link-preview meta tags and the Embed controls (tests/http_embed.c checks the images), the
 CSV downloads, the dark scheme, the keyboard, the language switch, the permalink, the width
-at 360 px, /docs; the headers of / and an asset; no console error and no request answered
+at 360 px, /docs, a report imported by another process showing without a reload
+(web/live.js); the headers of / and an asset; no console error and no request answered
 4xx/5xx. Writes screenshots (light, dark, 360 px) to the folder given as the first argument
 (default: the current one) and prints the page weight and render times.
 
@@ -16,6 +17,7 @@ Exit status: 0 passed, 1 failed, 77 skipped (no browser, driver, selenium or dat
 Environment: ATTRITION_BIN (the executable), ATTRITION_DATA (the dataset folder),
 ATTRITION_TEST_TMP (where the temporary folder goes).
 """
+import datetime
 import glob
 import gzip
 import json
@@ -522,6 +524,33 @@ def screenshot(drv, out, name):
     check(os.path.getsize(path) > 10000, "screenshot %s (%d bytes)" % (path, os.path.getsize(path)))
 
 
+def check_live(drv, base, db, tmp):
+    """The dashboard follows /v1/events (web/live.js): a report imported by another process
+    shows without a reload, with a quiet notice naming its date."""
+    drv.get(base + "/")
+    wait(drv, lambda d: d.execute_script("return document.body.dataset.ready") == "1", "the page")
+    latest = get_json(base, "/v1/daily/latest")["date"]
+    nxt = (datetime.date.fromisoformat(latest) + datetime.timedelta(days=1)).isoformat()
+    files = []
+    for name in ("russia_losses_personnel.json", "russia_losses_equipment.json"):
+        with open(os.path.join(DATA, name), encoding="utf-8") as f:
+            last = dict(json.load(f)[-1])
+        for k, v in last.items():
+            if isinstance(v, int) and k != "day":
+                last[k] = v + 1
+        last["date"] = nxt
+        last["day"] = last.get("day", 0) + 1
+        files.append(os.path.join(tmp, "live-" + name))
+        with open(files[-1], "w", encoding="utf-8") as f:
+            json.dump([last], f)
+    subprocess.run([BIN, "import", "--db", db] + files, check=True, stdout=subprocess.DEVNULL)
+    wait(drv, lambda d: nxt in d.find_element(By.ID, "live-notice").text,
+         "the live notice of %s" % nxt)
+    wait(drv, lambda d: d.find_element(By.ID, "report-date").get_attribute("max") == nxt,
+         "the page taking %s as the latest report" % nxt)
+    check(drv.find_element(By.ID, "live-notice").is_displayed(), "the live notice is shown")
+
+
 def run(base, gap_base, out, tmp):
     drv = browser(1280, 1500)
     try:
@@ -566,6 +595,7 @@ def run(base, gap_base, out, tmp):
         screenshot(drv, out, "360px")
         check_gap(drv, gap_base)
         check_docs(drv, base)
+        check_live(drv, gap_base, os.path.join(tmp, "gap", "attrition.db"), tmp)
         bad = problems(drv)
         check(not bad, "no console error and no 4xx/5xx answer: %s" % (bad or "none"))
     finally:

@@ -121,7 +121,7 @@ static int raw_version(void)
     return v;
 }
 
-/* A database of version 1 or 2 (no dataset_entry, no report_annotation) is raised to 3 on
+/* A database of version 1 or 2 (no dataset_entry, no report_annotation) is raised to the current version on
  * open, its data kept; opening again changes nothing. */
 START_TEST(migrates_to_3)
 {
@@ -142,7 +142,7 @@ START_TEST(migrates_to_3)
         ck_assert_int_eq(raw_version(), from);
         for (int round = 0; round < 2; round++) {
             ck_assert_int_eq(store_open(tmp.db, 0, &st, err, sizeof err), STORE_OK);
-            ck_assert_int_eq(raw_version(), 3);
+            ck_assert_int_eq(raw_version(), STORE_SCHEMA_VERSION);
             ck_assert_int_eq(store_begin(st), STORE_OK);
             ck_assert_int_eq(store_run(store_prepare(st, "INSERT OR REPLACE INTO report_annotation "
                                        "VALUES('2022-04-25', 'greatest losses direction', 'x')",
@@ -159,6 +159,28 @@ START_TEST(migrates_to_3)
             store_close(st);
         }
     }
+}
+END_TEST
+
+/* A file of schema version 1 (before the webhook queue) is migrated on open: the table is
+ * there and the version is the program's. */
+START_TEST(migrates_from_version_1)
+{
+    char err[512];
+    store *st = NULL;
+    ck_assert_int_eq(store_open(tmp.db, STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    store_close(st);
+    exec_raw("DROP TABLE webhook_delivery; PRAGMA user_version = 1");
+    ck_assert_int_eq(store_open(tmp.db, 0, &st, err, sizeof err), STORE_OK);
+    sqlite3_stmt *q = store_prepare(st, "SELECT (SELECT count(*) FROM sqlite_master WHERE "
+                                        "name = 'webhook_delivery'), user_version FROM "
+                                        "pragma_user_version", "");
+    ck_assert_ptr_nonnull(q);
+    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(q, 0), 1);
+    ck_assert_int_eq(sqlite3_column_int(q, 1), STORE_SCHEMA_VERSION);
+    sqlite3_finalize(q);
+    store_close(st);
 }
 END_TEST
 
@@ -299,6 +321,7 @@ TCase *store_tcase(void)
     tcase_add_test(tc, not_sqlite);
     tcase_add_test(tc, damaged_pages);
     tcase_add_test(tc, newer_schema);
+    tcase_add_test(tc, migrates_from_version_1);
     tcase_add_test(tc, foreign_database);
     tcase_add_test(tc, migrates_to_3);
     tcase_add_test(tc, missing_and_reopened);

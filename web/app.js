@@ -640,5 +640,20 @@
     document.body.setAttribute("data-ready", "1");
   }
 
+  /* Reloads the categories and the latest report, then redraws from the state (web/live.js
+   * calls it when the server announces a new or corrected report). */
+  A.reload = async function () {
+    const [c, d, t] = await Promise.all([A.get("/v1/categories"), A.get("/v1/daily/latest"),
+                                         A.get("/v1/cumulative/latest")]);
+    allCats = {};
+    for (const x of c.categories)
+      allCats[x.id] = x;
+    cats = c.categories.filter(function (x) { return x.active; });
+    latest = d;
+    cumLatest = t;
+    defaults();
+    renderAll();
+  };
+
   document.addEventListener("DOMContentLoaded", main);
 })();

@@ -38,6 +38,7 @@ window.ATTRITION_I18N = {
     copy: ["copy", "копіювати"],
     latest: ["Latest report", "Останній звіт"],
     report_of: ["Report of", "Звіт за"],
+    live_new: ["New report: {date}. The page shows it.", "Новий звіт: {date}. Сторінка його показує."],
     other_report: ["Report of the date", "Звіт за дату"],
     latest_btn: ["latest", "останній"],
     war_day: ["day {n} of the war", "{n}-й день війни"],

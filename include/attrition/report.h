@@ -151,6 +151,18 @@ int report_get(store *st, int date, report *out);
 int report_history(store *st, int date, report **out, size_t *n);
 void report_history_free(report *revs, size_t n);
 
+/* When a report was stored: for the Atom feed (GET /v1/reports.atom). */
+typedef struct report_stamp {
+    int date;            /* day number */
+    int revision;
+    char stored_at[32];  /* ISO 8601 UTC, when the current revision was stored */
+} report_stamp;
+
+/* The latest reports, newest first: at most max of them into out (caller's array), their
+ * count in *n. Returns REPORT_OK, REPORT_EDB or REPORT_ENOMEM (*n 0). The caller
+ * serialises store access. */
+int report_stamps_latest(store *st, size_t max, report_stamp *out, size_t *n);
+
 /* A store status (STORE_*) as a report status. */
 int report_status_from_store(int store_status);
 

@@ -47,6 +47,8 @@ typedef struct stats_snapshot {
     char **quals;           /* quals[0] = NULL; distinct qualifier strings */
     size_t n_quals;
     int refs;               /* reference count; use stats_snapshot_ref/unref */
+    uint64_t deploy_version;/* meta deployments_version: bumped by every deployment write
+                               (0: none yet); set by store_snapshot_load */
 } stats_snapshot;
 
 /* Input for stats_snapshot_build: one category as stored. */

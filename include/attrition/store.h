@@ -30,7 +30,7 @@ typedef struct store store;
 #define STORE_OPEN_NOSEED 4   /* a new database gets no seed deployments yet: import decides
                                * (an export's own deployments and tombstones win) */
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* Opens (and with STORE_OPEN_CREATE creates) the database at path (":memory:" works),
  * sets WAL and synchronous=FULL, applies the schema and seeds categories and, on a new
@@ -61,7 +61,8 @@ uint64_t store_data_version(store *st);
 int store_category_resolve(store *st, const char *key, int create, char *id, size_t idlen,
                            int *created);
 
-/* Sets one value of a report, creating the report row if needed (stored_at = now).
+/* Sets one value of a report, creating the report row if needed (stored_at = now; a
+ * changed value of an existing report sets its stored_at to now too).
  * *changed is 1 if anything was inserted or updated, else 0. Returns STORE_OK / STORE_EDB. */
 int store_value_set(store *st, int date, const char *category, int64_t total,
                     const char *qualifier, int *changed);
