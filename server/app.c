@@ -5,6 +5,7 @@
 #include "log.h"
 #include "sync.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -78,4 +79,19 @@ const char *req_header(request *req, const char *name)
     if (req->conn == NULL)
         return strcasecmp(name, MHD_HTTP_HEADER_ACCEPT_ENCODING) == 0 ? "gzip" : NULL;
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+void req_origin(request *req, char *out, size_t len)
+{
+    static const char host_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789.-:[]";
+    const char *host = req_header(req, MHD_HTTP_HEADER_HOST);
+    const char *proto = req_header(req, "X-Forwarded-Proto");
+    size_t hl = host ? strlen(host) : 0;
+    out[0] = '\0';
+    if (req->app->cfg->public_url[0] != '\0')
+        snprintf(out, len, "%s", req->app->cfg->public_url);
+    else if (hl > 0 && hl <= 255 && strspn(host, host_chars) == hl)
+        snprintf(out, len, "%s://%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
+                 host);
 }

@@ -90,6 +90,12 @@ stats_snapshot *req_snapshot(request *req);
 
 /* Query parameter `name` or NULL (borrowed from libmicrohttpd, or from synth_query). */
 const char *req_query(request *req, const char *name);
+/* The absolute base of links this answer gives out (paging, icons, og:image), into out
+ * (len bytes): the configured public_url, else "http://" (or "https://" when
+ * X-Forwarded-Proto says so) and the request's Host when it looks like host[:port] (so
+ * nothing a client sends can put markup or another URL into an answer), else "" (links
+ * stay relative). */
+void req_origin(request *req, char *out, size_t len);
 /* Request header `name` or NULL (borrowed). */
 const char *req_header(request *req, const char *name);
 

@@ -57,7 +57,7 @@ json_t *compat_record(const stats_snapshot *s, const compat_map *m, size_t rep,
 int compat_list_skip(const stats_snapshot *s);
 
 /* {"title", "icon"} of key k in English or (ua != 0) Ukrainian; icon is our own pictogram,
- * base (compat_base_url, borrowed) + "/images/icons/<name>.svg" (server/handlers_web.c):
+ * base (req_origin, borrowed) + "/images/icons/<name>.svg" (server/handlers_web.c):
  * absolute, as clients put it in an <img> on their own pages. A new reference or NULL. */
 json_t *compat_term(size_t k, int ua, const char *base);
 /* {key: {"title", "icon"}, ...} of every key of the API; a new reference or NULL. */
@@ -92,9 +92,6 @@ typedef struct compat_query {
 /* Parses offset, limit, date_from, date_to into q, adding every bad one to e. */
 void compat_query_parse(request *req, compat_query *q, compat_errors *e);
 
-/* "http://host" of the request when its Host header looks like host[:port] ("https" when
- * X-Forwarded-Proto says so), else "" (URLs then stay relative). out: len bytes. */
-void compat_base_url(request *req, char *out, size_t len);
 
 /* {"next_url", "prev_url", "first_url", "last_url"} of a list of total records at q,
  * absolute URLs under the request's scheme and Host. A new reference, or NULL on ENOMEM. */

@@ -92,19 +92,6 @@ void compat_query_parse(request *req, compat_query *q, compat_errors *e)
                          "(%s is before %s).", date_format(q->to, b), date_format(q->from, a));
 }
 
-void compat_base_url(request *req, char *out, size_t len)
-{
-    static const char host_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                     "0123456789.-:[]";
-    const char *host = req_header(req, MHD_HTTP_HEADER_HOST);
-    const char *proto = req_header(req, "X-Forwarded-Proto");
-    size_t hl = host ? strlen(host) : 0;
-    out[0] = '\0';
-    if (hl > 0 && hl <= 255 && strspn(host, host_chars) == hl)
-        snprintf(out, len, "%s://%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
-                 host);
-}
-
 /* The URL of the list page at offset, with q's limit and dates. A new reference. */
 static json_t *page_url(const char *base, compat_api api, const compat_query *q, long offset)
 {
@@ -124,7 +111,7 @@ json_t *compat_paging(request *req, compat_api api, const compat_query *q, size_
     char base[300];
     long n = (long)total, last = n ? (n - 1) / q->limit * q->limit : 0;
     long prev = q->offset - q->limit < last ? q->offset - q->limit : last;
-    compat_base_url(req, base, sizeof base);
+    req_origin(req, base, sizeof base);
     return json_pack("{s:o, s:o, s:o, s:o}",
         "next_url", q->offset + q->limit < n ? page_url(base, api, q, q->offset + q->limit)
                                              : json_null(),

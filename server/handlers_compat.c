@@ -152,7 +152,7 @@ static enum MHD_Result terms(request *req, compat_api api)
     if (ua < 0)
         return compat_reply_error(req, MHD_HTTP_NOT_FOUND, &e);
     char base[300];
-    compat_base_url(req, base, sizeof base);
+    req_origin(req, base, sizeof base);
     stats_snapshot_unref(req_snapshot(req)); /* for Last-Modified, as every GET has */
     return compat_reply(req, compat_terms(api, ua, base));
 }
@@ -200,7 +200,7 @@ enum MHD_Result handle_v2_term(request *req)
     if (e.n)
         return compat_reply_error(req, MHD_HTTP_NOT_FOUND, &e);
     char base[300];
-    compat_base_url(req, base, sizeof base);
+    req_origin(req, base, sizeof base);
     stats_snapshot_unref(req_snapshot(req));
     return compat_reply(req, compat_term((size_t)k, ua, base));
 }

@@ -57,34 +57,16 @@ static enum MHD_Result web_send(request *req, const web_file *f, const char *cac
     return reply_entry(req, &e);
 }
 
-/* The absolute base of links that leave the page (og:image: link-preview scrapers take no
- * relative URL): the configured public_url, else "http://" (or "https://" when
- * X-Forwarded-Proto says so) and the request's Host when it looks like host[:port] (so
- * nothing a client sends can put markup into the page), else "" (relative). */
-static void web_origin(request *req, char *out, size_t len)
-{
-    static const char host_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                     "0123456789.-:[]";
-    const char *host = req_header(req, MHD_HTTP_HEADER_HOST);
-    const char *proto = req_header(req, "X-Forwarded-Proto");
-    size_t hl = host ? strlen(host) : 0;
-    out[0] = '\0';
-    if (req->app->cfg->public_url[0] != '\0')
-        snprintf(out, len, "%s", req->app->cfg->public_url);
-    else if (hl > 0 && hl <= 255 && strspn(host, host_chars) == hl)
-        snprintf(out, len, "%s://%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
-                 host);
-}
-
-/* Page f with every WEB_ORIGIN marker replaced by web_origin: rendered per request (its
- * ETag is the hash of what is sent, so 304 still works); other pages as they are. */
+/* Page f with every WEB_ORIGIN marker replaced by req_origin (og:image: link-preview
+ * scrapers take no relative URL): rendered per request (its ETag is the hash of what is
+ * sent, so 304 still works); other pages as they are. */
 static enum MHD_Result web_send_page(request *req, const web_file *f)
 {
     if (strstr(f->body, WEB_ORIGIN) == NULL)
         return web_send(req, f, NULL);
     char origin[300], *body = NULL;
     size_t len = 0;
-    web_origin(req, origin, sizeof origin);
+    req_origin(req, origin, sizeof origin);
     FILE *out = open_memstream(&body, &len);
     if (out == NULL)
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");

@@ -120,4 +120,7 @@ void test_server_finish(test_server *s);
  * test_server_finish(&test_srv). */
 void test_fixture_teardown(void);
 
+/* VmRSS of process pid in KiB (from /proc), or -1. */
+long test_rss_kib(int pid);
+
 #endif

@@ -61,20 +61,6 @@ static void teardown(void)
     test_server_cleanup(&srv);
 }
 
-static long rss_kib(int pid)
-{
-    char path[64], line[256];
-    long kib = -1;
-    snprintf(path, sizeof path, "/proc/%d/status", pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kib = strtol(line + 6, NULL, 10);
-    fclose(f);
-    return kib;
-}
 
 static int connect_srv(void)
 {
@@ -133,7 +119,7 @@ START_TEST(anonymous_uploads)
     char *chunk = malloc(65536);
     ck_assert_ptr_nonnull(chunk);
     memset(chunk, ' ', 65536);
-    long before = rss_kib(srv.pid);
+    long before = test_rss_kib(srv.pid);
     ck_assert_int_gt(before, 0);
     for (int i = 0; i < UPLOADS; i++) {
         fds[i] = connect_srv();
@@ -147,7 +133,7 @@ START_TEST(anonymous_uploads)
         }
     }
     usleep(300 * 1000);
-    long after = rss_kib(srv.pid);
+    long after = test_rss_kib(srv.pid);
     char answer[512];
     recv_head(fds[0], answer, sizeof answer);
     for (int i = 0; i < UPLOADS; i++)

@@ -258,21 +258,6 @@ START_TEST(many_parameters)
 }
 END_TEST
 
-/* VmRSS of pid in KiB, or -1. */
-static long rss_kib(int pid)
-{
-    char path[64], line[256];
-    long kib = -1;
-    snprintf(path, sizeof path, "/proc/%d/status", pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kib = strtol(line + 6, NULL, 10);
-    fclose(f);
-    return kib;
-}
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TRUST_ASAN 1
@@ -306,10 +291,10 @@ START_TEST(many_parameters_rss)
     char *args = many_args_request("/v1/daily", 400);
     char *cookies = many_cookies_request(300);
     send_refused(200, args, cookies); /* warm-up: thread arenas, first connections */
-    long before = rss_kib(test_srv.pid);
+    long before = test_rss_kib(test_srv.pid);
     size_t n = instrumented ? 300 : 10000;
     send_refused(n, args, cookies);
-    long after = rss_kib(test_srv.pid);
+    long after = test_rss_kib(test_srv.pid);
     free(args);
     free(cookies);
     if (instrumented) {
