@@ -118,7 +118,7 @@ def browser(width, height):
     opts.binary_location = CHROMIUM
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
               "--window-size=%d,%d" % (width, height), "--lang=en-US",
-              "--disable-background-networking", "--no-first-run", "--disable-extensions"):
+              "--disable-background-networking", "--no-first-run", "--disable-extensions", "--hide-scrollbars"):
         opts.add_argument(a)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return webdriver.Chrome(service=Service(DRIVER), options=opts)
