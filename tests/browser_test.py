@@ -434,6 +434,12 @@ def check_language(drv):
         " document.querySelector('.lang').getAttribute('aria-label')]")
     check(added == ["Перевірити текст", "Перевірити", "Вбудувати", "період", "мова"],
           "the additions and the groups' names are in Ukrainian too: %s" % added)
+    axis = wait(drv, lambda d: d.execute_script(
+        "const l = [...document.querySelectorAll('#chart .dygraph-axis-label-x')]"
+        ".map(e => e.textContent); return l.length && l.every(t => !/[A-Za-z]/.test(t)) && l"),
+        "the chart's date axis in Ukrainian")
+    check(bool(axis) and any("202" in t for t in axis),
+          "the chart's date axis is in Ukrainian: %s" % axis)
 
 
 def check_permalink(drv):

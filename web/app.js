@@ -155,10 +155,19 @@
              grid: cs.getPropertyValue("--grid").trim(), gap: cs.getPropertyValue("--gap").trim() };
   }
 
+  /* The date axis in the page's language: dygraphs' own labels are English ("Jul 2022");
+   * ticks on the first of a month name the month and year, others the day and month. */
+  function dateLabel(d, granularity, opts, g) {
+    if (A.lang !== "uk")
+      return window.Dygraph.dateAxisLabelFormatter(d, granularity, opts, g);
+    const f = d.getDate() === 1 ? { month: "short", year: "numeric" } : { day: "numeric", month: "short" };
+    return new Intl.DateTimeFormat("uk-UA", f).format(d);
+  }
+
   function chartOptions(title, roll, step) {
     const c = colours();
     return {
-      axes: { x: { axisLabelWidth: 72 }, y: { axisLabelWidth: 56 } },
+      axes: { x: { axisLabelWidth: 72, axisLabelFormatter: dateLabel }, y: { axisLabelWidth: 56 } },
       labels: ["date", title], colors: [c.line], rollPeriod: roll, stepPlot: step,
       showRangeSelector: true, rangeSelectorHeight: 36, axisLineColor: c.fg, gridLineColor: c.grid,
       rangeSelectorPlotStrokeColor: c.line, rangeSelectorPlotFillColor: c.grid,
