@@ -226,8 +226,27 @@ def check_embed(drv, base):
     check(after[0] == before and after[1] == "absolute",
           "a card's open Embed control is a panel under it, the cards keep their size (%s)"
           % after[1])
+    # From the keyboard: Enter on its summary opens it, Escape closes it (focus back on the
+    # summary), and it closes when the focus moves on past it.
     drv.execute_script("document.querySelector('.card[data-cat=personnel] details.embed')"
-                       ".open = false")
+                       ".open = false; document.querySelector('.card[data-cat=personnel]"
+                       " .embed summary').focus()")
+    ActionChains(drv).send_keys(Keys.ENTER).perform()
+    opened = drv.execute_script("return document.querySelector('.card[data-cat=personnel]"
+                                " details.embed').open")
+    ActionChains(drv).send_keys(Keys.TAB).send_keys(Keys.ESCAPE).perform()
+    escaped = drv.execute_script(
+        "const d = document.querySelector('.card[data-cat=personnel] details.embed');"
+        " return [d.open, document.activeElement === d.querySelector('summary')]")
+    ActionChains(drv).send_keys(Keys.ENTER).perform()
+    for _ in range(5):  # the snippet, copy, SVG, PNG, then the next card's summary
+        ActionChains(drv).send_keys(Keys.TAB).perform()
+    left = drv.execute_script(
+        "return [document.querySelector('.card[data-cat=personnel] details.embed').open,"
+        " document.activeElement.closest('.card').dataset.cat]")
+    check(opened and escaped == [False, True] and left == [False, "tanks"],
+          "a card's Embed panel opens with Enter, closes with Escape (%s) and when the focus "
+          "moves on (%s)" % (escaped, left))
     code = drv.execute_script(
         "return document.querySelector('.card[data-cat=personnel] .embed-code').value")
     want = '<img src="%s/v1/cards/personnel.svg"' % base

@@ -126,6 +126,23 @@
     A.clear(box).appendChild(c);
   }
 
+  /* A card's panel lies over the cards below: it closes when the focus or a click goes
+   * elsewhere, and on Escape (the focus back on its summary). */
+  function closeOthers(ev) {
+    for (const d of document.querySelectorAll("#cards details.embed[open]"))
+      if (!d.contains(ev.target))
+        d.open = false;
+  }
+  document.addEventListener("focusin", closeOthers);
+  document.addEventListener("pointerdown", closeOthers);
+  document.addEventListener("keydown", function (ev) {
+    const d = ev.key === "Escape" && ev.target.closest ? ev.target.closest("details.embed[open]") : null;
+    if (d) {
+      d.open = false;
+      d.querySelector("summary").focus();
+    }
+  });
+
   function watch(id, fn) {
     const el = document.getElementById(id);
     if (el)
