@@ -613,7 +613,9 @@ def measure(drv):
     return drv.execute_script("""
       const nav = performance.getEntriesByType('navigation')[0];
       const res = performance.getEntriesByType('resource');
-      const page = res.filter(r => !/\\/(v1|openapi)/.test(r.name));
+      // once per URL: Chromium asks its cache for the icon again at each history.replaceState
+      const page = res.filter((r, i) => !/\\/(v1|openapi)/.test(r.name) &&
+                                        res.findIndex(q => q.name === r.name) === i);
       const bytes = nav.encodedBodySize + page.reduce((s, r) => s + r.encodedBodySize, 0);
       const mark = n => (performance.getEntriesByName(n)[0] || {}).startTime || -1;
       return [bytes, [nav.name].concat(page.map(r => r.name)).map(u => u.split('/').pop() || '/'),
