@@ -160,8 +160,9 @@
   function dateLabel(d, granularity, opts, g) {
     if (A.lang !== "uk")
       return window.Dygraph.dateAxisLabelFormatter(d, granularity, opts, g);
-    const f = d.getDate() === 1 ? { month: "short", year: "numeric" } : { day: "numeric", month: "short" };
-    return new Intl.DateTimeFormat("uk-UA", f).format(d);
+    if (d.getDate() !== 1)
+      return new Intl.DateTimeFormat("uk-UA", { day: "numeric", month: "short" }).format(d);
+    return new Intl.DateTimeFormat("uk-UA", { month: "short" }).format(d) + " " + d.getFullYear();
   }
 
   function chartOptions(title, roll, step) {
@@ -383,7 +384,7 @@
         return [label(c.id), A.el("span", { "data-cat": c.id, "data-value": p.losses[c.id],
                                             text: A.num(p.losses[c.id]) }),
                 A.num(p.per_day[c.id], 1), A.num(was),
-                pct === null ? "–" : A.signed(Math.round(pct * 10) / 10) + " %"];
+                pct === null ? "–" : A.signed(Math.round(pct * 10) / 10) + "\u00a0%"];
       });
     A.clear(box).appendChild(A.el("p", { text: p.from + " – " + p.to + " · " + A.num(p.days) +
       " " + A.t("days") + " · " + A.t("previous") + ": " + prev.from + " – " + prev.to }));
