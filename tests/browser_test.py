@@ -55,6 +55,7 @@ try:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:
     skip("python3-selenium is not installed (apt install python3-selenium)")
@@ -117,15 +118,20 @@ def browser(width, height):
     opts.binary_location = CHROMIUM
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
               "--window-size=%d,%d" % (width, height), "--lang=en-US",
-              "--disable-background-networking", "--no-first-run", "--disable-extensions"):
+              "--disable-background-networking", "--no-first-run", "--disable-extensions", "--hide-scrollbars"):
         opts.add_argument(a)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return webdriver.Chrome(service=Service(DRIVER), options=opts)
 
 
 def wait(drv, cond, what, timeout=20):
+    def quiet(d):  # an element redrawn between finding and reading it: try again
+        try:
+            return cond(d)
+        except StaleElementReferenceException:
+            return False
     try:
-        return WebDriverWait(drv, timeout).until(lambda d: cond(d))
+        return WebDriverWait(drv, timeout).until(quiet)
     except Exception:  # a timeout: report it as a failed check
         check(False, "timed out waiting for " + what)
         return None
@@ -200,6 +206,47 @@ def check_embed(drv, base):
     pers = [c for c in cards if c[0] == "personnel"]
     check(pers and pers[0][2] >= 25,
           "the personnel card has a 30-day sparkline (%s points)" % (pers[0][2] if pers else None))
+    feet = drv.execute_script(
+        "const rows = {}; for (const c of document.querySelectorAll('#cards .card')) {"
+        " const r = Math.round(c.getBoundingClientRect().top);"
+        " const s = c.querySelector('.spark'), e = c.querySelector('.embed summary');"
+        " (rows[r] = rows[r] || []).push([s ? Math.round(s.getBoundingClientRect().bottom) : -1,"
+        " Math.round(e.getBoundingClientRect().top)]); } return Object.values(rows)")
+    check(feet and all(len(set(tuple(x) for x in row)) == 1 for row in feet),
+          "sparklines and Embed controls are level across each row of cards: %s" % feet)
+    before = drv.execute_script(
+        "return [...document.querySelectorAll('#cards .card')].map(c => c.offsetHeight)")
+    drv.execute_script("document.querySelector('.card[data-cat=personnel] details.embed')"
+                       ".open = true")
+    after = drv.execute_script(
+        "const p = document.querySelector('.card[data-cat=personnel] .embed-panel');"
+        " const r = p.getBoundingClientRect(), c = p.closest('.card').getBoundingClientRect();"
+        " return [[...document.querySelectorAll('#cards .card')].map(c => c.offsetHeight),"
+        " r.width > 0 && r.top >= c.bottom - 10 && getComputedStyle(p).position]")
+    check(after[0] == before and after[1] == "absolute",
+          "a card's open Embed control is a panel under it, the cards keep their size (%s)"
+          % after[1])
+    # From the keyboard: Enter on its summary opens it, Escape closes it (focus back on the
+    # summary), and it closes when the focus moves on past it.
+    drv.execute_script("document.querySelector('.card[data-cat=personnel] details.embed')"
+                       ".open = false; document.querySelector('.card[data-cat=personnel]"
+                       " .embed summary').focus()")
+    ActionChains(drv).send_keys(Keys.ENTER).perform()
+    opened = drv.execute_script("return document.querySelector('.card[data-cat=personnel]"
+                                " details.embed').open")
+    ActionChains(drv).send_keys(Keys.TAB).send_keys(Keys.ESCAPE).perform()
+    escaped = drv.execute_script(
+        "const d = document.querySelector('.card[data-cat=personnel] details.embed');"
+        " return [d.open, document.activeElement === d.querySelector('summary')]")
+    ActionChains(drv).send_keys(Keys.ENTER).perform()
+    for _ in range(5):  # the snippet, copy, SVG, PNG, then the next card's summary
+        ActionChains(drv).send_keys(Keys.TAB).perform()
+    left = drv.execute_script(
+        "return [document.querySelector('.card[data-cat=personnel] details.embed').open,"
+        " document.activeElement.closest('.card').dataset.cat]")
+    check(opened and escaped == [False, True] and left == [False, "tanks"],
+          "a card's Embed panel opens with Enter, closes with Escape (%s) and when the focus "
+          "moves on (%s)" % (escaped, left))
     code = drv.execute_script(
         "return document.querySelector('.card[data-cat=personnel] .embed-code').value")
     want = '<img src="%s/v1/cards/personnel.svg"' % base
@@ -362,16 +409,29 @@ def check_keyboard(drv):
     """Every control is reached with Tab alone (in the order of the page)."""
     drv.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
     seen = []
-    for _ in range(200):
+    outlines = {}
+    for _ in range(320):
         ActionChains(drv).send_keys(Keys.TAB).perform()
-        seen.append(drv.execute_script("return document.activeElement.id"))
-    want = ["lang-en", "lang-uk", "theme", "permalink", "report-date", "chart-cat", "chart-view",
-            "chart-roll", "rank-cat", "rank-date", "rank-from", "sum-from", "sum-to", "sum-monday",
-            "rec-cat", "rec-n"]
+        name, outline = drv.execute_script(
+            "const e = document.activeElement, s = getComputedStyle(e);"
+            " return [e.id || (e.closest('#embed-chart') ? 'embed-chart' :"
+            " e.closest('.card') ? 'card-' + e.tagName.toLowerCase() : ''),"
+            " s.outlineStyle + ' ' + s.outlineWidth]")
+        seen.append(name)
+        outlines[name] = outline
+    want = ["lang-en", "lang-uk", "theme", "permalink", "report-date", "card-summary",
+            "chart-cat", "chart-view", "chart-roll", "embed-chart", "rank-cat", "rank-date",
+            "rank-from", "sum-from", "sum-to", "sum-monday", "rec-cat", "rec-n", "check-text",
+            "check-as-of", "check-run"]
     missing = [w for w in want if w not in seen]
     order = [seen.index(w) for w in want if w in seen]
     check(not missing and order == sorted(order),
-          "Tab reaches every control in order (missing: %s)" % (missing or "none"))
+          "Tab reaches every control in order, the Embed and Check-a-text ones too (missing: %s)"
+          % (missing or "none"))
+    hidden = [w for w in ("card-summary", "embed-chart", "check-text", "check-run")
+              if outlines.get(w, "none").startswith("none")]
+    check(not hidden, "the new controls show where the focus is: %s" %
+          {w: outlines.get(w) for w in ("card-summary", "embed-chart", "check-text", "check-run")})
 
 
 def check_language(drv):
@@ -385,6 +445,20 @@ def check_language(drv):
           "Особовий склад" and drv.find_element(By.TAG_NAME, "html").get_attribute("lang") == "uk",
           "the uk switch changes the labels (%s -> %s)" %
           (before, text_of(drv, "#cards .card[data-cat=personnel] h3")))
+    added = drv.execute_script(
+        "return [document.getElementById('h-check').textContent,"
+        " document.getElementById('check-run').textContent,"
+        " document.querySelector('#cards .card[data-cat=personnel] .embed summary').textContent,"
+        " document.querySelector('.range').getAttribute('aria-label'),"
+        " document.querySelector('.lang').getAttribute('aria-label')]")
+    check(added == ["Перевірити текст", "Перевірити", "Вбудувати", "період", "мова"],
+          "the additions and the groups' names are in Ukrainian too: %s" % added)
+    axis = wait(drv, lambda d: d.execute_script(
+        "const l = [...document.querySelectorAll('#chart .dygraph-axis-label-x')]"
+        ".map(e => e.textContent); return l.length && l.every(t => !/[A-Za-z]/.test(t)) && l"),
+        "the chart's date axis in Ukrainian")
+    check(bool(axis) and any("202" in t for t in axis) and not any("р." in t for t in axis),
+          "the chart's date axis is in Ukrainian: %s" % axis)
 
 
 def check_permalink(drv):
@@ -453,6 +527,36 @@ def check_text_marks(drv, base):
         check("2024-10-21" in note and link and
               link[0].get_attribute("href").startswith(base + "/v1/records/personnel"),
               "a click shows the note and the evidence: %s" % note)
+        shown = drv.execute_script(
+            "return [document.documentElement.lang, document.getElementById('check-counts')"
+            ".textContent, document.getElementById('check-detail').textContent]")
+        check(shown[0] != "uk" or ("as_of" not in shown[1] and "станом на 2024-10-25" in shown[1]
+                                   and "Особовий склад" in shown[2] and "хибно" in shown[2]),
+              "in Ukrainian the counts and the note's labels are Ukrainian: %s | %s" %
+              (shown[1], shown[2][:120]))
+    # The keyboard: Tab from the button reaches the first mark, visibly; Enter opens its
+    # note, whose close button gives the focus back to the mark.
+    drv.execute_script("document.getElementById('check-run').focus()")
+    ActionChains(drv).send_keys(Keys.TAB).perform()
+    focus = drv.execute_script(
+        "const e = document.activeElement, s = getComputedStyle(e);"
+        " return [e.classList.contains('check-mark'), e.dataset.i, s.outlineStyle]")
+    check(focus[0] and focus[1] == "0" and focus[2] != "none",
+          "Tab from Check reaches the first mark, outlined (%s)" % focus)
+    ActionChains(drv).send_keys(Keys.ENTER).perform()
+    wait(drv, lambda d: d.find_elements(By.CSS_SELECTOR, "#check-detail .check-close"),
+         "the note opened from the keyboard")
+    expanded = drv.execute_script(
+        "return document.querySelector('#check-marked .check-mark[data-i=\"0\"]')"
+        ".getAttribute('aria-expanded')")
+    drv.execute_script("document.querySelector('#check-detail .check-close').focus()")
+    ActionChains(drv).send_keys(Keys.ENTER).perform()
+    back = drv.execute_script(
+        "return [document.activeElement.dataset.i, document.getElementById('check-detail')"
+        ".children.length]")
+    check(expanded == "true" and back == ["0", 0],
+          "Enter opens a mark's note (aria-expanded %s); its close button returns to the mark "
+          "(%s)" % (expanded, back))
     link = drv.current_url
     check("check_text=" in link, "the permalink holds the text")
     drv.get("about:blank")
@@ -509,7 +613,9 @@ def measure(drv):
     return drv.execute_script("""
       const nav = performance.getEntriesByType('navigation')[0];
       const res = performance.getEntriesByType('resource');
-      const page = res.filter(r => !/\\/(v1|openapi)/.test(r.name));
+      // once per URL: Chromium asks its cache for the icon again at each history.replaceState
+      const page = res.filter((r, i) => !/\\/(v1|openapi)/.test(r.name) &&
+                                        res.findIndex(q => q.name === r.name) === i);
       const bytes = nav.encodedBodySize + page.reduce((s, r) => s + r.encodedBodySize, 0);
       const mark = n => (performance.getEntriesByName(n)[0] || {}).startTime || -1;
       return [bytes, [nav.name].concat(page.map(r => r.name)).map(u => u.split('/').pop() || '/'),
@@ -549,6 +655,12 @@ def check_live(drv, base, db, tmp):
     wait(drv, lambda d: d.find_element(By.ID, "report-date").get_attribute("max") == nxt,
          "the page taking %s as the latest report" % nxt)
     check(drv.find_element(By.ID, "live-notice").is_displayed(), "the live notice is shown")
+    drv.find_element(By.ID, "lang-uk").click()
+    wait(drv, lambda d: "Новий звіт: " + nxt in d.find_element(By.ID, "live-notice").text,
+         "the live notice in Ukrainian")
+    check(("Новий звіт: " + nxt) in drv.find_element(By.ID, "live-notice").text,
+          "the live notice follows the language: %s" %
+          drv.find_element(By.ID, "live-notice").text)
 
 
 def run(base, gap_base, out, tmp):

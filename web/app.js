@@ -155,10 +155,20 @@
              grid: cs.getPropertyValue("--grid").trim(), gap: cs.getPropertyValue("--gap").trim() };
   }
 
+  /* The date axis in the page's language: dygraphs' own labels are English ("Jul 2022");
+   * ticks on the first of a month name the month and year, others the day and month. */
+  function dateLabel(d, granularity, opts, g) {
+    if (A.lang !== "uk")
+      return window.Dygraph.dateAxisLabelFormatter(d, granularity, opts, g);
+    if (d.getDate() !== 1)
+      return new Intl.DateTimeFormat("uk-UA", { day: "numeric", month: "short" }).format(d);
+    return new Intl.DateTimeFormat("uk-UA", { month: "short" }).format(d) + " " + d.getFullYear();
+  }
+
   function chartOptions(title, roll, step) {
     const c = colours();
     return {
-      axes: { x: { axisLabelWidth: 72 }, y: { axisLabelWidth: 56 } },
+      axes: { x: { axisLabelWidth: 72, axisLabelFormatter: dateLabel }, y: { axisLabelWidth: 56 } },
       labels: ["date", title], colors: [c.line], rollPeriod: roll, stepPlot: step,
       showRangeSelector: true, rangeSelectorHeight: 36, axisLineColor: c.fg, gridLineColor: c.grid,
       rangeSelectorPlotStrokeColor: c.line, rangeSelectorPlotFillColor: c.grid,
@@ -374,7 +384,7 @@
         return [label(c.id), A.el("span", { "data-cat": c.id, "data-value": p.losses[c.id],
                                             text: A.num(p.losses[c.id]) }),
                 A.num(p.per_day[c.id], 1), A.num(was),
-                pct === null ? "–" : A.signed(Math.round(pct * 10) / 10) + " %"];
+                pct === null ? "–" : A.signed(Math.round(pct * 10) / 10) + "\u00a0%"];
       });
     A.clear(box).appendChild(A.el("p", { text: p.from + " – " + p.to + " · " + A.num(p.days) +
       " " + A.t("days") + " · " + A.t("previous") + ": " + prev.from + " – " + prev.to }));

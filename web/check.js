@@ -2,8 +2,8 @@
  * the text is shown with each figure marked (colour and symbol: ✓ correct, ✗ incorrect,
  * ? unverifiable); a click (or Enter) on a mark shows its note and the API request that
  * shows the actual figure. A short text and its date are kept in the URL's fragment
- * (check_text, check_as_of) so the address can be shared. Its own strings (both languages)
- * follow the page's language (document.documentElement.lang). */
+ * (check_text, check_as_of) so the address can be shared. Its strings are i18n.js's check_*,
+ * in the page's language (A.lang). */
 "use strict";
 
 (function () {
@@ -11,40 +11,18 @@
   const $ = function (id) { return document.getElementById(id); };
   const PERMALINK_MAX = 1500;  /* characters of text kept in the fragment */
   const SYMBOL = { correct: "✓", incorrect: "✗", unverifiable: "?" };
-  const T = {
-    title: ["Check a text", "Перевірити текст"],
-    paste: ["Paste an article or a post (English or Ukrainian)",
-            "Вставте статтю чи допис (англійською чи українською)"],
-    as_of: ["as of (blank: from the text)", "станом на (порожньо: з тексту)"],
-    check: ["Check", "Перевірити"],
-    counts: ["{n} figures: {c} correct, {i} incorrect, {u} unverifiable",
-             "Цифр: {n}; правильних {c}, хибних {i}, неперевірних {u}"],
-    none: ["No loss figures found.", "Цифр втрат не знайдено."],
-    claimed: ["claimed", "у тексті"],
-    actual: ["data", "дані"],
-    evidence: ["evidence", "джерело"],
-    correct: ["correct", "правильно"],
-    incorrect: ["incorrect", "хибно"],
-    unverifiable: ["unverifiable", "неперевірно"],
-    empty: ["Paste a text first.", "Спершу вставте текст."],
-    error: ["The check failed:", "Перевірка не вдалася:"],
-  };
-  let last = null;   /* {text, answer} of the last check, for relabelling */
+  let last = null;   /* {text, answer, picked} of the last check, for relabelling */
 
+  /* Strings live in i18n.js (check_*), in the page's language (A.lang, app.js). */
   function t(key, vars) {
-    let s = T[key][document.documentElement.lang === "uk" ? 1 : 0];
-    for (const k in vars || {})
-      s = s.split("{" + k + "}").join(vars[k]);
-    return s;
+    return A.t("check_" + key, vars);
   }
 
-  function labels() {
-    $("h-check").textContent = t("title");
-    $("check-paste").textContent = t("paste");
-    $("check-as-of-label").textContent = t("as_of");
-    $("check-run").textContent = t("check");
+  /* The labels of the form are [data-t] elements (A.translate); what this file drew is
+   * drawn again in the new language. */
+  function relabel() {
     if (last)
-      show(last.text, last.answer);
+      show(last.text, last.answer, last.picked);
   }
 
   /* The fragment's other keys are kept (the dashboard's own state lives there too). */
@@ -60,14 +38,31 @@
     history.replaceState(null, "", "#" + q.toString());
   }
 
-  function detail(c) {
+  /* The note of claim i, in a box kept in sight (sticky) under the text; its close button
+   * gives the focus back to the mark. */
+  function detail(i) {
+    const c = last.answer.claims[i];
+    last.picked = i;
+    for (const m of document.querySelectorAll("#check-marked .check-mark"))
+      m.setAttribute("aria-expanded", String(+m.getAttribute("data-i") === i));
     const box = A.clear($("check-detail"));
-    const rows = [A.el("p", { class: "v-" + c.verdict }, [
+    const close = A.el("button", { type: "button", class: "check-close", text: "×",
+                                   "aria-label": t("close"), title: t("close") });
+    close.addEventListener("click", function () {
+      A.clear(box);
+      last.picked = undefined;
+      const m = document.querySelector('#check-marked .check-mark[data-i="' + i + '"]');
+      if (m) {
+        m.setAttribute("aria-expanded", "false");
+        m.focus();
+      }
+    });
+    const rows = [close, A.el("p", { class: "v-" + c.verdict }, [
       A.el("strong", { text: SYMBOL[c.verdict] + " " + t(c.verdict) }), " ",
       "“" + c.quote + "”"])];
     rows.push(A.el("p", { text: t("claimed") + ": " + A.num(c.claimed) +
       (c.actual !== undefined ? " · " + t("actual") + ": " + A.num(c.actual) : "") +
-      " · " + c.kind + (c.category ? " · " + c.category : "") +
+      " · " + t("kind_" + c.kind) + (c.category ? " · " + A.catLabel(c.category) : "") +
       (c.date ? " · " + c.date : "") + (c.from ? " · " + c.from + " – " + c.to : "") }));
     rows.push(A.el("p", { class: "check-note", text: c.note }));
     if (c.evidence)
@@ -78,7 +73,7 @@
   }
 
   /* The text with each claim marked; claims overlapping an earlier mark are listed only. */
-  function show(text, answer) {
+  function show(text, answer, picked) {
     const chars = Array.from(text);
     const out = A.clear($("check-marked"));
     let pos = 0;
@@ -88,6 +83,7 @@
       out.appendChild(document.createTextNode(chars.slice(pos, c.start).join("")));
       const mark = A.el("mark", { class: "check-mark v-" + c.verdict, tabindex: "0",
                                   role: "button", "data-i": String(i),
+                                  "aria-controls": "check-detail", "aria-expanded": "false",
                                   "data-verdict": c.verdict,
                                   title: t(c.verdict) + ": " + c.note }, [
         chars.slice(c.start, c.end).join(""),
@@ -98,10 +94,12 @@
     out.appendChild(document.createTextNode(chars.slice(pos).join("")));
     const n = answer.counts;
     $("check-counts").textContent = answer.claims.length === 0 ? t("none") :
-      t("counts", { n: answer.claims.length, c: n.correct, i: n.incorrect, u: n.unverifiable }) +
-      " (as_of " + answer.as_of + ")";
+      t("counts", { n: answer.claims.length, c: n.correct, i: n.incorrect, u: n.unverifiable,
+                    date: answer.as_of });
     A.clear($("check-detail"));
     last = { text: text, answer: answer };
+    if (picked !== undefined)
+      detail(picked);
   }
 
   async function run() {
@@ -134,16 +132,15 @@
     if (ev.type === "keydown" && ev.key !== "Enter" && ev.key !== " ")
       return;
     ev.preventDefault();
-    detail(last.answer.claims[+m.getAttribute("data-i")]);
+    detail(+m.getAttribute("data-i"));
   }
 
   function init() {
     $("check-form").addEventListener("submit", function (ev) { ev.preventDefault(); run(); });
     $("check-marked").addEventListener("click", pick);
     $("check-marked").addEventListener("keydown", pick);
-    new MutationObserver(labels).observe(document.documentElement,
-                                         { attributes: true, attributeFilter: ["lang"] });
-    labels();
+    new MutationObserver(relabel).observe(document.documentElement,
+                                          { attributes: true, attributeFilter: ["lang"] });
     const q = new URLSearchParams(location.hash.slice(1));
     if (q.get("check_text")) {
       $("check-text").value = q.get("check_text");

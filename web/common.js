@@ -192,10 +192,12 @@ window.A = (function () {
   };
   document.documentElement.setAttribute("data-theme", A.theme());
 
-  /* Fills every [data-t] element with its string. */
+  /* Fills every [data-t] element with its string, and every [data-t-label] one's aria-label. */
   A.translate = function (root) {
     for (const e of (root || document).querySelectorAll("[data-t]"))
       e.textContent = A.t(e.getAttribute("data-t"));
+    for (const e of (root || document).querySelectorAll("[data-t-label]"))
+      e.setAttribute("aria-label", A.t(e.getAttribute("data-t-label")));
     document.documentElement.lang = A.lang;
   };
 

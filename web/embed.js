@@ -3,20 +3,14 @@
  * /v1/charts/{id}.svg); and on each card a sparkline of the last 30 days' daily losses,
  * drawn here from /v1/daily. It watches what app.js renders (#cards, #cite-chart) and adds
  * to it, so app.js needs no change. No inline style (CSP): SVG presentation attributes and
- * classes only. */
+ * classes only. Its strings are i18n.js's embed* and spark. On a card the control opens as
+ * a panel over the cards below (the row keeps its height); under the chart, in place. */
 "use strict";
 
 (function () {
   const A = window.A;
   const NS = "http://www.w3.org/2000/svg";
   const DAYS = 30;
-  Object.assign(window.ATTRITION_I18N.text, {
-    embed: ["Embed", "Вбудувати"],
-    embed_code: ["HTML for your page", "HTML для вашої сторінки"],
-    embed_img: ["image", "зображення"],
-    spark: ["daily losses, last {n} days", "втрати за день, останні {n} дн."]
-  });
-
   /* A card's or the chart's image, in the page's language and theme. */
   function look() {
     return { lang: A.lang === "uk" ? "uk" : undefined, theme: A.isDark() ? "dark" : undefined };
@@ -37,8 +31,9 @@
       links.push(" ", A.el("a", { href: png, class: "embed-png", text: "PNG" }));
     return A.el("details", { class: "embed" }, [
       A.el("summary", { text: A.t("embed") }),
-      A.el("p", null, [input, " ", copy]),
-      A.el("p", null, [A.t("embed_img") + ": "].concat(links))]);
+      A.el("div", { class: "embed-panel" }, [
+        A.el("p", { class: "embed-row" }, [input, " ", copy]),
+        A.el("p", null, [A.t("embed_img") + ": "].concat(links))])]);
   }
 
   /* ---- cards -------------------------------------------------------------------------- */
@@ -130,6 +125,23 @@
     c.open = !!(was && was.open);
     A.clear(box).appendChild(c);
   }
+
+  /* A card's panel lies over the cards below: it closes when the focus or a click goes
+   * elsewhere, and on Escape (the focus back on its summary). */
+  function closeOthers(ev) {
+    for (const d of document.querySelectorAll("#cards details.embed[open]"))
+      if (!d.contains(ev.target))
+        d.open = false;
+  }
+  document.addEventListener("focusin", closeOthers);
+  document.addEventListener("pointerdown", closeOthers);
+  document.addEventListener("keydown", function (ev) {
+    const d = ev.key === "Escape" && ev.target.closest ? ev.target.closest("details.embed[open]") : null;
+    if (d) {
+      d.open = false;
+      d.querySelector("summary").focus();
+    }
+  });
 
   function watch(id, fn) {
     const el = document.getElementById(id);

@@ -9,11 +9,19 @@
   let timer = null;
   let lastEtag = null;
 
+  /* The notice keeps its date, to say it again in another language (A.translate sets the
+   * page's lang attribute). */
   function notice(date) {
     const box = document.getElementById("live-notice");
+    box.setAttribute("data-date", date);
     box.textContent = A.t("live_new", { date: date });
     box.hidden = false;
   }
+  new MutationObserver(function () {
+    const box = document.getElementById("live-notice");
+    if (box && !box.hidden && box.getAttribute("data-date"))
+      box.textContent = A.t("live_new", { date: box.getAttribute("data-date") });
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
 
   /* The browser may hold the main answers for max-age seconds: fetch them anew first, so
    * that A.reload's requests find the new ones. */
