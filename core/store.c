@@ -857,6 +857,15 @@ int store_backup(store *st, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "backup path too long");
         return STORE_EINVAL;
     }
+    /* The copy replaces path by a rename: never the live file (a server on it would go on
+     * writing to the replaced file, its -wal beside another database). */
+    const char *live = sqlite3_db_filename(st->db, "main");
+    struct stat a, b;
+    if (live && *live && stat(path, &a) == 0 && stat(live, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino) {
+        snprintf(err, errlen, "backup: %s is the database itself; back up to another file", path);
+        return STORE_EINVAL;
+    }
     remove(tmp);
     int src = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (src == SQLITE_OK)
@@ -910,7 +919,10 @@ static int restore_check(sqlite3 *db, const char *path, char *err, size_t errlen
         why = "it is damaged";
     sqlite3_finalize(stmt);
     if (why) {
-        snprintf(err, errlen, "cannot restore %s: %s (%s)", path, why, sqlite3_errmsg(db));
+        snprintf(err, errlen, "cannot restore %s: %s%s%s%s", path, why,
+                 sqlite3_errcode(db) != SQLITE_OK ? " (" : "",
+                 sqlite3_errcode(db) != SQLITE_OK ? sqlite3_errmsg(db) : "",
+                 sqlite3_errcode(db) != SQLITE_OK ? ")" : "");
         return STORE_ECORRUPT;
     }
     return STORE_OK;

@@ -16,6 +16,7 @@
 #include "upstream.h"
 
 #include <check.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,6 +439,15 @@ START_TEST(backup_and_restore_while_serving)
     ck_assert_int_eq(run_cmd(bargs, NULL, "backup.log", &out, NULL), 0);
     ck_assert_msg(strstr(out, "backed up") != NULL, "backup: %s", out);
     free(out);
+    /* a backup onto the live file itself is refused: the file stays the server's */
+    struct stat before, after;
+    ck_assert_int_eq(stat(srv.db, &before), 0);
+    const char *self[] = {"backup", "--db", srv.db, srv.db, NULL};
+    ck_assert_int_eq(run_cmd(self, NULL, "backup-self.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "is the database itself") != NULL, "backup onto itself: %s", out);
+    free(out);
+    ck_assert_int_eq(stat(srv.db, &after), 0);
+    ck_assert(before.st_ino == after.st_ino);
     req(&srv, "POST", "/v1/reports", "{\"date\": \"" NEW_DAY "\", \"totals\": "
         "{\"personnel\": 25000}}", 201, &r);
     http_resp_free(&r);
