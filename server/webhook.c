@@ -266,10 +266,16 @@ static void attempt(struct webhook *w, const webhook_job *job)
     else
         w->stats.failed++;
     pthread_mutex_unlock(&w->lock);
-    if (!ok) { /* the URL may hold a token: only its scheme and host are logged */
+    if (!ok) { /* the URL may hold a token: only its scheme and host are logged (never
+                * user:password@, which goes before the host) */
         char origin[256];
         size_t scheme = strcspn(job->url, ":") + 3, host = strcspn(job->url + scheme, "/?#");
-        snprintf(origin, sizeof origin, "%.*s", (int)(scheme + host), job->url);
+        const char *h = job->url + scheme, *at = memchr(h, '@', host);
+        for (; at != NULL; at = memchr(h, '@', host)) {
+            host -= (size_t)(at + 1 - h);
+            h = at + 1;
+        }
+        snprintf(origin, sizeof origin, "%.*s%.*s", (int)scheme, job->url, (int)host, h);
         log_event_new(give_up ? "error" : "warning", json_pack("{s:s, s:s, s:s, s:i}", "detail",
                       give_up ? "webhook delivery given up" : "webhook delivery failed; will retry",
                       "to", origin, "reason", why, "attempts", attempts));

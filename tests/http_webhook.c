@@ -276,6 +276,27 @@ START_TEST(test_retry_after_500)
 }
 END_TEST
 
+/* A failed delivery's log names the URL's scheme and host, never its user:password@. */
+START_TEST(test_failure_log_hides_credentials)
+{
+    test_server s;
+    const char *env[] = {"ATTRITION_TOKEN=" TOKEN, "ATTRITION_WEBHOOKS=http://hook:s3cr3t-pw@"
+                         "127.0.0.1:1/path?token=s3cr3t-q", NULL};
+    ck_assert_int_eq(test_server_prepare(&s), 0);
+    ck_assert_int_eq(test_server_start(&s, env), 0);
+    post_report(&s, "2024-01-01", 1000);
+    ck_assert_int_eq(test_server_wait_log(&s, "\"to\":\"http://127.0.0.1:1\"", 10000), 0);
+    ck_assert_int_eq(test_server_stop(&s), 0);
+    FILE *f = fopen(s.log, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[4096];
+    while (fgets(line, sizeof line, f) != NULL)
+        ck_assert_msg(strstr(line, "s3cr3t") == NULL, "the log shows a credential: %s", line);
+    fclose(f);
+    test_server_cleanup(&s);
+}
+END_TEST
+
 START_TEST(test_delivery_after_restart)
 {
     receiver r;
@@ -330,6 +351,7 @@ TCase *http_webhook_tcase(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_delivery_signed_and_formats);
     tcase_add_test(tc, test_retry_after_500);
+    tcase_add_test(tc, test_failure_log_hides_credentials);
     tcase_add_test(tc, test_delivery_after_restart);
     tcase_add_test(tc, test_two_servers_deliver_once);
     return tc;
