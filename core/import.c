@@ -304,7 +304,7 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
         text_message(err, errlen, "%s: out of memory", name);
         return -1;
     }
-    size_t idx;
+    size_t idx, first = res->n_dates; /* this file's dates: res->dates[first..] */
     json_t *obj;
     json_array_foreach(arr, idx, obj) {
         int day;
@@ -314,6 +314,13 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
         }
         if (entry_date(name, idx, obj, &day, err, errlen) != 0)
             goto cleanup;
+        for (size_t j = first; kind != IMPORT_CORRECTIONS && j < res->n_dates; j++)
+            if (res->dates[j] == day) { /* which would count? the file contradicts itself */
+                char ds[DATE_STR_LEN];
+                text_message(err, errlen, "%s: entry %zu: %s is given twice in this file", name,
+                             idx, date_format(day, ds));
+                goto cleanup;
+            }
         json_t *jd = json_object_get(obj, "day");
         if (jd && (!json_is_integer(jd) || json_integer_value(jd) != date_war_day(day)))
             res->day_mismatches++;

@@ -492,6 +492,34 @@ START_TEST(backup_and_restore_while_serving)
 }
 END_TEST
 
+/* A file that gives a date twice (with other totals) contradicts itself: refused, naming the
+ * entry, and nothing changes (no total overwritten without its revision). */
+START_TEST(import_date_twice_refused)
+{
+    if (!have_data)
+        return;
+    char path[700], *out = NULL;
+    snprintf(path, sizeof path, "%s/twice.json", srv.dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("[{\"date\": \"2022-03-01\", \"day\": 6, \"personnel\": 5710},\n"
+          " {\"date\": \"2022-03-01\", \"day\": 6, \"personnel\": 9999}]\n", f);
+    fclose(f);
+    ck_assert_int_eq(test_server_start(&srv, env_token), 0);
+    http_resp r;
+    json_t *j = http_get_json(&srv, "/v1/reports/2022-03-01/history", 200, &r);
+    size_t before = json_array_size(json_object_get(j, "revisions"));
+    http_resp_free(&r);
+    const char *args[] = {"import", "--db", srv.db, path, NULL};
+    ck_assert_int_eq(run_cmd(args, NULL, "twice.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "entry 1: 2022-03-01 is given twice") != NULL, "import: %s", out);
+    free(out);
+    j = http_get_json(&srv, "/v1/reports/2022-03-01/history", 200, &r);
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "revisions")), before);
+    http_resp_free(&r);
+}
+END_TEST
+
 TCase *http_nothing_lost_tcase(void)
 {
     TCase *tc = tcase_create("http_nothing_lost");
@@ -504,5 +532,6 @@ TCase *http_nothing_lost_tcase(void)
     tcase_add_test(tc, deployment_ids_never_reused);
     tcase_add_test(tc, export_import_round_trip);
     tcase_add_test(tc, backup_and_restore_while_serving);
+    tcase_add_test(tc, import_date_twice_refused);
     return tc;
 }
