@@ -658,6 +658,14 @@ cleanup:
 static int import_export_json(store *st, const char *name, json_t *root, import_result *res,
                               char *err, size_t errlen)
 {
+    json_t *v = json_object_get(root, "version");
+    if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+                      json_integer_value(v) > IMPORT_EXPORT_VERSION)) {
+        text_message(err, errlen, "%s: \"version\" must be an export format version from 1 to "
+                     "%d (this program's; a newer export needs a newer attrition)", name,
+                     IMPORT_EXPORT_VERSION);
+        return -1;
+    }
     if (import_export_categories(st, name, json_object_get(root, "categories"), err, errlen) ||
         import_dated_entries(st, name, json_object_get(root, "reports"), import_export_report,
                              res, err, errlen) ||

@@ -492,8 +492,8 @@ START_TEST(backup_and_restore_while_serving)
 }
 END_TEST
 
-/* A file that gives a date twice (with other totals) contradicts itself: refused, naming the
- * entry, and nothing changes (no total overwritten without its revision). */
+/* A file that gives a date twice (with other totals) contradicts itself, and an export of a
+ * newer format would lose what it adds: both refused, naming why, and nothing changes. */
 START_TEST(import_date_twice_refused)
 {
     if (!have_data)
@@ -513,6 +513,17 @@ START_TEST(import_date_twice_refused)
     const char *args[] = {"import", "--db", srv.db, path, NULL};
     ck_assert_int_eq(run_cmd(args, NULL, "twice.log", &out, NULL), 1);
     ck_assert_msg(strstr(out, "entry 1: 2022-03-01 is given twice") != NULL, "import: %s", out);
+    free(out);
+    /* so does an export of a newer format (what it adds would be lost) */
+    snprintf(path, sizeof path, "%s/newer.json", srv.dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"format\": \"attrition-export\", \"version\": 3, \"reports\": [{\"date\": "
+          "\"2022-03-01\", \"totals\": {\"personnel\": 9999}}]}\n", f);
+    fclose(f);
+    ck_assert_int_eq(run_cmd(args, NULL, "newer.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "a newer export needs a newer attrition") != NULL, "import: %s",
+                  out);
     free(out);
     j = http_get_json(&srv, "/v1/reports/2022-03-01/history", 200, &r);
     ck_assert_uint_eq(json_array_size(json_object_get(j, "revisions")), before);
