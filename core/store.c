@@ -857,14 +857,21 @@ int store_backup(store *st, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "backup path too long");
         return STORE_EINVAL;
     }
-    /* The copy replaces path by a rename: never the live file (a server on it would go on
-     * writing to the replaced file, its -wal beside another database). */
+    /* The copy replaces path by a rename: never the live file or its -wal, -shm or journal
+     * (a server on it would go on writing to the replaced file, its -wal beside another
+     * database; a replaced -wal loses what it holds). */
     const char *live = sqlite3_db_filename(st->db, "main");
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
     struct stat a, b;
-    if (live && *live && stat(path, &a) == 0 && stat(live, &b) == 0 && a.st_dev == b.st_dev &&
-        a.st_ino == b.st_ino) {
-        snprintf(err, errlen, "backup: %s is the database itself; back up to another file", path);
-        return STORE_EINVAL;
+    for (size_t i = 0; live && *live && i < sizeof suffix / sizeof suffix[0]; i++) {
+        char name[4200];
+        snprintf(name, sizeof name, "%s%s", live, suffix[i]);
+        if (stat(path, &a) == 0 && stat(name, &b) == 0 && a.st_dev == b.st_dev &&
+            a.st_ino == b.st_ino) {
+            snprintf(err, errlen, "%s is the database itself%s; back up to another file",
+                     path, i ? " (a file of its journal)" : "");
+            return STORE_EINVAL;
+        }
     }
     remove(tmp);
     int src = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);

@@ -448,6 +448,15 @@ START_TEST(backup_and_restore_while_serving)
     free(out);
     ck_assert_int_eq(stat(srv.db, &after), 0);
     ck_assert(before.st_ino == after.st_ino);
+    char wal[720]; /* and so is one onto its -wal (what it holds would be lost) */
+    snprintf(wal, sizeof wal, "%s-wal", srv.db);
+    ck_assert_int_eq(stat(wal, &before), 0);
+    const char *onto_wal[] = {"backup", "--db", srv.db, wal, NULL};
+    ck_assert_int_eq(run_cmd(onto_wal, NULL, "backup-wal.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "a file of its journal") != NULL, "backup onto the -wal: %s", out);
+    free(out);
+    ck_assert_int_eq(stat(wal, &after), 0);
+    ck_assert(before.st_ino == after.st_ino);
     req(&srv, "POST", "/v1/reports", "{\"date\": \"" NEW_DAY "\", \"totals\": "
         "{\"personnel\": 25000}}", 201, &r);
     http_resp_free(&r);
