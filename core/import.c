@@ -810,7 +810,7 @@ static int csv_row_values(store *st, const char *name, size_t row, char **f, siz
 static int import_csv(store *st, const char *name, const char *data, size_t len,
                       import_result *res, char *err, size_t errlen)
 {
-    int rc = -1;
+    int rc = -1, *seen = NULL; /* the dates of the lines read */
     char *copy = strndup(data, len);
     key_memo *memo = calloc(1, sizeof *memo);
     csv_header h;
@@ -822,13 +822,32 @@ static int import_csv(store *st, const char *name, const char *data, size_t len,
     char *line = strtok_r(copy, "\r\n", &save);
     if (csv_header_read(st, memo, name, line, &h, res, err, errlen) != 0)
         goto cleanup;
-    size_t row = 1;
+    size_t row = 1, n_seen = 0, cap_seen = 0;
     while ((line = strtok_r(NULL, "\r\n", &save)) != NULL) {
-        if (csv_row_import(st, name, ++row, line, &h, res, err, errlen) != 0)
+        char ds[DATE_STR_LEN + 1];
+        int day, *ns;
+        snprintf(ds, sizeof ds, "%.*s", (int)strcspn(line, ","), line);
+        row++;
+        for (size_t j = 0; date_parse(ds, &day) == 0 && j < n_seen; j++)
+            if (seen[j] == day) { /* which would count? the file contradicts itself */
+                text_message(err, errlen, "%s: line %zu: %s is given twice in this file", name,
+                             row, ds);
+                goto cleanup;
+            }
+        if (date_parse(ds, &day) == 0) {
+            if ((ns = array_room(seen, n_seen, &cap_seen, sizeof *ns, 256)) == NULL) {
+                text_message(err, errlen, "%s: out of memory", name);
+                goto cleanup;
+            }
+            seen = ns;
+            seen[n_seen++] = day;
+        }
+        if (csv_row_import(st, name, row, line, &h, res, err, errlen) != 0)
             goto cleanup;
     }
     rc = 0;
 cleanup:
+    free(seen);
     free(memo);
     free(copy);
     return rc;

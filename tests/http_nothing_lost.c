@@ -523,6 +523,15 @@ START_TEST(import_date_twice_refused)
     ck_assert_int_eq(run_cmd(args, NULL, "twice.log", &out, NULL), 1);
     ck_assert_msg(strstr(out, "entry 1: 2022-03-01 is given twice") != NULL, "import: %s", out);
     free(out);
+    /* the same in the CSV export's shape */
+    snprintf(path, sizeof path, "%s/twice.csv", srv.dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("date,day,personnel\n2022-03-01,6,5710\n2022-03-01,6,9999\n", f);
+    fclose(f);
+    ck_assert_int_eq(run_cmd(args, NULL, "twice-csv.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "line 3: 2022-03-01 is given twice") != NULL, "import: %s", out);
+    free(out);
     /* so does an export of a newer format (what it adds would be lost) */
     snprintf(path, sizeof path, "%s/newer.json", srv.dir);
     f = fopen(path, "w");
