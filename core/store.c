@@ -959,6 +959,18 @@ static uint64_t copy_version(sqlite3 *db)
     return v;
 }
 
+/* PRAGMA page_size of db; 0 when it cannot be read. */
+static int64_t page_size_of(sqlite3 *db)
+{
+    sqlite3_stmt *stmt = NULL;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
 int store_restore(store *st, const char *path, char *err, size_t errlen)
 {
     sqlite3 *src = NULL, *mem = NULL;
@@ -982,6 +994,16 @@ int store_restore(store *st, const char *path, char *err, size_t errlen)
                                                                  : copy_version(mem)) + 1)) != SQLITE_OK) {
         rc = store_status_from_sqlite(orc);
         snprintf(err, errlen, "reading %s: %s", path, mem ? sqlite3_errmsg(mem) : "out of memory");
+        goto cleanup;
+    }
+    /* A database in WAL mode keeps its page size: a copy of another one cannot go in. */
+    int64_t live_ps = page_size_of(st->db), copy_ps = page_size_of(mem);
+    if (live_ps != copy_ps) {
+        rc = STORE_EINVAL;
+        snprintf(err, errlen, "cannot restore %s: its page size (%lld bytes) is not the "
+                 "database's (%lld); change it first: sqlite3 %s 'PRAGMA journal_mode = DELETE; "
+                 "PRAGMA page_size = %lld; VACUUM'", path, (long long)copy_ps, (long long)live_ps,
+                 path, (long long)live_ps);
         goto cleanup;
     }
     if ((orc = backup_copy(st->db, mem)) != SQLITE_OK) {

@@ -16,6 +16,7 @@
 #include "upstream.h"
 
 #include <check.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,6 +458,22 @@ START_TEST(backup_and_restore_while_serving)
     free(out);
     ck_assert_int_eq(stat(wal, &after), 0);
     ck_assert(before.st_ino == after.st_ino);
+    /* a copy of another page size cannot go into a WAL database: refused, saying what to do */
+    char paged[720];
+    snprintf(paged, sizeof paged, "%s/paged.db", srv.dir);
+    const char *pargs[] = {"backup", "--db", srv.db, paged, NULL};
+    ck_assert_int_eq(run_cmd(pargs, NULL, "backup-paged.log", &out, NULL), 0);
+    free(out);
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(paged, &h), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(h, "PRAGMA page_size = 16384; VACUUM", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    const char *rpaged[] = {"restore", "--db", srv.db, paged, NULL};
+    ck_assert_int_eq(run_cmd(rpaged, NULL, "restore-paged.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "its page size (16384 bytes) is not the database's") != NULL,
+                  "restore of another page size: %s", out);
+    free(out);
     req(&srv, "POST", "/v1/reports", "{\"date\": \"" NEW_DAY "\", \"totals\": "
         "{\"personnel\": 25000}}", 201, &r);
     http_resp_free(&r);
