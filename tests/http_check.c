@@ -336,6 +336,25 @@ START_TEST(test_number_words)
 }
 END_TEST
 
+/* Bad input is 400 also before any report is stored (not 404 "no report"). */
+START_TEST(test_bad_text_on_empty_database)
+{
+    test_server e;
+    http_resp r;
+    static const char *const h[] = {"Content-Type: text/plain; charset=utf-8", NULL};
+    ck_assert_int_eq(test_server_prepare(&e), 0);
+    ck_assert_int_eq(test_server_start(&e, NULL), 0);
+    ck_assert_int_eq(http_request(&e, "POST", "/v1/check", h, "7 tanks \xff\xfe", 10, &r), 0);
+    ck_assert_msg(r.status == 400, "invalid UTF-8: %ld %s", r.status, r.body);
+    ck_assert_ptr_nonnull(strstr(r.body, "not UTF-8 text"));
+    http_resp_free(&r);
+    ck_assert_int_eq(http_request(&e, "POST", "/v1/check", h, "7 tanks", 7, &r), 0);
+    ck_assert_int_eq(r.status, 404); /* good text, no data: the usual "no report" */
+    http_resp_free(&r);
+    test_server_finish(&e);
+}
+END_TEST
+
 START_TEST(test_shapes_and_errors)
 {
     if (!have_data)
@@ -423,5 +442,6 @@ TCase *http_check_tcase(void)
     tcase_add_test(tc, test_corpus);
     tcase_add_test(tc, test_shapes_and_errors);
     tcase_add_test(tc, test_number_words);
+    tcase_add_test(tc, test_bad_text_on_empty_database);
     return tc;
 }
