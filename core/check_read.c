@@ -473,7 +473,8 @@ static int ordinal_word(const char *w)
 }
 
 /* Turns number words ("seven", "twenty-one", "сім", "двадцять сім") and ordinal words into
- * T_NUM tokens in place (the words are kept; merged tokens become T_PUNCT ' '). */
+ * T_NUM tokens in place (the first word's token spans them all; the others are dropped:
+ * whitespace is never a token, so T_PUNCT ' ' marks them until then). */
 static void number_words(toks *t)
 {
     for (size_t i = 0; i < t->n; i++) {
@@ -501,6 +502,28 @@ static void number_words(toks *t)
         k->type = T_NUM;
         k->num = v;
         k->wordnum = 1;
+        /* "two hundred", "two hundred (and) forty-one": one number, not 2 and 100 */
+        size_t h = i + 1;
+        if (v < 10 && !tens && h < t->n && t->v[h].type == T_WORD &&
+            strcmp(t->v[h].w, "hundred") == 0) {
+            size_t j = h + 1;
+            if (j < t->n && t->v[j].type == T_WORD && strcmp(t->v[j].w, "and") == 0)
+                j++;
+            int64_t u = j < t->n && t->v[j].type == T_WORD ? number_word(t->v[j].w, &tens) : 0;
+            if (u <= 0 || u >= 100) {
+                j = h;
+                u = 0;
+                tens = 0;
+            }
+            k->num = v * 100 + u;
+            k->b1 = t->v[j].b1;
+            k->c1 = t->v[j].c1;
+            for (size_t m = i + 1; m <= j; m++) {
+                t->v[m].type = T_PUNCT;
+                t->v[m].p = ' ';
+            }
+            i = j;
+        }
         if (!tens)
             continue;
         /* twenty-one, двадцять сім */
@@ -522,6 +545,12 @@ static void number_words(toks *t)
             }
         }
     }
+    /* drop the merged words: "twenty-one tanks" reads as a number next to its category */
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (!(t->v[i].type == T_PUNCT && t->v[i].p == ' '))
+            t->v[n++] = t->v[i];
+    t->n = n;
 }
 
 /* ---- time expressions -------------------------------------------------------------------- */
@@ -1307,7 +1336,7 @@ static int read_sentence(reader *r, size_t a, size_t b, int *ctx, unsigned char 
                 continue;
             }
         }
-        if (k->wordnum && k->num > 100)
+        if (k->wordnum && k->num > 999) /* words make at most "nine hundred ninety-nine" */
             continue;
         category_after(r, &c, b);
         if (k->wordnum && c.cat < 0)

@@ -7,7 +7,8 @@
  * schema 3) gets the default one: personnel, personnel*, POW; the equipment keys of the
  * nearest earlier entry. A category with a total that neither layout names is added at the
  * end of its file under its dataset key (the first alias in config/categories.json, else its
- * label). The corrections file has an entry per date with a stored layout or correction note:
+ * label). A report with no figure for a file (a post of equipment only) has no entry in
+ * it: every entry of the dataset's files has one. The corrections file has an entry per date with a stored layout or correction note:
  * every key of the layout (0 where no note), then notes of other categories. */
 #include "attrition/dataset.h"
 #include "store_internal.h"
@@ -289,11 +290,17 @@ int dataset_export(store *st, const stats_snapshot *snap, int file, char **out, 
         root = corrections(&c);
     } else {
         root = json_array();
-        for (size_t r = 0; root && r < c.s->n_rep; r++)
-            if (json_array_append_new(root, report_entry(&c, file, r, &last_eq)) != 0) {
+        for (size_t r = 0; root && r < c.s->n_rep; r++) {
+            json_t *e = report_entry(&c, file, r, &last_eq);
+            if (e != NULL && json_object_size(e) <= 2) { /* no figure of this file's (a post */
+                json_decref(e);                           /* of equipment only): no entry */
+                continue;
+            }
+            if (json_array_append_new(root, e) != 0) {
                 json_decref(root);
                 root = NULL;
             }
+        }
     }
     if (root && (*out = json_dumps(root, JSON_INDENT(4))) != NULL) {
         *len = strlen(*out);

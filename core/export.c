@@ -84,8 +84,8 @@ static int export_json(store *st, FILE *out)
 {
     int rc = -1;
     json_t *root = json_pack("{s:s, s:i, s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:[]}",
-                             "format", "attrition-export", "version", 2, "categories",
-                             "reports", "revisions", "correction_notes", "deployments",
+                             "format", "attrition-export", "version", IMPORT_EXPORT_VERSION,
+                             "categories", "reports", "revisions", "correction_notes", "deployments",
                              "deleted_deployments", "dataset_entries", "annotations");
     if (root == NULL)
         return -1;

@@ -304,7 +304,7 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
         text_message(err, errlen, "%s: out of memory", name);
         return -1;
     }
-    size_t idx;
+    size_t idx, first = res->n_dates; /* this file's dates: res->dates[first..] */
     json_t *obj;
     json_array_foreach(arr, idx, obj) {
         int day;
@@ -314,6 +314,13 @@ static int import_ministry(store *st, const char *name, json_t *arr, int kind,
         }
         if (entry_date(name, idx, obj, &day, err, errlen) != 0)
             goto cleanup;
+        for (size_t j = first; kind != IMPORT_CORRECTIONS && j < res->n_dates; j++)
+            if (res->dates[j] == day) { /* which would count? the file contradicts itself */
+                char ds[DATE_STR_LEN];
+                text_message(err, errlen, "%s: entry %zu: %s is given twice in this file", name,
+                             idx, date_format(day, ds));
+                goto cleanup;
+            }
         json_t *jd = json_object_get(obj, "day");
         if (jd && (!json_is_integer(jd) || json_integer_value(jd) != date_war_day(day)))
             res->day_mismatches++;
@@ -651,6 +658,14 @@ cleanup:
 static int import_export_json(store *st, const char *name, json_t *root, import_result *res,
                               char *err, size_t errlen)
 {
+    json_t *v = json_object_get(root, "version");
+    if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 1 ||
+                      json_integer_value(v) > IMPORT_EXPORT_VERSION)) {
+        text_message(err, errlen, "%s: \"version\" must be an export format version from 1 to "
+                     "%d (this program's; a newer export needs a newer attrition)", name,
+                     IMPORT_EXPORT_VERSION);
+        return -1;
+    }
     if (import_export_categories(st, name, json_object_get(root, "categories"), err, errlen) ||
         import_dated_entries(st, name, json_object_get(root, "reports"), import_export_report,
                              res, err, errlen) ||
@@ -795,7 +810,7 @@ static int csv_row_values(store *st, const char *name, size_t row, char **f, siz
 static int import_csv(store *st, const char *name, const char *data, size_t len,
                       import_result *res, char *err, size_t errlen)
 {
-    int rc = -1;
+    int rc = -1, *seen = NULL; /* the dates of the lines read */
     char *copy = strndup(data, len);
     key_memo *memo = calloc(1, sizeof *memo);
     csv_header h;
@@ -807,13 +822,32 @@ static int import_csv(store *st, const char *name, const char *data, size_t len,
     char *line = strtok_r(copy, "\r\n", &save);
     if (csv_header_read(st, memo, name, line, &h, res, err, errlen) != 0)
         goto cleanup;
-    size_t row = 1;
+    size_t row = 1, n_seen = 0, cap_seen = 0;
     while ((line = strtok_r(NULL, "\r\n", &save)) != NULL) {
-        if (csv_row_import(st, name, ++row, line, &h, res, err, errlen) != 0)
+        char ds[DATE_STR_LEN + 1];
+        int day, *ns;
+        snprintf(ds, sizeof ds, "%.*s", (int)strcspn(line, ","), line);
+        row++;
+        for (size_t j = 0; date_parse(ds, &day) == 0 && j < n_seen; j++)
+            if (seen[j] == day) { /* which would count? the file contradicts itself */
+                text_message(err, errlen, "%s: line %zu: %s is given twice in this file", name,
+                             row, ds);
+                goto cleanup;
+            }
+        if (date_parse(ds, &day) == 0) {
+            if ((ns = array_room(seen, n_seen, &cap_seen, sizeof *ns, 256)) == NULL) {
+                text_message(err, errlen, "%s: out of memory", name);
+                goto cleanup;
+            }
+            seen = ns;
+            seen[n_seen++] = day;
+        }
+        if (csv_row_import(st, name, row, line, &h, res, err, errlen) != 0)
             goto cleanup;
     }
     rc = 0;
 cleanup:
+    free(seen);
     free(memo);
     free(copy);
     return rc;

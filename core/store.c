@@ -857,6 +857,22 @@ int store_backup(store *st, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "backup path too long");
         return STORE_EINVAL;
     }
+    /* The copy replaces path by a rename: never the live file or its -wal, -shm or journal
+     * (a server on it would go on writing to the replaced file, its -wal beside another
+     * database; a replaced -wal loses what it holds). */
+    const char *live = sqlite3_db_filename(st->db, "main");
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    struct stat a, b;
+    for (size_t i = 0; live && *live && i < sizeof suffix / sizeof suffix[0]; i++) {
+        char name[4200];
+        snprintf(name, sizeof name, "%s%s", live, suffix[i]);
+        if (stat(path, &a) == 0 && stat(name, &b) == 0 && a.st_dev == b.st_dev &&
+            a.st_ino == b.st_ino) {
+            snprintf(err, errlen, "%s is the database itself%s; back up to another file",
+                     path, i ? " (a file of its journal)" : "");
+            return STORE_EINVAL;
+        }
+    }
     remove(tmp);
     int src = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (src == SQLITE_OK)
@@ -910,7 +926,10 @@ static int restore_check(sqlite3 *db, const char *path, char *err, size_t errlen
         why = "it is damaged";
     sqlite3_finalize(stmt);
     if (why) {
-        snprintf(err, errlen, "cannot restore %s: %s (%s)", path, why, sqlite3_errmsg(db));
+        snprintf(err, errlen, "cannot restore %s: %s%s%s%s", path, why,
+                 sqlite3_errcode(db) != SQLITE_OK ? " (" : "",
+                 sqlite3_errcode(db) != SQLITE_OK ? sqlite3_errmsg(db) : "",
+                 sqlite3_errcode(db) != SQLITE_OK ? ")" : "");
         return STORE_ECORRUPT;
     }
     return STORE_OK;
@@ -940,6 +959,18 @@ static uint64_t copy_version(sqlite3 *db)
     return v;
 }
 
+/* PRAGMA page_size of db; 0 when it cannot be read. */
+static int64_t page_size_of(sqlite3 *db)
+{
+    sqlite3_stmt *stmt = NULL;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return v;
+}
+
 int store_restore(store *st, const char *path, char *err, size_t errlen)
 {
     sqlite3 *src = NULL, *mem = NULL;
@@ -963,6 +994,16 @@ int store_restore(store *st, const char *path, char *err, size_t errlen)
                                                                  : copy_version(mem)) + 1)) != SQLITE_OK) {
         rc = store_status_from_sqlite(orc);
         snprintf(err, errlen, "reading %s: %s", path, mem ? sqlite3_errmsg(mem) : "out of memory");
+        goto cleanup;
+    }
+    /* A database in WAL mode keeps its page size: a copy of another one cannot go in. */
+    int64_t live_ps = page_size_of(st->db), copy_ps = page_size_of(mem);
+    if (live_ps != copy_ps) {
+        rc = STORE_EINVAL;
+        snprintf(err, errlen, "cannot restore %s: its page size (%lld bytes) is not the "
+                 "database's (%lld); change it first: sqlite3 %s 'PRAGMA journal_mode = DELETE; "
+                 "PRAGMA page_size = %lld; VACUUM'", path, (long long)copy_ps, (long long)live_ps,
+                 path, (long long)live_ps);
         goto cleanup;
     }
     if ((orc = backup_copy(st->db, mem)) != SQLITE_OK) {

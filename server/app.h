@@ -26,6 +26,8 @@ typedef struct app {
     struct sync_runner *syncer;  /* owned; serve --sync-every (sync.h), or NULL */
     size_t body_bytes;           /* request-body bytes reserved by requests in flight, at
                                     most cfg->body_budget (serve.c; atomic) */
+    size_t public_body_bytes;    /* of those, held by public POSTs (no token: /v1/check), at
+                                    most half of cfg->body_budget (serve.c; atomic) */
     struct events *events;       /* owned; GET /v1/events (events.h), or NULL */
     struct webhook *webhook;     /* owned; webhook deliveries (webhook.h), or NULL */
 } app;

@@ -375,6 +375,29 @@ static int load_flags(config *cfg, int argc, char **argv, int first, const char 
     return 0;
 }
 
+/* The webhooks setting: at most CONFIG_WEBHOOKS_MAX entries separated by spaces, each
+ * [slack:|discord:]http(s)://HOST... (webhook.c reads it; an error there leaves webhooks off). 0, or -1 naming the entry. */
+static int webhooks_check(const char *list, char *err, size_t errlen)
+{
+    size_t n = 0;
+    for (const char *p = list + strspn(list, " \t\n"); *p; p += strspn(p, " \t\n")) {
+        size_t len = strcspn(p, " \t\n");
+        const char *u = p + (strncmp(p, "slack:", 6) == 0     ? 6
+                             : strncmp(p, "discord:", 8) == 0 ? 8 : 0);
+        size_t ul = len - (size_t)(u - p);
+        size_t s = ul > 8 && strncmp(u, "https://", 8) == 0 ? 8
+                   : ul > 7 && strncmp(u, "http://", 7) == 0 ? 7 : 0;
+        if (++n > CONFIG_WEBHOOKS_MAX || s == 0 || strchr("/?#", u[s]) != NULL) {
+            snprintf(err, errlen, "webhooks: entry %zu \"%.*s\" is not an http(s) URL with a host, "
+                     "slack:URL or discord:URL (at most %d entries)", n, len > 200 ? 200 : (int)len,
+                     p, CONFIG_WEBHOOKS_MAX);
+            return -1;
+        }
+        p += len;
+    }
+    return 0;
+}
+
 int config_load(config *cfg, int argc, char **argv, int first, const char **positional,
                 size_t max_pos, size_t *n_pos, char *err, size_t errlen)
 {
@@ -412,6 +435,8 @@ int config_load(config *cfg, int argc, char **argv, int first, const char **posi
         snprintf(err, errlen, "db must not be empty");
         return -1;
     }
+    if (webhooks_check(cfg->webhooks, err, errlen) != 0)
+        return -1;
     if (cfg->body_budget <= cfg->max_body) { /* a body of max_body must be able to pass */
         snprintf(err, errlen, "body_budget (%zu) must be larger than max_body (%zu)",
                  cfg->body_budget, cfg->max_body);

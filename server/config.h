@@ -39,6 +39,9 @@ typedef struct config {
 } config;
 
 /* The default sync source: the ministry dataset's files on GitHub. */
+/* At most this many entries in the webhooks setting (checked at start; webhook.c). */
+#define CONFIG_WEBHOOKS_MAX 16
+
 #define CONFIG_DEFAULT_SOURCE \
     "dataset:https://raw.githubusercontent.com/PetroIvaniuk/2022-Ukraine-Russia-War-Dataset/main/data/"
 

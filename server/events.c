@@ -208,7 +208,11 @@ struct events *events_new(app *a)
     if (ev == NULL)
         return NULL;
     ev->a = a;
+    /* A subscriber holds a connection for as long as it stays: at most half of conn_limit,
+     * so that streams never take every connection and leave other requests unanswered. */
     ev->limit = (size_t)a->cfg->events_limit;
+    if (ev->limit > (size_t)a->cfg->conn_limit / 2)
+        ev->limit = (size_t)a->cfg->conn_limit / 2;
     pthread_mutex_init(&ev->lock, NULL);
     stats_snapshot *s = app_snapshot(a);
     ev->deploy_version = s->deploy_version;
@@ -334,8 +338,8 @@ enum MHD_Result handle_events(request *req)
     if (s == NULL) {
         reply_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "30");
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, full ? "the server has as many "
-                             "event subscribers as it allows (%d) or is stopping; retry later"
-                             : "out of memory", req->app->cfg->events_limit);
+                             "event subscribers as it allows (%zu) or is stopping; retry later"
+                             : "out of memory", ev->limit);
     }
     struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 512,
                                                                   sub_read, s, sub_free);

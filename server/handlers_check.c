@@ -7,6 +7,7 @@
 #include "reply.h"
 #include "attrition/check.h"
 #include "attrition/date.h"
+#include "attrition/text.h"
 
 #include <string.h>
 
@@ -62,6 +63,9 @@ static enum MHD_Result check_and_reply(request *req, const char *text, size_t le
     if (len > CHECK_MAX_TEXT)
         return reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE, "text: %zu bytes, more than the "
                              "%d bytes a check takes", len, CHECK_MAX_TEXT);
+    if (!text_utf8_valid(text, len) || memchr(text, '\0', len) != NULL) /* also with no data */
+        return reply_problem(req, MHD_HTTP_BAD_REQUEST, "text: not UTF-8 text (invalid bytes or "
+                             "a NUL character)");
     stats_snapshot *s = req_snapshot(req);
     store_lock(req->app->st);
     int drc = deploy_list(req->app->st, NULL, &deps, &n_deps, NULL);

@@ -61,6 +61,7 @@ typedef struct conn_ctx {
     int too_large;
     int over_budget;    /* the body would take the in-flight budget past body_budget: 503 */
     int discard_body;   /* a route that reads no body: its bytes are read and dropped */
+    int public_body;    /* a public POST's body: counted in app.public_body_bytes too */
 } conn_ctx;
 
 static double elapsed(const struct timespec *t0)
@@ -75,9 +76,17 @@ static double elapsed(const struct timespec *t0)
  * bodies in flight would pass it. Released by body_release when cx is freed. */
 static int body_reserve(app *a, conn_ctx *cx, size_t n)
 {
+    /* public bodies (anyone's) hold at most half: they never shut out the writers' bodies */
+    size_t half = a->cfg->body_budget / 2;
+    if (cx->public_body && __atomic_add_fetch(&a->public_body_bytes, n, __ATOMIC_ACQ_REL) > half) {
+        __atomic_sub_fetch(&a->public_body_bytes, n, __ATOMIC_ACQ_REL);
+        return -1;
+    }
     size_t now = __atomic_add_fetch(&a->body_bytes, n, __ATOMIC_ACQ_REL);
     if (now > a->cfg->body_budget) {
         __atomic_sub_fetch(&a->body_bytes, n, __ATOMIC_ACQ_REL);
+        if (cx->public_body)
+            __atomic_sub_fetch(&a->public_body_bytes, n, __ATOMIC_ACQ_REL);
         return -1;
     }
     cx->reserved += n;
@@ -86,8 +95,11 @@ static int body_reserve(app *a, conn_ctx *cx, size_t n)
 
 static void body_release(conn_ctx *cx)
 {
-    if (cx->reserved && cx->req.app)
+    if (cx->reserved && cx->req.app) {
         __atomic_sub_fetch(&cx->req.app->body_bytes, cx->reserved, __ATOMIC_ACQ_REL);
+        if (cx->public_body)
+            __atomic_sub_fetch(&cx->req.app->public_body_bytes, cx->reserved, __ATOMIC_ACQ_REL);
+    }
     cx->reserved = 0;
 }
 
@@ -350,7 +362,8 @@ static const char *origin_path(const char *url)
 /* Decides, before any body byte is read (and before "100 Continue"), whether req's body
  * may be read, for a request whose framing on_headers accepted (declared length cl, or
  * chunked). A write route (ROUTE_NEEDS_AUTH) without a valid token is answered 401/403
- * here; an authorised one (or a ROUTE_READ_ONLY POST such as /v1/check) reserves its declared body of the in-flight budget (503 with
+ * here; an authorised one (or a ROUTE_READ_ONLY POST such as /v1/check, within half of
+ * the budget) reserves its declared body of the in-flight budget (503 with
  * Retry-After when it has no room); every other request keeps no body (discard_body: no
  * route reads one). Each refusal closes the connection. Returns MHD_YES to read on. */
 static enum MHD_Result body_admit(app *a, conn_ctx *cx, const char *cl)
@@ -369,6 +382,7 @@ static enum MHD_Result body_admit(app *a, conn_ctx *cx, const char *cl)
         return res;
     }
     size_t declared = cl ? (size_t)strtoull(cl, NULL, 10) : 0;
+    cx->public_body = !(r->flags & ROUTE_NEEDS_AUTH);
     if (declared > 0 && body_reserve(a, cx, declared + 1) != 0) {
         reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
         reply_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");

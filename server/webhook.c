@@ -18,7 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-#define WEBHOOK_MAX_ENTRIES 16
 #define WEBHOOK_BATCH 8          /* due deliveries read at once */
 #define WEBHOOK_IDLE_S 60        /* longest sleep without news */
 #define WEBHOOK_LEASE_S (3 * WEBHOOK_TIMEOUT_S) /* a leased delivery's time to be attempted */
@@ -37,7 +36,7 @@ typedef struct pending {
 
 struct webhook {
     app *a;
-    hook hooks[WEBHOOK_MAX_ENTRIES];
+    hook hooks[CONFIG_WEBHOOKS_MAX];
     size_t n_hooks;
     pthread_t thread;
     pthread_mutex_t lock;       /* guards what follows */
@@ -266,10 +265,16 @@ static void attempt(struct webhook *w, const webhook_job *job)
     else
         w->stats.failed++;
     pthread_mutex_unlock(&w->lock);
-    if (!ok) { /* the URL may hold a token: only its scheme and host are logged */
+    if (!ok) { /* the URL may hold a token: only its scheme and host are logged (never
+                * user:password@, which goes before the host) */
         char origin[256];
         size_t scheme = strcspn(job->url, ":") + 3, host = strcspn(job->url + scheme, "/?#");
-        snprintf(origin, sizeof origin, "%.*s", (int)(scheme + host), job->url);
+        const char *h = job->url + scheme, *at = memchr(h, '@', host);
+        for (; at != NULL; at = memchr(h, '@', host)) {
+            host -= (size_t)(at + 1 - h);
+            h = at + 1;
+        }
+        snprintf(origin, sizeof origin, "%.*s%.*s", (int)scheme, job->url, (int)host, h);
         log_event_new(give_up ? "error" : "warning", json_pack("{s:s, s:s, s:s, s:i}", "detail",
                       give_up ? "webhook delivery given up" : "webhook delivery failed; will retry",
                       "to", origin, "reason", why, "attempts", attempts));
@@ -346,7 +351,7 @@ static int parse_hooks(struct webhook *w, const char *list)
             h.kind = HOOK_SLACK, skip = 6;
         else if (len > 8 && strncmp(p, "discord:", 8) == 0)
             h.kind = HOOK_DISCORD, skip = 8;
-        if (w->n_hooks >= WEBHOOK_MAX_ENTRIES ||
+        if (w->n_hooks >= CONFIG_WEBHOOKS_MAX ||
             (strncmp(p + skip, "http://", 7) != 0 && strncmp(p + skip, "https://", 8) != 0) ||
             (h.url = strndup(p + skip, len - skip)) == NULL) {
             log_event_new("error", json_pack("{s:s, s:i}", "detail", "webhooks: each entry must be "

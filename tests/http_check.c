@@ -307,6 +307,54 @@ START_TEST(test_corpus)
 END_TEST
 
 /* GET for a short text, JSON bodies, and what is refused. */
+/* Numbers in words of several words are one figure: "one hundred and eight" is 108 (not 1,
+ * 100 and 8), "twenty-one" next to its category is 21, "two hundred" is 200. */
+START_TEST(test_number_words)
+{
+    if (!have_data)
+        return;
+    http_resp r;
+    json_t *b = check_text("Russia lost one hundred and eight drones and twenty-one tanks "
+                           "today.", "2024-10-24", &r);
+    const json_t *claims = json_object_get(b, "claims");
+    ck_assert_msg(json_array_size(claims) == 2, "%s", r.body);
+    assert_claim(claims, "daily", 108, "uav", "correct", "2024-10-24");
+    assert_claim(claims, "daily", 21, "tanks", "incorrect", "2024-10-24");
+    ck_assert_int_eq(json_integer_value(json_object_get(find_claim(claims, "daily", 21, "tanks"),
+                                                        "actual")), 2);
+    ck_assert_str_eq(str(json_array_get(claims, 0), "quote"), "one hundred and eight drones");
+    http_resp_free(&r);
+    b = check_text("Russia lost two hundred tanks today.", "2024-10-24", &r);
+    claims = json_object_get(b, "claims");
+    ck_assert_msg(json_array_size(claims) == 1, "%s", r.body);
+    const json_t *c = json_array_get(claims, 0); /* 200 (daily or total), never 100 */
+    ck_assert_int_eq(json_integer_value(json_object_get(c, "claimed")), 200);
+    ck_assert_str_eq(str(c, "category"), "tanks");
+    ck_assert_str_eq(str(c, "quote"), "two hundred tanks today");
+    ck_assert_str_eq(str(c, "verdict"), "incorrect");
+    http_resp_free(&r);
+}
+END_TEST
+
+/* Bad input is 400 also before any report is stored (not 404 "no report"). */
+START_TEST(test_bad_text_on_empty_database)
+{
+    test_server e;
+    http_resp r;
+    static const char *const h[] = {"Content-Type: text/plain; charset=utf-8", NULL};
+    ck_assert_int_eq(test_server_prepare(&e), 0);
+    ck_assert_int_eq(test_server_start(&e, NULL), 0);
+    ck_assert_int_eq(http_request(&e, "POST", "/v1/check", h, "7 tanks \xff\xfe", 10, &r), 0);
+    ck_assert_msg(r.status == 400, "invalid UTF-8: %ld %s", r.status, r.body);
+    ck_assert_ptr_nonnull(strstr(r.body, "not UTF-8 text"));
+    http_resp_free(&r);
+    ck_assert_int_eq(http_request(&e, "POST", "/v1/check", h, "7 tanks", 7, &r), 0);
+    ck_assert_int_eq(r.status, 404); /* good text, no data: the usual "no report" */
+    http_resp_free(&r);
+    test_server_finish(&e);
+}
+END_TEST
+
 START_TEST(test_shapes_and_errors)
 {
     if (!have_data)
@@ -393,5 +441,7 @@ TCase *http_check_tcase(void)
     tcase_add_test(tc, test_seed_article);
     tcase_add_test(tc, test_corpus);
     tcase_add_test(tc, test_shapes_and_errors);
+    tcase_add_test(tc, test_number_words);
+    tcase_add_test(tc, test_bad_text_on_empty_database);
     return tc;
 }

@@ -215,11 +215,51 @@ START_TEST(test_sync_from_empty_corrections)
 }
 END_TEST
 
+/* A report posted with equipment only has no entry in the personnel file (every entry of
+ * the dataset's personnel file has personnel), and another machine syncs from the files. */
+START_TEST(test_equipment_only_report)
+{
+    test_server c, d;
+    char path[700], src[200];
+    static const char *const env[] = {"ATTRITION_TOKEN=dataset-test", NULL};
+    ck_assert_int_eq(test_server_prepare(&c), 0);
+    ck_assert_int_eq(test_server_start(&c, env), 0);
+    const char *hdrs[] = {"Authorization: Bearer dataset-test",
+                          "Content-Type: text/plain; charset=utf-8", NULL};
+    const char *post = "Загальні бойові втрати противника з 24.02.22 по 25.02.22:\n"
+                       "танків – 80 (+80)\n";
+    http_resp r;
+    ck_assert_int_eq(http_request(&c, "POST", "/v1/reports", hdrs, post, strlen(post), &r), 0);
+    ck_assert_msg(r.status == 201, "POST: %ld %s", r.status, r.body);
+    http_resp_free(&r);
+    char *pers = get_body(&c, "/dataset/russia_losses_personnel.json");
+    ck_assert_str_eq(pers, "[]");
+    free(pers);
+    json_t *eq = get_ordered(&c, "/dataset/russia_losses_equipment.json");
+    ck_assert_int_eq(json_array_size(eq), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(eq, 0), "tank")), 80);
+    json_decref(eq);
+    ck_assert_int_eq(test_server_prepare(&d), 0);
+    snprintf(src, sizeof src, "dataset:http://127.0.0.1:%d/dataset/", c.port);
+    snprintf(path, sizeof path, "%s/sync.log", d.dir);
+    const char *args[] = {"sync", "--db", d.db, "--source", src, "--timeout", "30", NULL};
+    ck_assert_msg(upstream_run_attrition(args, NULL, path) == 0, "sync failed: see %s", path);
+    ck_assert_int_eq(test_server_start(&d, NULL), 0);
+    char *x = get_body(&c, "/v1/cumulative/latest"), *y = get_body(&d, "/v1/cumulative/latest");
+    ck_assert_str_eq(x, y);
+    free(x);
+    free(y);
+    test_server_finish(&d);
+    test_server_finish(&c);
+}
+END_TEST
+
 TCase *http_dataset_tcase(void)
 {
     TCase *tc = tcase_create("http_dataset");
     tcase_set_timeout(tc, 120); /* two imports of the whole dataset; valgrind is slower */
     tcase_add_test(tc, test_dataset_files_and_sync);
     tcase_add_test(tc, test_sync_from_empty_corrections);
+    tcase_add_test(tc, test_equipment_only_report);
     return tc;
 }

@@ -268,6 +268,34 @@ START_TEST(test_limit_503)
 }
 END_TEST
 
+/* Subscribers never take every connection: with conn_limit 4 at most 2 streams are let in,
+ * the third gets 503 and a plain GET is still answered. */
+START_TEST(test_limit_half_connections)
+{
+    test_server s;
+    ck_assert_int_eq(test_server_prepare(&s), 0);
+    const char *env[] = {"ATTRITION_CONN_LIMIT=4", "ATTRITION_PER_IP_LIMIT=0", NULL};
+    ck_assert_int_eq(test_server_start(&s, env), 0);
+    sse_client a, b, c;
+    ck_assert_int_eq(sse_open(&s, NULL, 0, &a), 0);
+    ck_assert_int_eq(sse_open(&s, NULL, 0, &b), 0);
+    ck_assert(sse_wait(&a, "attrition events", 5) >= 0);
+    ck_assert(sse_wait(&b, "attrition events", 5) >= 0);
+    ck_assert_int_eq(sse_open(&s, NULL, 0, &c), 0);
+    ck_assert_msg(sse_wait(&c, "subscribers as it allows (2)", 5) >= 0, "third stream: %ld %s",
+                  c.status, c.text);
+    ck_assert_int_eq(c.status, 503);
+    sse_close(&c);
+    http_resp r;
+    ck_assert_int_eq(http_request(&s, "GET", "/v1/categories", NULL, NULL, 0, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    http_resp_free(&r);
+    sse_close(&a);
+    sse_close(&b);
+    test_server_finish(&s);
+}
+END_TEST
+
 START_TEST(test_feed)
 {
     test_server s;
@@ -324,6 +352,7 @@ TCase *http_events_tcase(void)
     tcase_add_test(tc, test_deployment_event);
     tcase_add_test(tc, test_heartbeat);
     tcase_add_test(tc, test_limit_503);
+    tcase_add_test(tc, test_limit_half_connections);
     tcase_add_test(tc, test_feed);
     return tc;
 }

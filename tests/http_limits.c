@@ -214,6 +214,39 @@ START_TEST(body_budget)
 }
 END_TEST
 
+/* Public bodies (POST /v1/check, no token) hold at most half of body_budget: two public
+ * uploads of 600,000 bytes do not both fit (503), and a writer's 1,000,000 still does. */
+START_TEST(body_budget_public_half)
+{
+    static const char check[] = "POST /v1/check HTTP/1.1\r\nHost: x\r\n"
+                                "Content-Type: text/plain\r\nContent-Length: 600000\r\n\r\n7";
+    static const char check2[] = "POST /v1/check HTTP/1.1\r\nHost: x\r\n"
+                                 "Content-Type: text/plain\r\nContent-Length: 600000\r\n"
+                                 "Expect: 100-continue\r\n\r\n";
+    static const char write[] = "POST /v1/reports HTTP/1.1\r\nHost: x\r\n" LIM_AUTH "\r\n"
+                                "Content-Type: application/json\r\nContent-Length: 1000000\r\n"
+                                "Expect: 100-continue\r\n\r\n";
+    char answer[2048];
+    usleep(300 * 1000); /* the bodies of the test before are let go */
+    int held = connect_srv();
+    send_some(held, check, sizeof check - 1);
+    usleep(200 * 1000);
+    int fd = connect_srv();
+    send_some(fd, check2, sizeof check2 - 1);
+    recv_head(fd, answer, sizeof answer);
+    close(fd);
+    ck_assert_msg(strncmp(answer, "HTTP/1.1 503", 12) == 0, "a second public body: %.80s",
+                  answer);
+    fd = connect_srv();
+    send_some(fd, write, sizeof write - 1);
+    recv_head(fd, answer, sizeof answer);
+    close(fd);
+    ck_assert_msg(strncmp(answer, "HTTP/1.1 100", 12) == 0, "a writer's body while a public "
+                  "one is held: %.80s", answer);
+    close(held);
+}
+END_TEST
+
 /* A request of exactly size bytes of head: base, then X-Pad filling up to size, then body. */
 static char *sized(const char *base, size_t size, const char *body, size_t *len)
 {
@@ -427,6 +460,7 @@ TCase *http_limits_tcase(void)
     tcase_add_test(tc, auth_before_body);
     tcase_add_test(tc, anonymous_uploads);
     tcase_add_test(tc, body_budget);
+    tcase_add_test(tc, body_budget_public_half);
     tcase_add_test(tc, head_sizes);
     tcase_add_test(tc, post_at_edge);
     tcase_add_test(tc, cli);

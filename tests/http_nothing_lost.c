@@ -16,6 +16,8 @@
 #include "upstream.h"
 
 #include <check.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,6 +440,40 @@ START_TEST(backup_and_restore_while_serving)
     ck_assert_int_eq(run_cmd(bargs, NULL, "backup.log", &out, NULL), 0);
     ck_assert_msg(strstr(out, "backed up") != NULL, "backup: %s", out);
     free(out);
+    /* a backup onto the live file itself is refused: the file stays the server's */
+    struct stat before, after;
+    ck_assert_int_eq(stat(srv.db, &before), 0);
+    const char *self[] = {"backup", "--db", srv.db, srv.db, NULL};
+    ck_assert_int_eq(run_cmd(self, NULL, "backup-self.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "is the database itself") != NULL, "backup onto itself: %s", out);
+    free(out);
+    ck_assert_int_eq(stat(srv.db, &after), 0);
+    ck_assert(before.st_ino == after.st_ino);
+    char wal[720]; /* and so is one onto its -wal (what it holds would be lost) */
+    snprintf(wal, sizeof wal, "%s-wal", srv.db);
+    ck_assert_int_eq(stat(wal, &before), 0);
+    const char *onto_wal[] = {"backup", "--db", srv.db, wal, NULL};
+    ck_assert_int_eq(run_cmd(onto_wal, NULL, "backup-wal.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "a file of its journal") != NULL, "backup onto the -wal: %s", out);
+    free(out);
+    ck_assert_int_eq(stat(wal, &after), 0);
+    ck_assert(before.st_ino == after.st_ino);
+    /* a copy of another page size cannot go into a WAL database: refused, saying what to do */
+    char paged[720];
+    snprintf(paged, sizeof paged, "%s/paged.db", srv.dir);
+    const char *pargs[] = {"backup", "--db", srv.db, paged, NULL};
+    ck_assert_int_eq(run_cmd(pargs, NULL, "backup-paged.log", &out, NULL), 0);
+    free(out);
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(paged, &h), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(h, "PRAGMA page_size = 16384; VACUUM", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    const char *rpaged[] = {"restore", "--db", srv.db, paged, NULL};
+    ck_assert_int_eq(run_cmd(rpaged, NULL, "restore-paged.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "its page size (16384 bytes) is not the database's") != NULL,
+                  "restore of another page size: %s", out);
+    free(out);
     req(&srv, "POST", "/v1/reports", "{\"date\": \"" NEW_DAY "\", \"totals\": "
         "{\"personnel\": 25000}}", 201, &r);
     http_resp_free(&r);
@@ -482,6 +518,54 @@ START_TEST(backup_and_restore_while_serving)
 }
 END_TEST
 
+/* A file that gives a date twice (with other totals) contradicts itself, and an export of a
+ * newer format would lose what it adds: both refused, naming why, and nothing changes. */
+START_TEST(import_date_twice_refused)
+{
+    if (!have_data)
+        return;
+    char path[700], *out = NULL;
+    snprintf(path, sizeof path, "%s/twice.json", srv.dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("[{\"date\": \"2022-03-01\", \"day\": 6, \"personnel\": 5710},\n"
+          " {\"date\": \"2022-03-01\", \"day\": 6, \"personnel\": 9999}]\n", f);
+    fclose(f);
+    ck_assert_int_eq(test_server_start(&srv, env_token), 0);
+    http_resp r;
+    json_t *j = http_get_json(&srv, "/v1/reports/2022-03-01/history", 200, &r);
+    size_t before = json_array_size(json_object_get(j, "revisions"));
+    http_resp_free(&r);
+    const char *args[] = {"import", "--db", srv.db, path, NULL};
+    ck_assert_int_eq(run_cmd(args, NULL, "twice.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "entry 1: 2022-03-01 is given twice") != NULL, "import: %s", out);
+    free(out);
+    /* the same in the CSV export's shape */
+    snprintf(path, sizeof path, "%s/twice.csv", srv.dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("date,day,personnel\n2022-03-01,6,5710\n2022-03-01,6,9999\n", f);
+    fclose(f);
+    ck_assert_int_eq(run_cmd(args, NULL, "twice-csv.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "line 3: 2022-03-01 is given twice") != NULL, "import: %s", out);
+    free(out);
+    /* so does an export of a newer format (what it adds would be lost) */
+    snprintf(path, sizeof path, "%s/newer.json", srv.dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"format\": \"attrition-export\", \"version\": 3, \"reports\": [{\"date\": "
+          "\"2022-03-01\", \"totals\": {\"personnel\": 9999}}]}\n", f);
+    fclose(f);
+    ck_assert_int_eq(run_cmd(args, NULL, "newer.log", &out, NULL), 1);
+    ck_assert_msg(strstr(out, "a newer export needs a newer attrition") != NULL, "import: %s",
+                  out);
+    free(out);
+    j = http_get_json(&srv, "/v1/reports/2022-03-01/history", 200, &r);
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "revisions")), before);
+    http_resp_free(&r);
+}
+END_TEST
+
 TCase *http_nothing_lost_tcase(void)
 {
     TCase *tc = tcase_create("http_nothing_lost");
@@ -494,5 +578,6 @@ TCase *http_nothing_lost_tcase(void)
     tcase_add_test(tc, deployment_ids_never_reused);
     tcase_add_test(tc, export_import_round_trip);
     tcase_add_test(tc, backup_and_restore_while_serving);
+    tcase_add_test(tc, import_date_twice_refused);
     return tc;
 }

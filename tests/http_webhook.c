@@ -11,6 +11,7 @@
 #include <openssl/hmac.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -276,6 +277,59 @@ START_TEST(test_retry_after_500)
 }
 END_TEST
 
+/* A failed delivery's log names the URL's scheme and host, never its user:password@. */
+START_TEST(test_failure_log_hides_credentials)
+{
+    test_server s;
+    const char *env[] = {"ATTRITION_TOKEN=" TOKEN, "ATTRITION_WEBHOOKS=http://hook:s3cr3t-pw@"
+                         "127.0.0.1:1/path?token=s3cr3t-q", NULL};
+    ck_assert_int_eq(test_server_prepare(&s), 0);
+    ck_assert_int_eq(test_server_start(&s, env), 0);
+    post_report(&s, "2024-01-01", 1000);
+    ck_assert_int_eq(test_server_wait_log(&s, "\"to\":\"http://127.0.0.1:1\"", 10000), 0);
+    ck_assert_int_eq(test_server_stop(&s), 0);
+    FILE *f = fopen(s.log, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[4096];
+    while (fgets(line, sizeof line, f) != NULL)
+        ck_assert_msg(strstr(line, "s3cr3t") == NULL, "the log shows a credential: %s", line);
+    fclose(f);
+    test_server_cleanup(&s);
+}
+END_TEST
+
+/* A webhooks setting that is not a list of http(s) URLs stops the start (exit 2) naming the
+ * entry, rather than serving with webhooks silently off. */
+START_TEST(test_bad_webhooks_setting_stops_start)
+{
+    static const char *const bad[] = {"notaurl", "http://", "slack:", "http://a/x ftp://b/y"};
+    test_server s;
+    char log[700], db[700];
+    ck_assert_int_eq(test_server_prepare(&s), 0);
+    snprintf(log, sizeof log, "%s/bad-webhooks.log", s.dir);
+    snprintf(db, sizeof db, "%s/bad-webhooks.db", s.dir);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *argv[] = {getenv("ATTRITION_BIN"), "serve", "--db", db, "--port", "0",
+                              "--webhooks", bad[i], NULL};
+        remove(log);
+        pid_t pid = test_spawn(argv, NULL, log);
+        ck_assert_int_gt(pid, 0);
+        int status = 0;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2, "%s: status %d", bad[i],
+                      status);
+        FILE *f = fopen(log, "r");
+        ck_assert_ptr_nonnull(f);
+        char text[1024] = "";
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = '\0';
+        fclose(f);
+        ck_assert_msg(strstr(text, "webhooks: entry ") != NULL, "%s: %s", bad[i], text);
+    }
+    test_server_cleanup(&s);
+}
+END_TEST
+
 START_TEST(test_delivery_after_restart)
 {
     receiver r;
@@ -330,6 +384,8 @@ TCase *http_webhook_tcase(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_delivery_signed_and_formats);
     tcase_add_test(tc, test_retry_after_500);
+    tcase_add_test(tc, test_failure_log_hides_credentials);
+    tcase_add_test(tc, test_bad_webhooks_setting_stops_start);
     tcase_add_test(tc, test_delivery_after_restart);
     tcase_add_test(tc, test_two_servers_deliver_once);
     return tc;

@@ -83,6 +83,10 @@ int import_files(store *st, const char *const *paths, size_t n, import_result *r
 /* Writes everything stored to out: format "json" (everything: categories, reports,
  * revisions, correction notes, deployments, dataset entry layouts, annotations) or "csv" (reports: date,day,<ids>,<id>*).
  * Returns 0, or -1 with a message in err. */
+/* The version of the JSON export's format: export writes it; import refuses a newer one (its
+ * fields would be lost) or one that is not a positive integer. */
+#define IMPORT_EXPORT_VERSION 2
+
 int import_export(store *st, const char *format, FILE *out, char *err, size_t errlen);
 
 #endif
