@@ -390,7 +390,7 @@ static void judge_rank(judge *j, const check_figure *f, int cat, check_claim *c)
     }
     int at = j->as_of > d ? j->as_of : d;
     int64_t over_v = 0;
-    int over_day;
+    int over_day = DATE_NONE;
     int r_war = rank_among(s, cat, DATE_NONE, at, v, NULL, NULL, 0);
     int r_apr = d >= CHECK_RANK_FROM ? rank_among(s, cat, CHECK_RANK_FROM, at, v, &over_v,
                                                   &over_day, d) : 0;
