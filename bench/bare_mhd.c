@@ -4,8 +4,9 @@
  * start_daemon) that answers every request with one held buffer: the bytes attrition sends
  * for /v1/cumulative/latest, with the same header lines, as one persistent response built
  * once (MHD_RESPMEM_PERSISTENT), queued at the second call as attrition does. A request
- * whose If-None-Match is the ETag gets a 304 built once the same way. No routing, no cache, no log, no
- * metrics: what is left is libmicrohttpd and the kernel, the most attrition could reach.
+ * whose If-None-Match is the ETag gets a 304 built once the same way. No routing, no
+ * cache, no log, no metrics: what is left is libmicrohttpd and the kernel, the most
+ * attrition could reach.
  *
  * usage: bare_mhd THREADS POOL_BYTES HEADERS_FILE BODY_FILE
  *   HEADERS_FILE: a response head as `curl -D` writes it (status line, "Name: value"
