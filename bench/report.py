@@ -15,6 +15,7 @@ from collections import defaultdict
 # The targets of issues #6 and #15 (benchmark figures, not tests).
 T_RATIO = 1.0          # attrition req/s / tuned nginx req/s, cached answers, access log on
 T_RATIO_SUMMARY = 0.95 # ... on the monthly summary
+T_RATIO_BARE = 0.95    # attrition (log on) req/s / bare libmicrohttpd req/s, cache hit (issue 25)
 T_P99_MS = 10.0        # p99 at 64 connections
 T_COLD_REAL_MS = 1.0   # cold records and monthly summary, real history
 T_COLD_SYN_MS = 20.0   # cold monthly summary over 100 synthetic years
@@ -75,7 +76,7 @@ def table(head, rows, align=None):
 def load(path):
     d = {"meta": {}, "kv": {}, "runs": defaultdict(lambda: defaultdict(dict)), "rss": {},
          "pass": {}, "scale": defaultdict(dict), "scalekv": defaultdict(dict), "missing": [],
-         "warm": [], "warmkv": {}, "soak": None, "burst": []}
+         "warm": [], "warmkv": {}, "soak": None, "burst": [], "rss_now": {}}
     with open(path) as f:
         for line in f:
             c = line.rstrip("\n").split("\t")
@@ -95,6 +96,8 @@ def load(path):
                     "steal_pct": num(c[15]) if len(c) > 15 else math.nan}
             elif kind == "rss":
                 d["rss"][c[1]] = num(c[2])
+            elif kind == "rss_now":
+                d["rss_now"][c[1]] = num(c[2])
             elif kind == "pass":
                 d["pass"][c[1]] = {"n": int(c[2]), "cpu": num(c[3]), "client_us": num(c[4])}
             elif kind == "scale":
@@ -139,6 +142,65 @@ def summarize_row(servers, aname="attrition"):
     s["steal_max"] = max(max(a[r]["steal_pct"], n[r]["steal_pct"]) for r in rounds)
     s["errors"] = sum(a[r]["err"] + a[r]["serr"] + n[r]["err"] + n[r]["serr"] for r in rounds)
     return s
+
+
+def pair(servers, a, b):
+    """Server a against server b on one row, paired by round: medians and ratios a/b."""
+    if a not in servers or b not in servers:
+        return None
+    x, y = servers[a], servers[b]
+    rounds = sorted(set(x) & set(y), key=lambda r: int(r))
+    if not rounds:
+        return None
+    s = {"rounds": len(rounds)}
+    for key in ("rps", "p50", "p99", "cpu"):
+        s["a_" + key] = med([x[r][key] for r in rounds])
+        s["b_" + key] = med([y[r][key] for r in rounds])
+    ratios = [x[r]["rps"] / y[r]["rps"] for r in rounds if y[r]["rps"]]
+    s["ratio"], s["lo"], s["hi"] = med(ratios), min(ratios), max(ratios)
+    s["cpu_ratio"] = med([x[r]["cpu"] / y[r]["cpu"] for r in rounds if y[r]["cpu"]])
+    s["errors"] = sum(x[r]["err"] + x[r]["serr"] + y[r]["err"] + y[r]["serr"] for r in rounds)
+    return s
+
+
+BARE = "bare-mhd"
+
+
+def bare_section(d):
+    """Each contender against the bare libmicrohttpd program (bench/bare_mhd.c), paired by
+    round, on the rows it runs in (issue 25: the stack's own limit)."""
+    rows = []
+    for row in ROW_TITLES:
+        servers = d["runs"].get(row, {})
+        if BARE not in servers:
+            continue
+        ngx = next((n for n in servers if n.startswith("nginx")), None)
+        for name, title in (("attrition-log", "attrition, access log on (default)"),
+                            ("attrition", "attrition, access log off"), (ngx, "nginx, tuned"),
+                            (BARE, "bare libmicrohttpd")):
+            s = pair(servers, name, BARE) if name else None
+            if s is None:
+                continue
+            rows.append([ROW_TITLES[row], title, fmt(s["a_rps"]),
+                         "1 (itself)" if name == BARE else
+                         f"**{s['ratio']:.2f}** ({s['lo']:.2f}-{s['hi']:.2f})",
+                         f"{ms(s['a_p50'])} / {ms(s['a_p99'])}", fmt(s["a_cpu"], 2),
+                         "1" if name == BARE else f"{s['cpu_ratio']:.2f}"
+                         + (" (errors!)" if s["errors"] else "")])
+    if not rows:
+        return ""
+    pool = d["kv"].get("bare_pool")
+    head = ["endpoint", "server", "req/s", "ratio to bare (range)", "p50/p99 ms", "CPU µs/req",
+            "CPU ratio to bare"]
+    return (table(head, rows, ["---", "---", "---:", "---:", "---:", "---:", "---:"]) + "\n\n"
+            "The bare server (bench/bare_mhd.c) is a libmicrohttpd program with attrition's "
+            "daemon flags (epoll thread pool, ITC, suspend/resume), threads, connection limits, "
+            f"timeout and connection memory pool ({fmt(num(pool) / 1024) if pool else '?'} KiB) "
+            "answering every request with one persistent response holding attrition's exact "
+            "bytes and header lines (and a 304 for its ETag): no routing, cache, log or metrics. "
+            "Its rounds are interleaved with the others' (nginx, attrition log off, log on, "
+            "bare); ratios are medians of the per-round ratios, the range the lowest and "
+            "highest round.")
 
 
 def throughput_section(d):
@@ -217,6 +279,10 @@ def extras_section(d, sums):
                        *(fmt(rss.get(k, math.nan) / 1024, 1) for k in
                          ("attrition-log", "attrition", "attrition-uncached", "nginx-tuned",
                           "nginx-plain"))))
+        if "bare-mhd" in rss:
+            out.append("Bare libmicrohttpd program: {} MB. attrition's VmRSS (log on) after "
+                       "the runs: {} MB.".format(fmt(rss["bare-mhd"] / 1024, 1),
+                                                 fmt(d["rss_now"].get("attrition-log", math.nan) / 1024, 1)))
         if "log_dropped" in d["kv"]:
             out.append(f"Access-log lines dropped by the log writer over all runs "
                        f"(attrition_log_dropped_total): {d['kv']['log_dropped'] or 'n/a'}.")
@@ -393,6 +459,13 @@ def targets_section(d, all_sums):
                          f"{fmt(l['a_cpu'], 2)} µs)",
                          verdict(ok) + (" (within 2%)" if ok and (rps_ratio < 1 or cpu_ratio > 1)
                                         else "")])
+        for row in ("latest", "revalidate-304"):
+            s = pair(d["runs"].get(row, {}), "attrition-log", BARE)
+            if s:
+                rows.append([f"log on (default): ratio to bare libmicrohttpd >= {T_RATIO_BARE:g} "
+                             f"({row}, issue 25)",
+                             f"{s['ratio']:.2f} (rounds {s['lo']:.2f}-{s['hi']:.2f}; CPU/req "
+                             f"{s['cpu_ratio']:.2f}x)", verdict(s["ratio"] >= T_RATIO_BARE)])
         rss = d["rss"].get("attrition-log", d["rss"].get("attrition"))
         if rss is not None:
             rows.append([f"peak RSS < {T_RSS_MB:.0f} MB, real history, under load",
@@ -453,9 +526,11 @@ def main(argv):
     bs = burst_section(d)
     sc = scale_section(d)
     tg = targets_section(d, sums)
+    bare = bare_section(d)
 
     print()
     for title, body in (("Throughput (wrk on loopback)", tp), ("", ex),
+                        ("The stack's limit: a bare libmicrohttpd program", bare),
                         ("Warming and soak", wm), ("Reads during a write burst", bs),
                         ("Scale: import, size, latency, memory", sc), ("Targets", tg)):
         if body:
@@ -465,12 +540,15 @@ def main(argv):
 
     if not results:
         return 0
-    notes = None
+    notes, tail = None, ""
     if os.path.exists(results):
         text = open(results).read()
         a, b = text.find("<!-- notes -->"), text.find("<!-- /notes -->")
         if a >= 0 and b > a:
             notes = text[a:b + len("<!-- /notes -->")]
+            # what follows the notes (other scripts' blocks between their own markers, such
+            # as bench/events.py's, and hand-written text) is kept as it is
+            tail = text[b + len("<!-- /notes -->"):].strip("\n")
     if notes is None:
         notes = ("<!-- notes -->\n(No hand-written notes yet: add them between these markers; "
                  "bench/report.py keeps them across runs.)\n<!-- /notes -->")
@@ -492,6 +570,7 @@ def main(argv):
           "exact answers as files, with the same Content-Type and added CORS/Cache-Control/Vary "
           "headers.", ""]
     for title, body in (("Throughput: attrition vs nginx", tp + ("\n\n" + ex if ex else "")),
+                        ("The stack's limit: attrition vs a bare libmicrohttpd program", bare),
                         ("Warming: the first request after a change; soak", wm),
                         ("Reads during a write burst", bs),
                         ("Scale: import, size, latency, memory", sc),
@@ -499,6 +578,8 @@ def main(argv):
         if body:
             md += [f"## {title}", "", body, ""]
     md += ["## Notes", "", notes, ""]
+    if tail:
+        md += [tail, ""]
     with open(results, "w") as f:
         f.write("\n".join(md))
     print(f"(written to {results})")

@@ -413,7 +413,17 @@ static size_t json_escape(char *out, const char *s, size_t max_in, int *cut)
 {
     size_t n = strlen(s);
     *cut = n > max_in;
-    return jw_escape(out, s, *cut ? max_in : n);
+    if (*cut)
+        n = max_in;
+    /* The leading run of printable ASCII other than '"' and '\\' (a whole usual path) is
+     * copied as it is, as jw_escape would write it; jw_escape does the rest, which starts
+     * on a character boundary. */
+    size_t plain = 0;
+    while (plain < n && (unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x80 &&
+           s[plain] != '"' && s[plain] != '\\')
+        plain++;
+    memcpy(out, s, plain);
+    return plain + jw_escape(out + plain, s + plain, n - plain);
 }
 
 #define LOG_METHOD_MAX 32

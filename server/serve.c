@@ -177,13 +177,14 @@ static char *cache_key_of(conn_ctx *cx)
 }
 
 /* Serves a cacheable GET from the cache, or arranges for its answer to be stored. A hit is
- * routed (route_find: for metrics and the route's flags) without running the handler. */
+ * not routed again: body_admit (on_headers) found its route (route_find: req->route, for
+ * metrics and the route's flags, and the path parameters) from the same url and method; the
+ * handler does not run. */
 static enum MHD_Result dispatch_cached(conn_ctx *cx)
 {
     request *req = &cx->req;
     app *a = req->app;
-    const char *pattern;
-    const route *r = route_find(req, &pattern);
+    const route *r = req->route;
     if (r == NULL || !(r->flags & ROUTE_CACHEABLE))
         return route_dispatch(req);
     if ((req->cache_key = cache_key_of(cx)) == NULL)
