@@ -73,8 +73,9 @@ def main():
     shutil.copy(a.db, db)
     log = open(os.path.join(tmp, "serve.log"), "w+")
     env = dict(os.environ, ATTRITION_TOKEN=TOKEN)
+    # streams may take at most half of conn_limit (events.c): room for 2n
     srv = subprocess.Popen([a.bin, "serve", "--db", db, "--port", "0", "--threads", str(a.threads),
-                            "--conn-limit", str(a.n + 100), "--per-ip-limit", "0",
+                            "--conn-limit", str(2 * a.n + 100), "--per-ip-limit", "0",
                             "--events-limit", str(a.n + 10), "--access-log", "false"],
                            stdout=log, stderr=subprocess.STDOUT, env=env)
     port = None
