@@ -16,6 +16,7 @@
  * Every step is linear in the text (lexicon look-ups are bounded per token). */
 #include "attrition/check.h"
 #include "check_internal.h"
+#include "array.h"
 
 #include "attrition/date.h"
 #include "attrition/text.h"
@@ -174,14 +175,11 @@ size_t check_split_words(const char *s, size_t n, char *buf, size_t len, const c
 
 static tok *tok_push(toks *t)
 {
-    if (t->n == t->cap) { /* tokenize reserves one per byte: this is the fallback */
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        tok *v = realloc(t->v, cap * sizeof *v);
-        if (v == NULL)
-            return NULL;
-        t->v = v;
-        t->cap = cap;
-    }
+    /* tokenize reserves one per byte: this is the fallback */
+    tok *v = array_room(t->v, t->n, &t->cap, sizeof *v, 256);
+    if (v == NULL)
+        return NULL;
+    t->v = v;
     tok *k = &t->v[t->n++];
     memset(k, 0, sizeof *k);
     return k;
@@ -627,14 +625,10 @@ static int make_date(int y, int m, int d)
 
 static int push_x(reader *r, const texpr *e)
 {
-    if (r->nx == r->capx) {
-        size_t cap = r->capx ? r->capx * 2 : 32;
-        texpr *v = realloc(r->x, cap * sizeof *v);
-        if (v == NULL)
-            return -1;
-        r->x = v;
-        r->capx = cap;
-    }
+    texpr *v = array_room(r->x, r->nx, &r->capx, sizeof *v, 32);
+    if (v == NULL)
+        return -1;
+    r->x = v;
     r->x[r->nx++] = *e;
     return 0;
 }
@@ -1198,14 +1192,10 @@ static void category_before(const reader *r, cand *c, size_t a, const unsigned c
 
 static check_figure *fig_push(check_reading *o)
 {
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 16;
-        check_figure *v = realloc(o->figs, cap * sizeof *v);
-        if (v == NULL)
-            return NULL;
-        o->figs = v;
-        o->cap = cap;
-    }
+    check_figure *v = array_room(o->figs, o->n, &o->cap, sizeof *v, 16);
+    if (v == NULL)
+        return NULL;
+    o->figs = v;
     check_figure *f = &o->figs[o->n++];
     memset(f, 0, sizeof *f);
     f->date = f->from = f->to = f->window_from = f->window_to = f->rank_from = DATE_NONE;

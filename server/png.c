@@ -1,5 +1,6 @@
 /* SVG to PNG with librsvg and cairo (see png.h). */
 #include "png.h"
+#include "bytes.h"
 
 #include <cairo.h>
 #include <librsvg/rsvg.h>
@@ -16,16 +17,8 @@ typedef struct png_buf {
 static cairo_status_t png_write(void *closure, const unsigned char *data, unsigned int length)
 {
     png_buf *b = closure;
-    if (b->len + length > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 65536;
-        while (cap < b->len + length)
-            cap *= 2;
-        char *grown = realloc(b->data, cap);
-        if (grown == NULL)
-            return CAIRO_STATUS_NO_MEMORY;
-        b->data = grown;
-        b->cap = cap;
-    }
+    if (bytes_room(&b->data, &b->cap, b->len + length) != 0)
+        return CAIRO_STATUS_NO_MEMORY;
     memcpy(b->data + b->len, data, length);
     b->len += length;
     return CAIRO_STATUS_SUCCESS;

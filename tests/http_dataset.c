@@ -181,10 +181,26 @@ END_TEST
 
 /* An attrition without correction notes serves "[]" as its corrections file: another one
  * syncs from it all the same (nothing to import from that file). */
+/* A fresh database d syncs from c's /dataset/ files; once d serves, its latest totals equal
+ * c's. d is started (the caller stops it). */
+static void sync_follows(const test_server *c, test_server *d)
+{
+    char path[700], src[200];
+    ck_assert_int_eq(test_server_prepare(d), 0);
+    snprintf(src, sizeof src, "dataset:http://127.0.0.1:%d/dataset/", c->port);
+    snprintf(path, sizeof path, "%s/sync.log", d->dir);
+    const char *args[] = {"sync", "--db", d->db, "--source", src, "--timeout", "30", NULL};
+    ck_assert_msg(upstream_run_attrition(args, NULL, path) == 0, "sync failed: see %s", path);
+    ck_assert_int_eq(test_server_start(d, NULL), 0);
+    char *x = get_body(c, "/v1/cumulative/latest"), *y = get_body(d, "/v1/cumulative/latest");
+    ck_assert_str_eq(x, y);
+    free(x);
+    free(y);
+}
+
 START_TEST(test_sync_from_empty_corrections)
 {
     test_server c, d;
-    char path[700], src[200];
     const char *const *files = test_dataset_files();
     if (!test_have_dataset("http_dataset") || files == NULL)
         return;
@@ -198,16 +214,7 @@ START_TEST(test_sync_from_empty_corrections)
     char *corr = get_body(&c, "/dataset/russia_losses_equipment_correction.json");
     ck_assert_str_eq(corr, "[]");
     free(corr);
-    ck_assert_int_eq(test_server_prepare(&d), 0);
-    snprintf(src, sizeof src, "dataset:http://127.0.0.1:%d/dataset/", c.port);
-    snprintf(path, sizeof path, "%s/sync.log", d.dir);
-    const char *args[] = {"sync", "--db", d.db, "--source", src, "--timeout", "30", NULL};
-    ck_assert_msg(upstream_run_attrition(args, NULL, path) == 0, "sync failed: see %s", path);
-    ck_assert_int_eq(test_server_start(&d, NULL), 0);
-    char *x = get_body(&c, "/v1/cumulative/latest"), *y = get_body(&d, "/v1/cumulative/latest");
-    ck_assert_str_eq(x, y);
-    free(x);
-    free(y);
+    sync_follows(&c, &d);
     test_server_stop(&d);
     test_server_cleanup(&d);
     test_server_stop(&c);
@@ -220,7 +227,6 @@ END_TEST
 START_TEST(test_equipment_only_report)
 {
     test_server c, d;
-    char path[700], src[200];
     static const char *const env[] = {"ATTRITION_TOKEN=dataset-test", NULL};
     ck_assert_int_eq(test_server_prepare(&c), 0);
     ck_assert_int_eq(test_server_start(&c, env), 0);
@@ -239,16 +245,7 @@ START_TEST(test_equipment_only_report)
     ck_assert_int_eq(json_array_size(eq), 1);
     ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(eq, 0), "tank")), 80);
     json_decref(eq);
-    ck_assert_int_eq(test_server_prepare(&d), 0);
-    snprintf(src, sizeof src, "dataset:http://127.0.0.1:%d/dataset/", c.port);
-    snprintf(path, sizeof path, "%s/sync.log", d.dir);
-    const char *args[] = {"sync", "--db", d.db, "--source", src, "--timeout", "30", NULL};
-    ck_assert_msg(upstream_run_attrition(args, NULL, path) == 0, "sync failed: see %s", path);
-    ck_assert_int_eq(test_server_start(&d, NULL), 0);
-    char *x = get_body(&c, "/v1/cumulative/latest"), *y = get_body(&d, "/v1/cumulative/latest");
-    ck_assert_str_eq(x, y);
-    free(x);
-    free(y);
+    sync_follows(&c, &d);
     test_server_finish(&d);
     test_server_finish(&c);
 }

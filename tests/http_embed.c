@@ -451,15 +451,15 @@ START_TEST(og_image_absolute)
     const char *env[] = {"ATTRITION_PUBLIC_URL=https://losses.example.org/", NULL};
     ck_assert_int_eq(test_server_prepare(&a), 0);
     ck_assert_int_eq(test_server_start(&a, NULL), 0);
-    ck_assert_str_eq(og_image(&a, "attrition.example:8080", v, sizeof v),
-                     "http://attrition.example:8080/v1/cards/personnel.png");
+    ck_assert_str_eq(og_image(&a, "attrition.example:8443", v, sizeof v),
+                     "http://attrition.example:8443/v1/cards/personnel.png");
     ck_assert_str_eq(og_image(&a, "under_score.example", v, sizeof v),
                      "/v1/cards/personnel.png");
     ck_assert_int_eq(test_server_stop(&a), 0);
     test_server_cleanup(&a);
     ck_assert_int_eq(test_server_prepare(&b), 0);
     ck_assert_int_eq(test_server_start(&b, env), 0);
-    ck_assert_str_eq(og_image(&b, "attrition.example:8080", v, sizeof v),
+    ck_assert_str_eq(og_image(&b, "attrition.example:8443", v, sizeof v),
                      "https://losses.example.org/v1/cards/personnel.png");
     ck_assert_int_eq(test_server_stop(&b), 0);
     test_server_cleanup(&b);
