@@ -20,7 +20,8 @@ enum store_status {
     STORE_ECONFLICT = -4, /* a different report for that date exists */
     STORE_EINVAL = -5,
     STORE_EREADONLY = -6, /* database or disk refuses writes (read-only, full) */
-    STORE_ECORRUPT = -7   /* not an attrition database, or damaged */
+    STORE_ECORRUPT = -7,  /* not an attrition database, or damaged */
+    STORE_EUNAVAILABLE = -8 /* the database server cannot be reached (PostgreSQL): try later */
 };
 
 typedef struct store store;
