@@ -72,6 +72,7 @@ int report_status_from_store(int store_status)
     case STORE_ECONFLICT: return REPORT_ECONFLICT;
     case STORE_EINVAL: return REPORT_EINVAL;
     case STORE_EREADONLY: return REPORT_EREADONLY;
+    case STORE_EUNAVAILABLE: return REPORT_EUNAVAILABLE;
     default: return REPORT_EDB;
     }
 }

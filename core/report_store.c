@@ -36,6 +36,8 @@ static int db_fail(store *st, report_result *res, int status, int is_store, cons
     if (rc == REPORT_EREADONLY)
         return fail(res, rc, "the database refuses writes (read-only, or the disk is full) while "
                     "%s: %s", doing, store_errmsg(st));
+    if (rc == REPORT_EUNAVAILABLE)
+        return fail(res, rc, "the database server cannot be reached while %s", doing);
     return fail(res, REPORT_EDB, "the database failed while %s: %s", doing, store_errmsg(st));
 }
 

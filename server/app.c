@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 stats_snapshot *app_snapshot(app *a)
 {
@@ -53,6 +54,27 @@ void app_live_stop(app *a)
 {
     sync_runner_stop(a->syncer);
     a->syncer = NULL;
+}
+
+int app_store_reachable(app *a, int64_t *since)
+{
+    int64_t down = __atomic_load_n(&a->store_down_since, __ATOMIC_RELAXED);
+    if (since)
+        *since = down ? down : __atomic_load_n(&a->store_state_since, __ATOMIC_RELAXED);
+    return down == 0;
+}
+
+void app_store_set_down(app *a, int64_t down_since)
+{
+    int64_t was = __atomic_exchange_n(&a->store_down_since, down_since, __ATOMIC_RELAXED);
+    if ((was == 0) != (down_since == 0))
+        __atomic_store_n(&a->store_state_since, down_since ? down_since : (int64_t)time(NULL),
+                         __ATOMIC_RELAXED);
+}
+
+int app_store_unreachable(app *a, int store_status)
+{
+    return store_status == STORE_EUNAVAILABLE || !app_store_reachable(a, NULL);
 }
 
 stats_snapshot *req_snapshot(request *req)

@@ -30,6 +30,10 @@ typedef struct app {
                                     most half of cfg->body_budget (serve.c; atomic) */
     struct events *events;       /* owned; GET /v1/events (events.h), or NULL */
     struct webhook *webhook;     /* owned; webhook deliveries (webhook.h), or NULL */
+    int64_t store_down_since;    /* unix seconds since the store's server is unreachable, 0
+                                    while it answers (set by the publish thread; atomic) */
+    int64_t store_state_since;   /* unix seconds the store's current state (reachable or
+                                    not) began: the start, then each change (atomic) */
 } app;
 
 /* Takes a reference to the current snapshot (never NULL once serving); release with
@@ -47,6 +51,16 @@ void app_live_stop(app *a);
 void app_sync_summary(app *a, sync_state_summary *out);
 /* Replaces the summary with sum (copied). */
 void app_sync_summary_set(app *a, const sync_state_summary *sum);
+
+/* The store's reachability (a shared PostgreSQL store can go away; SQLite never does):
+ * returns 1 when it answers, 0 when not, with *since (may be NULL) the unix time the current
+ * state began. */
+int app_store_reachable(app *a, int64_t *since);
+/* The publish thread's view: down_since (0: reachable) as store_down_since says. */
+void app_store_set_down(app *a, int64_t down_since);
+/* Was a failed store call (its store status; 0 when the caller only knows "a database
+ * failure") a store that cannot be reached? Then the answer is reply_store_unavailable. */
+int app_store_unreachable(app *a, int store_status);
 
 #define REQ_MAX_PARAMS 4
 

@@ -108,7 +108,9 @@ enum MHD_Result handle_reports_atom(request *req)
     int rc = report_stamps_latest(req->app->st, FEED_ENTRIES, stamps, &n);
     store_unlock(req->app->st);
     FILE *f = rc == REPORT_OK ? open_memstream(&buf, &len) : NULL;
-    if (rc != REPORT_OK)
+    if (rc != REPORT_OK && app_store_unreachable(req->app, 0))
+        res = reply_store_unavailable(req, "the feed could not be made");
+    else if (rc != REPORT_OK)
         res = reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "cannot read the reports' dates "
                             "from the database; retry");
     else if (f == NULL || feed_write(f, s, stamps, n) != 0)

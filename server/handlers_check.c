@@ -73,6 +73,8 @@ static enum MHD_Result check_and_reply(request *req, const char *text, size_t le
     int rc = s->n_rep == 0 ? CHECK_OK : check_text(s, deps, n_deps, text, len, as_of, &r);
     if (s->n_rep == 0)
         res = reply_no_data(req);
+    else if (drc != DEPLOY_OK && app_store_unreachable(req->app, 0))
+        res = reply_store_unavailable(req, "the check could not be made");
     else if (drc != DEPLOY_OK || rc == CHECK_ENOMEM)
         res = reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the check could not be made "
                             "(%s); retry later", drc != DEPLOY_OK ? "database error" : "out of memory");

@@ -65,6 +65,8 @@ static json_t *records(request *req, const stats_snapshot *s, compat_api api, si
 /* 503 when records() could not read the stored source URLs. */
 static enum MHD_Result sources_unavailable(request *req)
 {
+    if (app_store_unreachable(req->app, 0))
+        return reply_store_unavailable(req, "the stored source URLs could not be read");
     return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the stored source URLs of the "
                          "reports could not be read; retry");
 }

@@ -24,6 +24,8 @@ enum MHD_Result handle_dataset_file(request *req)
     int rc = dataset_export(req->app->st, s, file, &text, &len);
     store_unlock(req->app->st);
     stats_snapshot_unref(s);
+    if (rc != STORE_OK && app_store_unreachable(req->app, rc))
+        return reply_store_unavailable(req, "the dataset file could not be made");
     if (rc != STORE_OK)
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the dataset file could not "
                              "be made from the store; retry");

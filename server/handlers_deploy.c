@@ -186,6 +186,12 @@ static enum MHD_Result reply_deploy_error(request *req, const deploy_failure *f,
     log_event_new("deploy_db_error", json_pack("{s:s, s:s, s:i, s:i, s:I}", "doing", f->doing,
                   "reason", f->why, "store_status", f->store_status, "committed", committed,
                   "id", (json_int_t)id));
+    if (app_store_unreachable(req->app, f->store_status)) {
+        if (committed)
+            return reply_store_unavailable(req, "the write of estimate %" PRId64 " is committed "
+                                           "and will be served once the store answers again", id);
+        return reply_store_unavailable(req, "%s failed%s", f->doing, undone);
+    }
     if (committed)
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the write of estimate %" PRId64
                              " is committed, but the service could not reload its data version "

@@ -64,6 +64,18 @@ static json_t *disagreements(app *a)
                      sum.disagreements ? sum.disagreement : NULL);
 }
 
+/* /readyz's store: {"backend", "reachable", "since"} (since: when the current state began).
+ * An unreachable store leaves /readyz at 200: reads still answer from the snapshot, and every
+ * replica shares the one store, so a balancer that took them out would turn a write outage
+ * into a total one (README "Past one machine: PostgreSQL"). */
+static json_t *store_state(app *a)
+{
+    int64_t since = 0;
+    int up = app_store_reachable(a, &since);
+    return json_pack("{s:s, s:b, s:o}", "backend", store_backend_name(a->cfg->db),
+                     "reachable", up, "since", iso_time(since));
+}
+
 /* Probes and metrics describe their moment: no cache in front may keep them. */
 static void ops_no_store(request *req)
 {
@@ -87,10 +99,11 @@ enum MHD_Result handle_readyz(request *req)
     json_t *latest = s->n_rep ? render_date(s->dates[s->n_rep - 1]) : json_null();
     double age = latest_age(s);
     enum MHD_Result r = reply_json_new(req, MHD_HTTP_OK,
-        json_pack("{s:s, s:o, s:o, s:I, s:I, s:o, s:o}", "status", "ready", "latest", latest,
+        json_pack("{s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:o}", "status", "ready", "latest", latest,
                   "age_seconds", age < 0 ? json_null() : json_integer((json_int_t)age),
                   "reports", (json_int_t)s->n_rep, "data_version", (json_int_t)s->version,
-                  "last_sync", last_sync(req->app), "disagreements", disagreements(req->app)));
+                  "last_sync", last_sync(req->app), "disagreements", disagreements(req->app),
+                  "store", store_state(req->app)));
     stats_snapshot_unref(s);
     return r;
 }
@@ -103,6 +116,8 @@ static int append_live_metrics(app *a, char **text, size_t *len)
     webhook_stats ws;
     events_get_stats(a->events, &es);
     webhook_get_stats(a->webhook, &ws);
+    int64_t since = 0;
+    int up = app_store_reachable(a, &since);
     char *more = NULL;
     int n = asprintf(&more,
         "# HELP attrition_events_subscribers Open /v1/events streams.\n"
@@ -124,9 +139,17 @@ static int append_live_metrics(app *a, char **text, size_t *len)
         "attrition_webhook_deliveries_total{outcome=\"given_up\"} %llu\n"
         "# HELP attrition_webhook_queue_length Webhook deliveries waiting in the database.\n"
         "# TYPE attrition_webhook_queue_length gauge\n"
-        "attrition_webhook_queue_length %ld\n",
+        "attrition_webhook_queue_length %ld\n"
+        "# HELP attrition_store_up Whether the store answers (1) or cannot be reached (0).\n"
+        "# TYPE attrition_store_up gauge\n"
+        "attrition_store_up{backend=\"%s\"} %d\n"
+        "# HELP attrition_store_down_since_seconds Unix time since which the store cannot be "
+        "reached; 0 while it answers.\n"
+        "# TYPE attrition_store_down_since_seconds gauge\n"
+        "attrition_store_down_since_seconds %lld\n",
         es.subscribers, es.published, es.dropped, es.refused, ws.delivered, ws.failed,
-        ws.given_up, ws.queued > 0 ? ws.queued : 0);
+        ws.given_up, ws.queued > 0 ? ws.queued : 0, store_backend_name(a->cfg->db), up,
+        up ? 0LL : (long long)since);
     if (n < 0)
         return -1;
     char *all = realloc(*text, *len + (size_t)n + 1);

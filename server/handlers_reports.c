@@ -28,7 +28,8 @@ static int body_kind(request *req, enum MHD_Result *res)
 
 /* THE answer to a report status other than REPORT_OK (the one status-to-problem mapping of
  * core/report*): 400 ESYNTAX, 422 EINVAL, 409 ECONFLICT (with how to correct it), 404
- * ENOTFOUND, 503 for ENOMEM, EREADONLY and EDB (never a 500). detail is core's message, or
+ * ENOTFOUND, 503 for ENOMEM, EREADONLY and EDB (never a 500), 503 with Retry-After for
+ * EUNAVAILABLE (a store that cannot be reached: reply_store_unavailable). detail is core's message, or
  * NULL for a read (then the detail names the report of day). */
 static enum MHD_Result reply_report_error(request *req, int rc, const char *detail, int day)
 {
@@ -47,6 +48,9 @@ static enum MHD_Result reply_report_error(request *req, int rc, const char *deta
             return reply_problem(req, MHD_HTTP_NOT_FOUND, "no report is stored for %s", ds);
         return reply_problem(req, MHD_HTTP_NOT_FOUND, "%s", detail);
     default:
+        if (rc == REPORT_EUNAVAILABLE || app_store_unreachable(req->app, 0))
+            return reply_store_unavailable(req, "%s%s", detail ? "nothing was stored; " :
+                                           "the report could not be read; ", detail ? detail : ds);
         if (detail != NULL)
             return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", detail);
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the report of %s could not be "
@@ -116,6 +120,10 @@ static enum MHD_Result reply_reload_error(request *req, const report_result *out
                                           int date)
 {
     char day[DATE_STR_LEN];
+    if (app_store_unreachable(req->app, reload))
+        return reply_store_unavailable(req, "the report of %s is stored (revision %d) and will be "
+                                       "served once the store answers again",
+                                       date_format(date, day), out->stored.revision);
     return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the report of %s is stored "
                          "(revision %d) but the service could not reload its data (%s); send it "
                          "again to retry", date_format(date, day), out->stored.revision,

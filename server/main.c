@@ -127,9 +127,19 @@ cleanup:
 /* attrition backup FILE / attrition restore FILE (cmd names which). */
 static int cmd_backup(const config *cfg, const char *cmd, const char **files, size_t n)
 {
-    char err[1200];
+    char err[1200], target[1024];
     store *st = NULL;
     int restore = strcmp(cmd, "restore") == 0;
+    if (strcmp(store_backend_name(cfg->db), "postgresql") == 0) {
+        fprintf(stderr, "attrition %s: the database is PostgreSQL, which has its own tools: "
+                "%s\n", cmd, restore
+                ? "restore a dump with pg_restore (pg_restore --clean --if-exists -d DBNAME "
+                  "FILE) or psql; running servers pick the change up within a second"
+                : "make a consistent copy with pg_dump (pg_dump -Fc -f FILE DBNAME), also "
+                  "while serving");
+        return 2;
+    }
+    store_target_redacted(cfg->db, target, sizeof target);
     if (n != 1) {
         fprintf(stderr, "attrition %s: name one file (%s)\n", cmd,
                 restore ? "a copy made by attrition backup" : "where the copy goes");
@@ -149,9 +159,9 @@ static int cmd_backup(const config *cfg, const char *cmd, const char **files, si
         fprintf(stderr, "attrition %s: %s\n", cmd, err);
     else if (restore)
         printf("restored %s into %s: %ld reports, data version %llu; %.3f s\n", files[0],
-               cfg->db, store_report_count(st), (unsigned long long)store_data_version(st), secs);
+               target, store_report_count(st), (unsigned long long)store_data_version(st), secs);
     else
-        printf("backed up %s to %s: %ld reports, data version %llu; %.3f s\n", cfg->db,
+        printf("backed up %s to %s: %ld reports, data version %llu; %.3f s\n", target,
                files[0], store_report_count(st), (unsigned long long)store_data_version(st), secs);
     store_close(st);
     return rc == STORE_OK ? 0 : 1;
@@ -219,6 +229,36 @@ static int cmd_sync(const config *cfg)
     return code;
 }
 
+/* Overwrites, in place, the password of a database target given on the command line
+ * (`--db URI` or `--db=URI`: the userinfo's ":password@" of a URI, a "password=" parameter or
+ * keyword), so that /proc/PID/cmdline and ps never show it once main has run; the settings
+ * already hold their own copy. */
+static void scrub_db_password(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        char *t = NULL;
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+            t = argv[++i];
+        else if (strncmp(argv[i], "--db=", 5) == 0)
+            t = argv[i] + 5;
+        if (t == NULL)
+            continue;
+        char *scheme = strstr(t, "://");
+        if (scheme != NULL) {
+            char *auth = scheme + 3, *end = auth + strcspn(auth, "/?#"), *at = NULL;
+            for (char *c = auth; c < end; c++)
+                if (*c == '@')
+                    at = c;
+            char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+            for (char *c = colon ? colon + 1 : at; c && c < at; c++)
+                *c = '*';
+        }
+        for (char *p = strstr(t, "password="); p; p = strstr(p + 9, "password="))
+            for (char *c = p + 9; *c && *c != '&' && *c != ' '; c++)
+                *c = '*';
+    }
+}
+
 int main(int argc, char **argv)
 {
     config cfg;
@@ -249,6 +289,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "attrition %s: %s\n", cmd, err);
         return 2;
     }
+    scrub_db_password(argc, argv);
     if (!strcmp(cmd, "import"))
         return cmd_import(&cfg, pos, n_pos);
     if (!strcmp(cmd, "backup") || !strcmp(cmd, "restore"))

@@ -32,6 +32,7 @@ struct publisher {
     int stopping;
     int notified;                  /* a commit was announced since the last publication */
     int failing;                   /* 1 after a logged failure, until one succeeds */
+    int64_t down_since;            /* the outage being logged (store_down_since), or 0 */
     struct publish_wait *pending;  /* suspended writers, in no particular order */
     watch *w;                      /* own read-only connection, or NULL: load on a->st */
     long delay_ms;                 /* ATTRITION_TEST_PUBLISH_DELAY_MS: tests only */
@@ -156,7 +157,7 @@ static int publish_once(struct publisher *p)
     if (have_sum)
         app_sync_summary_set(a, &sum);
     if (rc != STORE_OK) {
-        if (!p->failing)
+        if (!p->failing && rc != STORE_EUNAVAILABLE) /* an outage: logged by note_store */
             log_event_new("warning", json_pack("{s:s, s:i}", "detail", "cannot load the "
                           "committed data; the served snapshot stays until a later try works",
                           "store_status", rc));
@@ -208,6 +209,39 @@ int publish_now(app *a)
     return rc;
 }
 
+/* Follows the store's reachability on the publisher's connection after a poll (poll_rc: its
+ * store status): logs "store_unreachable" once when an outage begins and "store_reachable"
+ * (with its length) when it ends, tells the app (/readyz, /metrics, the writes' 503), and at
+ * the end checks a->st too (a connection idle through a restart would fail the next write).
+ * The reconnects themselves happen in the backend, at most once per backoff interval
+ * (core/db_pg.c: 250 ms doubling to 5 s), so polling every tick costs nothing meanwhile. */
+static void note_store(struct publisher *p, int poll_rc)
+{
+    app *a = p->a;
+    int64_t down = store_down_since(watch_store(p->w));
+    if (down == 0 && poll_rc == STORE_EUNAVAILABLE)
+        down = (int64_t)time(NULL);
+    if (down != 0 && p->down_since == 0) {
+        char target[1024];
+        store_target_redacted(a->cfg->db, target, sizeof target);
+        log_event_new("store_unreachable", json_pack("{s:s, s:s, s:I, s:s}", "detail",
+                      "the store cannot be reached: reads answer from the last data, writes get "
+                      "503 until it is back", "backend", store_backend_name(a->cfg->db),
+                      "since", (json_int_t)down, "db", target));
+        p->down_since = down;
+    } else if (down == 0 && p->down_since != 0) {
+        store_lock(a->st);
+        int main_rc = store_reconnect(a->st);
+        store_unlock(a->st);
+        log_event_new("store_reachable", json_pack("{s:s, s:I, s:s}", "backend",
+                      store_backend_name(a->cfg->db), "down_seconds",
+                      (json_int_t)(time(NULL) - p->down_since), "writes",
+                      main_rc == STORE_OK ? "ok" : "reconnecting"));
+        p->down_since = 0;
+    }
+    app_store_set_down(a, p->down_since);
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -235,8 +269,13 @@ static void *publish_thread(void *arg)
         pthread_mutex_unlock(&p->mu);
         int changed = 0;
         pthread_mutex_lock(&p->load_mu);
-        if (p->w != NULL && watch_poll(p->w, &changed) != 0)
-            changed = 1; /* cannot tell: let the load say */
+        if (p->w != NULL) {
+            int prc = watch_poll(p->w, &changed);
+            note_store(p, prc);
+            if (prc != 0)
+                changed = p->down_since == 0; /* cannot tell: let the load say, unless the
+                                               * store is away (the old snapshot stays) */
+        }
         if (notified && p->delay_ms > 0)
             sleep_ms(p->delay_ms); /* tests: a publication held mid-way */
         if (notified || changed || (stop && waiting))

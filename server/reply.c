@@ -474,3 +474,24 @@ enum MHD_Result reply_problem(request *req, unsigned status, const char *fmt, ..
     json_decref(p);
     return r;
 }
+
+enum MHD_Result reply_store_unavailable(request *req, const char *fmt, ...)
+{
+    char what[400], when[32] = "just now", retry[16];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    int64_t since = 0;
+    struct tm tm;
+    time_t t;
+    if (!app_store_reachable(req->app, &since) && (t = (time_t)since) > 0 &&
+        gmtime_r(&t, &tm) != NULL)
+        strftime(when, sizeof when, "since %Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(retry, sizeof retry, "%d", REPLY_STORE_RETRY_SECONDS);
+    reply_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+    return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "%s: the store (%s) is unreachable "
+                         "(%s); reads still answer from the data loaded before; retry in %d s",
+                         what, store_backend_name(req->app->cfg->db), when,
+                         REPLY_STORE_RETRY_SECONDS);
+}

@@ -19,6 +19,14 @@ enum MHD_Result reply_json_new(request *req, unsigned status, json_t *body);
 enum MHD_Result reply_problem(request *req, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* THE answer to a store that cannot be reached (app_store_unreachable): 503 problem+json
+ * with Retry-After: REPLY_STORE_RETRY_SECONDS and a detail that begins with what (a printf
+ * format: what was being done, e.g. "the report of 2024-05-01 was not stored") and says the
+ * store is unreachable and since when, that reads still answer, and when to retry. */
+#define REPLY_STORE_RETRY_SECONDS 5
+enum MHD_Result reply_store_unavailable(request *req, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Adds a header to the next reply of this request (e.g. Location, Allow, WWW-Authenticate).
  * name and value are copied. At most 8 per request. */
 void reply_add_header(request *req, const char *name, const char *value);

@@ -546,9 +546,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* Opens the store and the first snapshot. Returns 0 or -1 (logged). */
 static int open_data(app *a, const config *cfg)
 {
-    char err[768];
+    char err[768], target[1024];
     struct stat sb;
-    int exists = stat(cfg->db, &sb) == 0;
+    int pg = strcmp(store_backend_name(cfg->db), "sqlite") != 0; /* a server: no file */
+    int exists = pg || stat(cfg->db, &sb) == 0;
+    store_target_redacted(cfg->db, target, sizeof target); /* logs never hold a password */
     /* SQLite takes an empty file for a new database: say so rather than serve nothing
      * silently from what may be a truncated file. */
     int empty = exists && S_ISREG(sb.st_mode) && sb.st_size == 0;
@@ -557,16 +559,17 @@ static int open_data(app *a, const config *cfg)
             ? "the database file is empty (create = false); restore it, run `attrition import`, "
               "or allow creation with --create"
             : "the database file does not exist (create = false); run `attrition import` first "
-              "or allow creation with --create", "db", cfg->db));
+              "or allow creation with --create", "db", target));
         return -1;
     }
     int rc = store_open(cfg->db, STORE_OPEN_CREATE, &a->st, err, sizeof err);
     if (rc != STORE_OK) {
-        log_event_new("error", json_pack("{s:s, s:s}", "detail", err, "db", cfg->db));
+        log_event_new("error", json_pack("{s:s, s:s}", "detail", err, "db", target));
         return -1;
     }
+    a->store_state_since = (int64_t)time(NULL);
     if (!exists || empty)
-        log_event_new("database_created", json_pack("{s:s, s:b}", "db", cfg->db, "was_empty_file",
+        log_event_new("database_created", json_pack("{s:s, s:b}", "db", target, "was_empty_file",
                                                      empty));
     if ((rc = publish_start(a)) != STORE_OK) { /* the first snapshot, the publish thread */
         log_event_new("error", json_pack("{s:s, s:s}", "detail", "cannot load the data",
@@ -659,7 +662,10 @@ int serve_run(const config *cfg)
     pthread_mutex_init(&a.snap_lock, NULL);
     log_set_access(cfg->access_log);
     log_start(STDOUT_FILENO, 0); /* on failure lines stay synchronous */
-    log_event_new("start", json_pack("{s:s, s:s, s:i, s:i}", "db", cfg->db, "bind", cfg->bind,
+    char target[1024];
+    store_target_redacted(cfg->db, target, sizeof target); /* never the password */
+    log_event_new("start", json_pack("{s:s, s:s, s:s, s:i, s:i}", "db", target, "backend",
+                                     store_backend_name(cfg->db), "bind", cfg->bind,
                                      "port", cfg->port, "threads", cfg->threads));
     a.metrics = route_metrics_new();
     a.cache = cache_new(cfg->cache_bytes);

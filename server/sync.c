@@ -450,6 +450,30 @@ static void free_sources(sync_source *src, int n)
     free(src);
 }
 
+/* One round per cluster (sync_round_try_begin): returns 0 when this process may run it
+ * (the caller ends it with sync_round_end), or 1 after reporting the skip to out and report:
+ * another process sharing the store runs a round now (its outcome reaches everyone through
+ * the store: /readyz), res->skipped set; or the store cannot be reached (res SYNC_FAILED). */
+static int round_skipped(store *st, FILE *out, json_t **report, sync_round_result *res)
+{
+    int got = 0;
+    store_lock(st);
+    int rc = sync_round_try_begin(st, &got);
+    store_unlock(st);
+    if (got)
+        return 0;
+    const char *why = rc == STORE_OK ? "skipped: another replica is syncing"
+                                     : "skipped: the store cannot be reached";
+    res->skipped = rc == STORE_OK;
+    res->outcome = rc == STORE_OK ? SYNC_UNCHANGED : SYNC_FAILED;
+    if (out)
+        fprintf(out, "sync: %s\n", why);
+    if (report)
+        *report = json_pack("{s:s, s:s}", "outcome", rc == STORE_OK ? "skipped" : "failed",
+                            "detail", why);
+    return 1;
+}
+
 int sync_round(store *st, const config *cfg, volatile int *cancel, sync_after_commit cb,
                void *ud, FILE *out, json_t **report, sync_round_result *res)
 {
@@ -469,6 +493,10 @@ int sync_round(store *st, const config *cfg, volatile int *cancel, sync_after_co
         return 2;
     }
     res->sources = n;
+    if (round_skipped(st, out, report, res) != 0) {
+        free(src);
+        return res->outcome == SYNC_FAILED ? 1 : 0;
+    }
     stats_snapshot *snap = NULL;
     load_round_state(st, src, n, &snap);
     for (int i = 0; i < n; i++) {
@@ -483,6 +511,9 @@ int sync_round(store *st, const config *cfg, volatile int *cancel, sync_after_co
     res->seconds = since(&t0);
     report_round(src, n, res, out, report);
     free_sources(src, n);
+    store_lock(st);
+    sync_round_end(st);
+    store_unlock(st);
     return res->failed ? 1 : 0;
 }
 

@@ -45,9 +45,11 @@ typedef struct sync_round_result {
     size_t revisions;       /* stored versions kept as revisions */
     size_t api_kept;        /* upstream values kept out of reports written through the API */
     double seconds;
+    int skipped;            /* 1: another process sharing the store ran a round meanwhile */
 } sync_round_result;
 
-/* Runs one round over cfg->sync_sources on st. Writes one line per source and a summary
+/* Runs one round over cfg->sync_sources on st, unless another process sharing the store
+ * runs one now (PostgreSQL: an advisory lock; "skipped: another replica is syncing", 0). Writes one line per source and a summary
  * to out when non-NULL; returns the round as a new JSON object (caller owns) in *report
  * when report is non-NULL. cancel (may be NULL) stops fetches early. Returns 0 when every
  * source was read (changed or not), 1 when one failed, 2 when the sources are malformed. */

@@ -37,7 +37,8 @@ enum report_status {
     REPORT_ECONFLICT = -4, /* a different report for that date is stored (409) */
     REPORT_ENOTFOUND = -5, /* no report for that date (404) */
     REPORT_EREADONLY = -6, /* the database refuses writes: read-only or disk full (503) */
-    REPORT_EDB = -7        /* another database failure (503); the message says which */
+    REPORT_EDB = -7,       /* another database failure (503); the message says which */
+    REPORT_EUNAVAILABLE = -8 /* the database server cannot be reached (503, Retry-After) */
 };
 
 /* What a write did. */

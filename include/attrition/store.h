@@ -100,4 +100,17 @@ extern const char store_schema_sql[];
 extern const char store_categories_json[];
 extern const char store_deployments_json[];
 
+/* A store shared by several processes (PostgreSQL; core/store_cluster.c). The backend a
+ * target names: "postgresql" or "sqlite" (static text). */
+const char *store_backend_name(const char *target);
+/* target with any password replaced by "****", into buf (len bytes): for logs, messages,
+ * /readyz. */
+void store_target_redacted(const char *target, char *buf, size_t len);
+/* Unix seconds since st's database server has been unreachable, or 0 while it answers
+ * (always 0 for SQLite). Under the store lock, or on a connection the caller owns. */
+int64_t store_down_since(store *st);
+/* Checks st's connection (a trivial query) and reconnects it when its server went away
+ * (also one that restarted while the connection was idle). STORE_OK, STORE_EUNAVAILABLE. */
+int store_reconnect(store *st);
+
 #endif

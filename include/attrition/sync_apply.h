@@ -57,4 +57,11 @@ void sync_apply_fail(sync_apply_source *s, const char *fmt, ...)
  * failed with the database's message, res->outcome SYNC_FAILED. */
 int sync_apply(store *st, sync_apply_source *src, int n, sync_apply_result *res);
 
+/* One sync round at a time across every process sharing the store (PostgreSQL: an
+ * advisory lock held by st's connection; SQLite: always granted). sync_round_try_begin sets
+ * *got to 1 when this process may run a round (end it with sync_round_end), 0 when another
+ * holds the lock. A store status (then *got is 0). Under the store lock. */
+int sync_round_try_begin(store *st, int *got);
+void sync_round_end(store *st);
+
 #endif
