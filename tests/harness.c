@@ -22,6 +22,54 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <libpq-fe.h>
+
+int test_skip_on_pg(const char *what, const char *why)
+{
+    const char *pg = getenv("ATTRITION_TEST_PG");
+    if (pg == NULL || *pg == '\0')
+        return 0;
+    printf("SKIP %s on PostgreSQL: %s\n", what, why);
+    return 1;
+}
+
+/* Runs one statement on the cluster of ATTRITION_TEST_PG. 0, or -1 (printed). */
+static int pg_admin(const char *sql)
+{
+    PGconn *c = PQconnectdb(getenv("ATTRITION_TEST_PG"));
+    int rc = -1;
+    if (PQstatus(c) == CONNECTION_OK) {
+        PGresult *r = PQexec(c, sql);
+        rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+        if (rc != 0)
+            fprintf(stderr, "harness: %s: %s", sql, PQerrorMessage(c));
+        PQclear(r);
+    } else {
+        fprintf(stderr, "harness: ATTRITION_TEST_PG: %s", PQerrorMessage(c));
+    }
+    PQfinish(c);
+    return rc;
+}
+
+/* With ATTRITION_TEST_PG: a fresh database for s named after its folder, s->db its URI.
+ * 0 (also without ATTRITION_TEST_PG: nothing done) or -1. */
+static int pg_prepare(test_server *s)
+{
+    const char *base = getenv("ATTRITION_TEST_PG");
+    char sql[160];
+    if (base == NULL || *base == '\0')
+        return 0;
+    const char *slash = strrchr(s->dir, '/');
+    snprintf(s->pgname, sizeof s->pgname, "%s", slash ? slash + 1 : s->dir);
+    snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\"", s->pgname);
+    if (pg_admin(sql) != 0) {
+        s->pgname[0] = '\0';
+        return -1;
+    }
+    snprintf(s->db, sizeof s->db, "%s%sdbname=%s", base, strchr(base, '?') ? "&" : "?",
+             s->pgname);
+    return 0;
+}
 
 int test_server_prepare(test_server *s)
 {
@@ -37,7 +85,7 @@ int test_server_prepare(test_server *s)
         return -1;
     snprintf(s->db, sizeof s->db, "%s/attrition.db", s->dir);
     snprintf(s->log, sizeof s->log, "%s/serve.log", s->dir);
-    return 0;
+    return pg_prepare(s);
 }
 
 /* See harness.h. */
@@ -152,6 +200,12 @@ void test_server_cleanup(test_server *s)
         test_server_stop(s);
     if (s->dir[0] && getenv("ATTRITION_KEEP_TMP") == NULL)
         nftw(s->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (s->pgname[0] && getenv("ATTRITION_KEEP_TMP") == NULL) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", s->pgname);
+        pg_admin(sql);
+        s->pgname[0] = '\0';
+    }
 }
 
 int test_have_dataset(const char *what)

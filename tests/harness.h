@@ -6,7 +6,11 @@
  *   ATTRITION_BIN       the built attrition executable
  *   ATTRITION_DATA      ../shared/data/ua-mod (tests that need it skip when absent)
  *   ATTRITION_FIXTURES  ../shared/data/fixtures
- *   ATTRITION_TEST_TMP  where temporary folders go (inside the build directory) */
+ *   ATTRITION_TEST_TMP  where temporary folders go (inside the build directory)
+ *   ATTRITION_TEST_PG   (optional) the libpq URI of a throwaway PostgreSQL cluster
+ *                       (scripts/pg-tmp): each server then gets a fresh database of its
+ *                       own there (CREATE DATABASE, dropped by test_server_cleanup) and
+ *                       s->db is its URI instead of a SQLite file */
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -18,7 +22,12 @@ typedef struct test_server {
     char dir[512];   /* temporary folder, removed by test_server_stop */
     char db[600];
     char log[600];
+    char pgname[64]; /* the database made on ATTRITION_TEST_PG for it, or "" */
 } test_server;
+
+/* On PostgreSQL (ATTRITION_TEST_PG set)? Then prints "SKIP <what>: <why>" (why: e.g. "reads
+ * the SQLite file itself") and returns 1; else 0. For tests of the SQLite file. */
+int test_skip_on_pg(const char *what, const char *why);
 
 /* Makes a fresh temporary folder with a database path in it (nothing started). 0 or -1. */
 int test_server_prepare(test_server *s);

@@ -113,6 +113,10 @@ START_TEST(test_http_crash_acknowledged_writes_survive)
     ck_assert_int_ge(found, acked);
     ck_assert_int_le(found, acked + 1);
     ck_assert_int_eq(test_server_stop(&s), 0);
+    if (test_skip_on_pg("http_crash: the file's integrity check", "there is no SQLite file")) {
+        test_server_cleanup(&s);
+        return;
+    }
 
     /* The file itself is sound. */
     sqlite3 *db = NULL;

@@ -257,6 +257,57 @@ START_TEST(test_metrics)
 }
 END_TEST
 
+/* /readyz and /metrics say which store serves and whether it answers (the shared
+ * PostgreSQL store's outages: tests/cluster_test.py). */
+START_TEST(test_store_state)
+{
+    need_server();
+    const char *pg = getenv("ATTRITION_TEST_PG");
+    const char *backend = pg && *pg ? "postgresql" : "sqlite";
+    http_resp r;
+    req(&test_srv, "GET", "/readyz", NULL, 200, &r);
+    json_t *st = json_object_get(r.json, "store");
+    ck_assert_msg(json_is_object(st), "/readyz has no store: %s", r.body);
+    ck_assert_str_eq(json_string_value(json_object_get(st, "backend")), backend);
+    ck_assert(json_is_true(json_object_get(st, "reachable")));
+    ck_assert_msg(json_is_string(json_object_get(st, "since")), "store.since: %s", r.body);
+    http_resp_free(&r);
+    char *t = metrics_text(), label[64];
+    snprintf(label, sizeof label, "backend=%s", backend);
+    const char *up[] = {label, NULL};
+    ck_assert_double_eq(prom_sum(t, "attrition_store_up", up), 1.0);
+    ck_assert_msg(strstr(t, "\nattrition_store_down_since_seconds 0\n") != NULL, "%s", t);
+    free(t);
+}
+END_TEST
+
+/* backup and restore on a PostgreSQL target point at pg_dump / pg_restore (exit 2, before
+ * any connection), and the message never shows the password. */
+START_TEST(test_backup_on_postgresql)
+{
+    static const char *const cmds[] = {"backup", "restore"};
+    char log[700], text[4096];
+    for (int i = 0; i < 2; i++) {
+        const char *argv[] = {getenv("ATTRITION_BIN"), cmds[i], "--db",
+                              "postgresql://someone:hunter2-pw@127.0.0.1:1/attrition", "copy.dump",
+                              NULL};
+        snprintf(log, sizeof log, "%s/%s-pg.log", test_srv.dir, cmds[i]);
+        pid_t pid = test_spawn(argv, NULL, log);
+        int status = 0;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFEXITED(status));
+        ck_assert_int_eq(WEXITSTATUS(status), 2);
+        FILE *f = fopen(log, "r");
+        ck_assert_ptr_nonnull(f);
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        fclose(f);
+        text[n] = '\0';
+        ck_assert_msg(strstr(text, i == 0 ? "pg_dump" : "pg_restore") != NULL, "%s", text);
+        ck_assert_msg(strstr(text, "hunter2") == NULL, "the password shows: %s", text);
+    }
+}
+END_TEST
+
 START_TEST(test_openapi_served)
 {
     need_server();
@@ -616,6 +667,8 @@ TCase *http_ops_tcase(void)
     tcase_set_timeout(tc, 120); /* Check's 4 s default is too short under valgrind */
     tcase_add_test(tc, test_health);
     tcase_add_test(tc, test_metrics);
+    tcase_add_test(tc, test_store_state);
+    tcase_add_test(tc, test_backup_on_postgresql);
     tcase_add_test(tc, test_openapi_served);
     tcase_add_test(tc, test_not_found_and_method);
     tcase_add_test(tc, test_preflight_and_cors);
