@@ -1,0 +1,578 @@
+#!/usr/bin/python3
+"""Several `attrition serve` on one PostgreSQL store (meson suite `cluster`).
+
+    cluster_test.py cluster  SOURCE_ROOT   three replicas on one database: every write (a POST
+                                           to one, a PUT to another, a deployment to the third,
+                                           an external `attrition import`) is answered by all
+                                           three with the same body and ETag within 1 s;
+                                           concurrent writers on all replicas lose nothing;
+                                           kill -9 of a replica during a write burst loses no
+                                           acknowledged write; PostgreSQL stopped for 5 s then
+                                           started: reads 200 throughout, writes 503 (never 500,
+                                           never slower than 5 s) then work again, and a change
+                                           made by another replica meanwhile is picked up; the
+                                           password is in no log, /readyz, /metrics or
+                                           /proc/PID/cmdline.
+    cluster_test.py backends SOURCE_ROOT   the reference dataset imported into SQLite and into
+                                           PostgreSQL: every GET of tests/contract_requests.json
+                                           and the /dataset/ files answer the same bytes (and
+                                           ETags) from both.
+
+Each run makes its own throwaway cluster (scripts/pg-tmp, a Unix socket in a temporary
+folder) and removes it. Exits 77 (skipped) with a message where PostgreSQL cannot start or,
+for `backends`, where the dataset (ATTRITION_DATA) is absent. Environment as for the other
+tests (tests/meson.build): ATTRITION_BIN, ATTRITION_DATA, ATTRITION_TEST_TMP.
+"""
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TOKEN = "cluster-test-token"
+PASSWORD = "s3cret-pw"          # scripts/pg-tmp's role attrition_secret
+SECRET_ROLE = "attrition_secret"
+TIME_KEYS = {"stored_at"}       # when a value was written: differs between two imports
+
+
+def fail(msg):
+    print("FAIL: " + msg, flush=True)
+    sys.exit(1)
+
+
+def skip(msg):
+    print("SKIP: " + msg, flush=True)
+    sys.exit(77)
+
+
+def note(msg):
+    print(msg, flush=True)
+
+
+# ---- the throwaway cluster -------------------------------------------------------------------
+
+class Cluster:
+    """scripts/pg-tmp's cluster in dir; stop()/start() of the server itself (pg_ctl)."""
+
+    def __init__(self, root, tmp):
+        self.root = root
+        self.dir = tempfile.mkdtemp(prefix="pg-", dir=tmp)
+        r = subprocess.run([os.path.join(root, "scripts", "pg-tmp"), "start", self.dir],
+                           capture_output=True, text=True)
+        if r.returncode == 77:
+            os.rmdir(self.dir) if os.path.isdir(self.dir) and not os.listdir(self.dir) else None
+            skip("PostgreSQL cannot start here: " + r.stderr.strip())
+        if r.returncode != 0:
+            fail("scripts/pg-tmp start: %s" % r.stderr.strip())
+        self.admin_uri = r.stdout.strip()
+        bindir = os.environ.get("PG_BINDIR")
+        if not bindir:
+            cands = sorted(d for d in (os.path.join("/usr/lib/postgresql", v, "bin")
+                                       for v in os.listdir("/usr/lib/postgresql"))
+                           if os.path.exists(os.path.join(d, "pg_ctl")))
+            bindir = cands[-1]
+        self.pg_ctl = os.path.join(bindir, "pg_ctl")
+        st = os.stat(self.dir)
+        self.as_owner = []
+        if os.getuid() == 0:  # pg-tmp hands the cluster to an unprivileged user
+            self.as_owner = ["setpriv", "--reuid=%d" % st.st_uid, "--regid=%d" % st.st_gid,
+                             "--clear-groups", "--"]
+
+    def psql(self, sql, db="postgres"):
+        uri = self.admin_uri.replace("/postgres?", "/%s?" % db)
+        r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", uri, "-c", sql],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            fail("psql %s: %s" % (sql, r.stderr.strip()))
+        return r.stdout.strip()
+
+    def create_db(self, name, owner=SECRET_ROLE):
+        self.psql('CREATE DATABASE "%s" OWNER %s' % (name, owner))
+
+    def uri(self, db, password=True):
+        """The secret role's URI of database db (with its password unless told not to)."""
+        cred = SECRET_ROLE + (":" + PASSWORD if password else "")
+        return "postgresql://%s@/%s?host=%s&port=5432" % (cred, db, self.dir)
+
+    def ctl(self, *args):
+        r = subprocess.run(self.as_owner + [self.pg_ctl, "-D", os.path.join(self.dir, "data"),
+                                            "-w", "-t", "30"] + list(args),
+                           capture_output=True, text=True, cwd=self.dir)
+        if r.returncode != 0:
+            fail("pg_ctl %s: %s %s" % (" ".join(args), r.stdout, r.stderr))
+
+    def stop_server(self):
+        self.ctl("-m", "fast", "stop")
+
+    def start_server(self):
+        self.ctl("-l", os.path.join(self.dir, "server.log"), "start")
+
+    def remove(self):
+        subprocess.run([os.path.join(self.root, "scripts", "pg-tmp"), "stop", self.dir],
+                       capture_output=True)
+
+
+# ---- servers and requests --------------------------------------------------------------------
+
+def wait_for(path, pattern, proc, what, timeout=60):
+    deadline = time.time() + timeout
+    rx = re.compile(pattern)
+    while time.time() < deadline:
+        with open(path, errors="replace") as f:
+            m = rx.search(f.read())
+        if m:
+            return m
+        if proc is not None and proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    with open(path, errors="replace") as f:
+        tail = f.read()[-3000:]
+    fail("%s did not start (exit %s): %s" % (what, proc.poll() if proc else "?", tail))
+
+
+class Server:
+    def __init__(self, binary, db, log, env_db=False, token=True):
+        self.binary, self.db, self.log = binary, db, log
+        self.env_db, self.token = env_db, token
+        self.proc = None
+        self.starts = 0
+        self.start()
+
+    def start(self):
+        env = dict(os.environ)
+        if self.token:
+            env["ATTRITION_TOKEN"] = TOKEN
+        args = [self.binary, "serve", "--bind", "127.0.0.1", "--port", "0"]
+        if self.env_db:
+            env["ATTRITION_DB"] = self.db  # the password through the environment
+        else:
+            args += ["--db", self.db]      # through argv: main scrubs it
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        # the listening line of this start (the log may hold an earlier start's)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with open(self.log, errors="replace") as f:
+                text = f.read()
+            m = list(re.finditer(r'"event":"listening".*?"port":(\d+)', text))
+            if len(m) > self.starts and self.proc.poll() is None:
+                self.port = int(m[-1].group(1))
+                self.starts = len(m)
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        fail("attrition serve did not start (exit %s): %s" % (self.proc.poll(),
+             open(self.log, errors="replace").read()[-3000:]))
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def request(self, method, path, body=None, auth=False, timeout=30, headers=None):
+        """(status, body bytes, headers dict lower-cased); status 0 on a transport error."""
+        h = dict(headers or {})
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode() if not isinstance(body, (bytes, str)) else \
+                (body.encode() if isinstance(body, str) else body)
+            h.setdefault("Content-Type", "application/json")
+        if auth:
+            h["Authorization"] = "Bearer " + TOKEN
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            c.request(method, path, body=data, headers=h)
+            r = c.getresponse()
+            return r.status, r.read(), {k.lower(): v for k, v in r.getheaders()}
+        except (OSError, http.client.HTTPException):
+            return 0, b"", {}
+        finally:
+            c.close()
+
+    def get_json(self, path):
+        st, b, _ = self.request("GET", path)
+        if st != 200:
+            fail("GET %s on :%d: %d %s" % (path, self.port, st, b[:300]))
+        return json.loads(b)
+
+
+def same_everywhere(servers, path, want=None, timeout=1.0):
+    """Polls path on every server until all answer 200 with the same body and ETag (and, with
+    want, a body holding want). Returns the seconds it took; fails after timeout."""
+    t0 = time.monotonic()
+    while True:
+        answers = [s.request("GET", path) for s in servers]
+        bodies = {a[1] for a in answers}
+        etags = {a[2].get("etag") for a in answers}
+        if all(a[0] == 200 for a in answers) and len(bodies) == 1 and len(etags) == 1 and \
+                (want is None or want.encode() in answers[0][1]):
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            fail("%s: the replicas differ after %.1f s: %s" % (
+                path, timeout, [(a[0], a[2].get("etag"), a[1][:160]) for a in answers]))
+        time.sleep(0.02)
+
+
+def report(date, personnel, tanks=100):
+    return {"date": date, "totals": {"personnel": personnel, "tanks": tanks}}
+
+
+def dates(start_day, n):
+    """n ISO dates from 2030-01-01 + start_day on (far from the dataset)."""
+    import datetime
+    d0 = datetime.date(2030, 1, 1)
+    return [(d0 + datetime.timedelta(days=start_day + i)).isoformat() for i in range(n)]
+
+
+# ---- cluster ---------------------------------------------------------------------------------
+
+def run_import(binary, db, files, log):
+    with open(log, "ab") as out:
+        r = subprocess.run([binary, "import", "--db", db] + files, stdout=out,
+                           stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        fail("attrition import %s: exit %d (%s)" % (files, r.returncode, log))
+
+
+def check_propagation(servers, binary, db, tmp):
+    a, b, c = servers
+    timings = {}
+    # a POST to one
+    st, body, _ = a.request("POST", "/v1/reports", report("2030-01-01", 1000), auth=True)
+    if st != 201:
+        fail("POST on a: %d %s" % (st, body[:300]))
+    timings["POST"] = same_everywhere(servers, "/v1/reports/2030-01-01", '"personnel":1000')
+    same_everywhere(servers, "/v1/cumulative/latest")
+    # a PUT to another
+    st, body, _ = b.request("PUT", "/v1/reports/2030-01-01", report("2030-01-01", 1100), auth=True)
+    if st != 200:
+        fail("PUT on b: %d %s" % (st, body[:300]))
+    timings["PUT"] = same_everywhere(servers, "/v1/reports/2030-01-01", '"personnel":1100')
+    same_everywhere(servers, "/v1/reports/2030-01-01/history")
+    # a deployment to the third
+    est = {"country": "KP", "deployed_to": "RU", "figure": 12345, "kind": "reported",
+           "as_of": "2030-01-01", "source": {"name": "cluster test"}}
+    st, body, h = c.request("POST", "/v1/deployments", est, auth=True)
+    if st != 201:
+        fail("POST /v1/deployments on c: %d %s" % (st, body[:300]))
+    loc = h.get("location")
+    timings["deployment"] = same_everywhere(servers, loc, '"figure":12345')
+    same_everywhere(servers, "/v1/deployments")
+    # an external import of a small file (the ministry's personnel file's shape)
+    small = os.path.join(tmp, "small.json")
+    with open(small, "w") as f:
+        json.dump([{"date": "2030-01-02", "day": 2000, "personnel": 1200, "personnel*": "about"}],
+                  f)
+    run_import(binary, db, [small], os.path.join(tmp, "import.log"))
+    timings["import"] = same_everywhere(servers, "/v1/daily/2030-01-02", '"personnel":')
+    same_everywhere(servers, "/v1/cumulative/latest", '"personnel":1200')
+    note("propagation: every replica answers the same within %s" %
+         ", ".join("%s %.0f ms" % (k, v * 1000) for k, v in timings.items()))
+
+
+def check_concurrent(servers):
+    """4 writers per replica, distinct dates: every report is stored and served by all."""
+    per, writers = 8, 4
+    errors = []
+
+    def writer(srv, k):
+        for i, d in enumerate(dates(100 + k * per, per)):
+            st, body, _ = srv.request("POST", "/v1/reports", report(d, 2000 + k * per + i),
+                                      auth=True)
+            if st != 201:
+                errors.append("%s on :%d: %d %s" % (d, srv.port, st, body[:200]))
+
+    threads = [threading.Thread(target=writer, args=(s, i * writers + w))
+               for i, s in enumerate(servers) for w in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        fail("concurrent writes refused: %s" % errors[:5])
+    total = per * writers * len(servers)
+    want = dates(100, total)
+    for s in servers:
+        deadline = time.monotonic() + 2
+        while True:
+            got = s.get_json("/v1/cumulative?from=%s&to=%s&category=personnel&limit=1000" %
+                             (want[0], want[-1]))
+            n = len(got.get("series", []))
+            if n == total or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        if n != total:
+            fail(":%d serves %d of the %d concurrent reports: %s" % (s.port, n, total,
+                                                                       str(got)[:300]))
+    note("concurrent: %d writers on %d replicas, %d reports, all served by every replica" %
+         (writers * len(servers), len(servers), total))
+
+
+def check_kill9(servers):
+    """kill -9 of a replica while writers hit it: every acknowledged write is stored."""
+    a, b, _ = servers
+    acked, lock = [], threading.Lock()
+    stop = threading.Event()
+
+    def writer(k):
+        for d in dates(1000 + k * 200, 200):
+            if stop.is_set():
+                return
+            st, _, _ = a.request("POST", "/v1/reports", report(d, 5000), auth=True, timeout=5)
+            if st == 201:
+                with lock:
+                    acked.append(d)
+            elif st == 0:
+                return
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 10
+    while len(acked) < 20 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    a.kill9()
+    stop.set()
+    for t in threads:
+        t.join()
+    if len(acked) < 5:
+        fail("too few writes were acknowledged before the kill: %d" % len(acked))
+    time.sleep(0.3)
+    missing = []
+    for d in acked:
+        st, _, _ = b.request("GET", "/v1/reports/" + d)
+        if st != 200:
+            missing.append((d, st))
+    if missing:
+        fail("acknowledged writes lost after kill -9: %s" % missing[:10])
+    note("kill -9: %d writes acknowledged before the kill, all stored" % len(acked))
+    a.start()
+
+
+def check_outage(cluster, servers):
+    """PostgreSQL stopped for 5 s, then started again."""
+    a, b, c = servers
+    reads = ["/v1/cumulative/latest", "/v1/daily/latest", "/v1/records", "/v1/categories"]
+    before = {p: a.request("GET", p)[1] for p in reads}
+    cluster.stop_server()
+    t0 = time.monotonic()
+    statuses, slowest, n_reads = set(), 0.0, 0
+    i = 0
+    while time.monotonic() - t0 < 5:
+        for s in servers:
+            for p in reads:
+                st, body, _ = s.request("GET", p, timeout=10)
+                n_reads += 1
+                if st != 200 or body != before[p]:
+                    fail("read %s on :%d during the outage: %d %s" % (p, s.port, st, body[:200]))
+        s = servers[i % 3]
+        i += 1
+        w0 = time.monotonic()
+        st, body, h = s.request("POST", "/v1/reports", report(dates(3000 + i, 1)[0], 7000),
+                                auth=True, timeout=30)
+        took = time.monotonic() - w0
+        slowest = max(slowest, took)
+        statuses.add(st)
+        if st != 503:
+            fail("a write during the outage answered %d (want 503) after %.1f s: %s" %
+                 (st, took, body[:300]))
+        if took > 5:
+            fail("a write during the outage took %.1f s (want < 5 s)" % took)
+        if "retry-after" not in h or b"unreachable" not in body:
+            fail("the outage's 503 lacks Retry-After or its detail: %s %s" % (h, body[:300]))
+        time.sleep(0.1)
+    # /readyz stays 200 and says the store is away; /metrics too
+    for s in servers:
+        r = s.get_json("/readyz")
+        if r.get("store", {}).get("reachable") is not False or not r["store"].get("since"):
+            fail("/readyz during the outage: %s" % r.get("store"))
+        st, m, _ = s.request("GET", "/metrics")
+        if b'attrition_store_up{backend="postgresql"} 0' not in m or \
+                re.search(rb"\nattrition_store_down_since_seconds [1-9]", m) is None:
+            fail("/metrics during the outage lacks attrition_store_up 0 / down_since")
+    note("outage: %d reads 200 with the same bodies, %d writes 503 with Retry-After (slowest "
+         "%.2f s)" % (n_reads, i, slowest))
+    cluster.start_server()
+    t1 = time.monotonic()
+    # b writes as soon as it can; a and c must pick the change up (their LISTEN was lost)
+    d = "2031-06-01"
+    while True:
+        st, body, _ = b.request("POST", "/v1/reports", report(d, 8000), auth=True, timeout=30)
+        if st == 201:
+            break
+        if st not in (503,):
+            fail("a write after the restart answered %d: %s" % (st, body[:300]))
+        if time.monotonic() - t1 > 20:
+            fail("writes did not recover within 20 s of the restart")
+        time.sleep(0.1)
+    recovered = time.monotonic() - t1
+    same_everywhere(servers, "/v1/reports/" + d, '"personnel":8000', timeout=15)
+    caught = time.monotonic() - t1
+    for s in servers:
+        deadline = time.monotonic() + 10
+        while s.get_json("/readyz")["store"]["reachable"] is not True:
+            if time.monotonic() > deadline:
+                fail("/readyz on :%d still says unreachable" % s.port)
+            time.sleep(0.1)
+        st, body, _ = s.request("POST", "/v1/reports", report(dates(4000 + s.port % 1000, 1)[0],
+                                                              9000), auth=True)
+        if st != 201:
+            fail("a write on :%d after recovery: %d %s" % (s.port, st, body[:200]))
+    for s in servers:
+        text = open(s.log, errors="replace").read()
+        if text.count('"event":"store_unreachable"') != 1 or \
+                text.count('"event":"store_reachable"') != 1:
+            fail("%s: want one store_unreachable and one store_reachable line, got %d and %d" % (
+                s.log, text.count('"event":"store_unreachable"'),
+                text.count('"event":"store_reachable"')))
+    note("recovery: writes work %.2f s after PostgreSQL started; every replica serves the "
+         "change made meanwhile %.2f s after" % (recovered, caught))
+
+
+def check_secrets(servers, logs):
+    needle = PASSWORD.encode()
+    for s in servers:
+        for p in ("/readyz", "/metrics"):
+            if needle in s.request("GET", p)[1]:
+                fail("the password shows in %s" % p)
+        with open("/proc/%d/cmdline" % s.proc.pid, "rb") as f:
+            cmd = f.read()
+        if needle in cmd:
+            fail("the password shows in /proc/%d/cmdline: %r" % (s.proc.pid, cmd))
+    for path in logs:
+        with open(path, "rb") as f:
+            if needle in f.read():
+                fail("the password shows in %s" % path)
+    note("secrets: the password is in no log, /readyz, /metrics or /proc/PID/cmdline")
+
+
+def cluster_main(root, binary, tmp):
+    cluster = Cluster(root, tmp)
+    servers = []
+    try:
+        cluster.create_db("cluster")
+        db = cluster.uri("cluster")
+        logs = [os.path.join(tmp, "replica-%d.log" % i) for i in range(3)]
+        servers = [Server(binary, db, logs[i], env_db=(i == 2)) for i in range(3)]
+        check_propagation(servers, binary, db, tmp)
+        check_concurrent(servers)
+        check_kill9(servers)
+        check_outage(cluster, servers)
+        check_secrets(servers, logs + [os.path.join(tmp, "import.log")])
+    finally:
+        for s in servers:
+            s.stop()
+        cluster.remove()
+    note("cluster: all checks passed")
+
+
+# ---- backends --------------------------------------------------------------------------------
+
+def strip_times(v):
+    if isinstance(v, dict):
+        return {k: strip_times(x) for k, x in v.items() if k not in TIME_KEYS}
+    if isinstance(v, list):
+        return [strip_times(x) for x in v]
+    return v
+
+
+def backends_main(root, binary, tmp):
+    data = os.environ.get("ATTRITION_DATA", "")
+    files = [os.path.join(data, n) for n in ("russia_losses_personnel.json",
+             "russia_losses_equipment.json", "russia_losses_equipment_correction.json")]
+    if not all(os.path.exists(f) for f in files):
+        skip("the reference dataset is absent (ATTRITION_DATA=%s)" % data)
+    with open(os.path.join(root, "tests", "contract_requests.json")) as f:
+        reqs = json.load(f)["requests"]
+    paths = []
+    for r in reqs:
+        p = r["path"]
+        if r["method"] != "GET" or "{" in p or r.get("server") or r.get("headers") or \
+                r.get("stream") or p in ("/metrics", "/readyz") or p in paths:
+            continue
+        paths.append(p)
+    paths += ["/dataset/russia_losses_personnel.json", "/dataset/russia_losses_equipment.json",
+              "/dataset/russia_losses_equipment_correction.json", "/v1/cumulative",
+              "/v1/daily", "/v1/reports/2024-10-25/history", "/v1/reports.atom"]
+    cluster = Cluster(root, tmp)
+    servers = []
+    try:
+        cluster.create_db("backends")
+        pg = cluster.uri("backends")
+        lite = os.path.join(tmp, "backends.db")
+        t0 = time.monotonic()
+        run_import(binary, lite, files, os.path.join(tmp, "import-sqlite.log"))
+        t1 = time.monotonic()
+        run_import(binary, pg, files, os.path.join(tmp, "import-pg.log"))
+        t2 = time.monotonic()
+        note("import of the dataset: SQLite %.2f s, PostgreSQL %.2f s" % (t1 - t0, t2 - t1))
+        servers = [Server(binary, lite, os.path.join(tmp, "sqlite.log"), token=False),
+                   Server(binary, pg, os.path.join(tmp, "pg.log"), token=False)]
+        same, near, diffs = 0, [], []
+        for p in paths:
+            (s1, b1, h1), (s2, b2, h2) = [s.request("GET", p) for s in servers]
+            if s1 == s2 and b1 == b2 and h1.get("etag") == h2.get("etag"):
+                same += 1
+                continue
+            try:
+                j1, j2 = json.loads(b1), json.loads(b2)
+            except ValueError:
+                j1 = j2 = None
+            if s1 == s2 and j1 is not None and strip_times(j1) == strip_times(j2):
+                near.append(p)
+                continue
+            diffs.append("%s: %d %s %r\n   vs %d %s %r" % (p, s1, h1.get("etag"), b1[:300], s2,
+                                                          h2.get("etag"), b2[:300]))
+        if diffs:
+            fail("%d of %d answers differ between SQLite and PostgreSQL:\n%s" % (
+                len(diffs), len(paths), "\n".join(diffs[:10])))
+        note("backends: %d GET answers byte-identical (bodies and ETags) from SQLite and "
+             "PostgreSQL; %d identical but for when each import stored the values (%s): %s" %
+             (same, len(near), ", ".join(sorted(TIME_KEYS)), ", ".join(near)))
+    finally:
+        for s in servers:
+            s.stop()
+        cluster.remove()
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in ("cluster", "backends"):
+        print(__doc__)
+        return 2
+    root = sys.argv[2]
+    binary = os.environ.get("ATTRITION_BIN")
+    if not binary:
+        fail("ATTRITION_BIN is not set (run through meson test)")
+    base = os.environ.get("ATTRITION_TEST_TMP") or tempfile.gettempdir()
+    os.makedirs(base, exist_ok=True)
+    # short: the cluster's Unix socket path must fit in 107 bytes
+    tmp = tempfile.mkdtemp(prefix="cl-", dir=base)
+    if len(tmp) > 60:
+        tmp = tempfile.mkdtemp(prefix="attrition-cl-")
+    os.chmod(tmp, 0o755)  # the cluster's owner (an unprivileged user) enters it
+    try:
+        (cluster_main if sys.argv[1] == "cluster" else backends_main)(root, binary, tmp)
+    finally:
+        if not os.environ.get("ATTRITION_KEEP_TMP"):
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
