@@ -71,6 +71,7 @@ void db_reset(db_stmt *s);
 /* Resets s and binds new arguments (fmt as in db_prepare, the same parameters) in place of
  * the old: for statements kept prepared across calls. A store status. */
 int db_rebind(db_stmt *s, const char *fmt, ...);
+int db_rebind_va(db_stmt *s, const char *fmt, va_list ap);
 void db_finalize(db_stmt *s);   /* NULL is fine */
 
 /* Steps a statement that returns no rows, then finalizes it (s may be NULL: a failed
