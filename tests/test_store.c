@@ -1,7 +1,7 @@
 /* Unit tests of the store (core/store.c): what store_open says of files that are not a
  * usable database (not SQLite, damaged pages, a newer schema, tables without a schema
  * version, a missing file), that a good database opens again with its data, and the one
- * SQLite-to-store status mapping (store_status_from_sqlite), table-driven. */
+ * SQLite-to-store status mapping (db_sqlite_status), table-driven. */
 #include <check.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "db_sqlite.h"
 #include "store_internal.h"
 
 TCase *store_tcase(void);
@@ -38,11 +39,11 @@ static void write_db(const void *data, size_t len)
 /* Runs sql on tmp.db with a plain connection (the test's own, not the store's). */
 static void exec_raw(const char *sql)
 {
-    sqlite3 *db = NULL;
-    ck_assert_int_eq(sqlite3_open(tmp.db, &db), SQLITE_OK);
-    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(db));
-    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(tmp.db, &h), SQLITE_OK);
+    ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(h));
+    ck_assert_int_eq(sqlite3_close(h), SQLITE_OK);
 }
 
 /* store_open(tmp.db, CREATE) must fail with want and a message containing needle. */
@@ -109,15 +110,15 @@ END_TEST
 /* The user_version of tmp.db, read without the store. */
 static int raw_version(void)
 {
-    sqlite3 *db = NULL;
+    sqlite3 *h = NULL;
     sqlite3_stmt *stmt = NULL;
     int v = -1;
-    ck_assert_int_eq(sqlite3_open(tmp.db, &db), SQLITE_OK);
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+    ck_assert_int_eq(sqlite3_open(tmp.db, &h), SQLITE_OK);
+    if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
         sqlite3_step(stmt) == SQLITE_ROW)
         v = sqlite3_column_int(stmt, 0);
     sqlite3_finalize(stmt);
-    sqlite3_close(db);
+    sqlite3_close(h);
     return v;
 }
 
@@ -150,11 +151,11 @@ START_TEST(migrates_to_3)
             ck_assert_int_eq(store_run(store_prepare(st, "INSERT OR REPLACE INTO dataset_entry "
                                        "VALUES('equipment', '2022-04-25', 61, '[]')", "")),
                              STORE_OK);
-            sqlite3_stmt *q = store_prepare(st, "SELECT total FROM report_value WHERE category = "
+            db_stmt *q = store_prepare(st, "SELECT total FROM report_value WHERE category = "
                                                 "'tanks'", "");
-            ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-            ck_assert_int_eq(sqlite3_column_int(q, 0), 80);
-            sqlite3_finalize(q);
+            ck_assert_int_eq(db_step(q), DB_ROW);
+            ck_assert_int_eq((int)db_column_int64(q, 0), 80);
+            db_finalize(q);
             ck_assert_int_eq(store_commit(st), STORE_OK);
             store_close(st);
         }
@@ -172,14 +173,14 @@ START_TEST(migrates_from_version_1)
     store_close(st);
     exec_raw("DROP TABLE webhook_delivery; PRAGMA user_version = 1");
     ck_assert_int_eq(store_open(tmp.db, 0, &st, err, sizeof err), STORE_OK);
-    sqlite3_stmt *q = store_prepare(st, "SELECT (SELECT count(*) FROM sqlite_master WHERE "
+    db_stmt *q = store_prepare(st, "SELECT (SELECT count(*) FROM sqlite_master WHERE "
                                         "name = 'webhook_delivery'), user_version FROM "
                                         "pragma_user_version", "");
     ck_assert_ptr_nonnull(q);
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-    ck_assert_int_eq(sqlite3_column_int(q, 0), 1);
-    ck_assert_int_eq(sqlite3_column_int(q, 1), STORE_SCHEMA_VERSION);
-    sqlite3_finalize(q);
+    ck_assert_int_eq(db_step(q), DB_ROW);
+    ck_assert_int_eq((int)db_column_int64(q, 0), 1);
+    ck_assert_int_eq((int)db_column_int64(q, 1), STORE_SCHEMA_VERSION);
+    db_finalize(q);
     store_close(st);
 }
 END_TEST
@@ -219,7 +220,7 @@ START_TEST(missing_and_reopened)
 }
 END_TEST
 
-/* store_status_from_sqlite: primary and extended codes. */
+/* db_sqlite_status: primary and extended codes. */
 static const struct {
     int sqlite, store;
 } mapping[] = {
@@ -245,8 +246,8 @@ static const struct {
 
 START_TEST(status_mapping)
 {
-    int got = store_status_from_sqlite(mapping[_i].sqlite);
-    ck_assert_msg(got == mapping[_i].store, "store_status_from_sqlite(%d: %s) = %d, want %d",
+    int got = db_sqlite_status(mapping[_i].sqlite);
+    ck_assert_msg(got == mapping[_i].store, "db_sqlite_status(%d: %s) = %d, want %d",
                   mapping[_i].sqlite, sqlite3_errstr(mapping[_i].sqlite), got,
                   mapping[_i].store);
 }
@@ -255,15 +256,15 @@ END_TEST
 /* One integer (the first column of the first row of sql) from tmp.db, or -1. */
 static long long query_int(const char *sql)
 {
-    sqlite3 *db = NULL;
+    sqlite3 *h = NULL;
     sqlite3_stmt *stmt = NULL;
     long long v = -1;
-    ck_assert_int_eq(sqlite3_open(tmp.db, &db), SQLITE_OK);
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+    ck_assert_int_eq(sqlite3_open(tmp.db, &h), SQLITE_OK);
+    if (sqlite3_prepare_v2(h, sql, -1, &stmt, NULL) == SQLITE_OK &&
         sqlite3_step(stmt) == SQLITE_ROW)
         v = sqlite3_column_int64(stmt, 0);
     sqlite3_finalize(stmt);
-    sqlite3_close(db);
+    sqlite3_close(h);
     return v;
 }
 
