@@ -107,6 +107,8 @@ int store_touch(store *st)
         rc = store_run(store_prepare(st,
             "INSERT INTO meta(key, value) VALUES('last_modified', ?1) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value", "t", now));
+    if (rc == STORE_OK) /* every other process sharing the store hears of it at commit */
+        rc = db_notify(store_db(st), store_data_version(st)); /* the bumped one */
     return rc;
 }
 

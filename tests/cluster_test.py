@@ -63,7 +63,10 @@ class Cluster:
 
     def __init__(self, root, tmp):
         self.root = root
-        self.dir = tempfile.mkdtemp(prefix="pg-", dir=tmp)
+        # In the system's temporary folder (TMPDIR): its path must be short (a Unix socket)
+        # and reachable by the cluster's unprivileged owner, which the build tree may not be.
+        del tmp
+        self.dir = tempfile.mkdtemp(prefix="attrition-pg-")
         r = subprocess.run([os.path.join(root, "scripts", "pg-tmp"), "start", self.dir],
                            capture_output=True, text=True)
         if r.returncode == 77:
@@ -229,14 +232,17 @@ def same_everywhere(servers, path, want=None, timeout=1.0):
         time.sleep(0.02)
 
 
+D0, D1 = "2023-01-01", "2023-01-02"
+
+
 def report(date, personnel, tanks=100):
     return {"date": date, "totals": {"personnel": personnel, "tanks": tanks}}
 
 
 def dates(start_day, n):
-    """n ISO dates from 2030-01-01 + start_day on (far from the dataset)."""
+    """n ISO dates from 2023-01-01 + start_day on (the database holds no dataset)."""
     import datetime
-    d0 = datetime.date(2030, 1, 1)
+    d0 = datetime.date(2023, 1, 1)
     return [(d0 + datetime.timedelta(days=start_day + i)).isoformat() for i in range(n)]
 
 
@@ -254,20 +260,20 @@ def check_propagation(servers, binary, db, tmp):
     a, b, c = servers
     timings = {}
     # a POST to one
-    st, body, _ = a.request("POST", "/v1/reports", report("2030-01-01", 1000), auth=True)
+    st, body, _ = a.request("POST", "/v1/reports", report(D0, 1000), auth=True)
     if st != 201:
         fail("POST on a: %d %s" % (st, body[:300]))
-    timings["POST"] = same_everywhere(servers, "/v1/reports/2030-01-01", '"personnel":1000')
+    timings["POST"] = same_everywhere(servers, "/v1/reports/" + D0, '"personnel":1000')
     same_everywhere(servers, "/v1/cumulative/latest")
     # a PUT to another
-    st, body, _ = b.request("PUT", "/v1/reports/2030-01-01", report("2030-01-01", 1100), auth=True)
+    st, body, _ = b.request("PUT", "/v1/reports/" + D0, report(D0, 1100), auth=True)
     if st != 200:
         fail("PUT on b: %d %s" % (st, body[:300]))
-    timings["PUT"] = same_everywhere(servers, "/v1/reports/2030-01-01", '"personnel":1100')
-    same_everywhere(servers, "/v1/reports/2030-01-01/history")
+    timings["PUT"] = same_everywhere(servers, "/v1/reports/" + D0, '"personnel":1100')
+    same_everywhere(servers, "/v1/reports/" + D0 + "/history")
     # a deployment to the third
     est = {"country": "KP", "deployed_to": "RU", "figure": 12345, "kind": "reported",
-           "as_of": "2030-01-01", "source": {"name": "cluster test"}}
+           "as_of": D0, "source": {"name": "cluster test"}}
     st, body, h = c.request("POST", "/v1/deployments", est, auth=True)
     if st != 201:
         fail("POST /v1/deployments on c: %d %s" % (st, body[:300]))
@@ -277,10 +283,10 @@ def check_propagation(servers, binary, db, tmp):
     # an external import of a small file (the ministry's personnel file's shape)
     small = os.path.join(tmp, "small.json")
     with open(small, "w") as f:
-        json.dump([{"date": "2030-01-02", "day": 2000, "personnel": 1200, "personnel*": "about"}],
+        json.dump([{"date": D1, "day": 2000, "personnel": 1200, "personnel*": "about"}],
                   f)
     run_import(binary, db, [small], os.path.join(tmp, "import.log"))
-    timings["import"] = same_everywhere(servers, "/v1/daily/2030-01-02", '"personnel":')
+    timings["import"] = same_everywhere(servers, "/v1/daily/" + D1, '"personnel":')
     same_everywhere(servers, "/v1/cumulative/latest", '"personnel":1200')
     note("propagation: every replica answers the same within %s" %
          ", ".join("%s %.0f ms" % (k, v * 1000) for k, v in timings.items()))
@@ -331,7 +337,7 @@ def check_kill9(servers):
     stop = threading.Event()
 
     def writer(k):
-        for d in dates(1000 + k * 200, 200):
+        for d in dates(200 + k * 100, 100):
             if stop.is_set():
                 return
             st, _, _ = a.request("POST", "/v1/reports", report(d, 5000), auth=True, timeout=5)
@@ -384,7 +390,7 @@ def check_outage(cluster, servers):
         s = servers[i % 3]
         i += 1
         w0 = time.monotonic()
-        st, body, h = s.request("POST", "/v1/reports", report(dates(3000 + i, 1)[0], 7000),
+        st, body, h = s.request("POST", "/v1/reports", report(dates(650 + i, 1)[0], 7000),
                                 auth=True, timeout=30)
         took = time.monotonic() - w0
         slowest = max(slowest, took)
@@ -411,7 +417,7 @@ def check_outage(cluster, servers):
     cluster.start_server()
     t1 = time.monotonic()
     # b writes as soon as it can; a and c must pick the change up (their LISTEN was lost)
-    d = "2031-06-01"
+    d = dates(800, 1)[0]
     while True:
         st, body, _ = b.request("POST", "/v1/reports", report(d, 8000), auth=True, timeout=30)
         if st == 201:
@@ -430,7 +436,7 @@ def check_outage(cluster, servers):
             if time.monotonic() > deadline:
                 fail("/readyz on :%d still says unreachable" % s.port)
             time.sleep(0.1)
-        st, body, _ = s.request("POST", "/v1/reports", report(dates(4000 + s.port % 1000, 1)[0],
+        st, body, _ = s.request("POST", "/v1/reports", report(dates(850 + s.port % 100, 1)[0],
                                                               9000), auth=True)
         if st != 201:
             fail("a write on :%d after recovery: %d %s" % (s.port, st, body[:200]))
@@ -561,11 +567,7 @@ def main():
         fail("ATTRITION_BIN is not set (run through meson test)")
     base = os.environ.get("ATTRITION_TEST_TMP") or tempfile.gettempdir()
     os.makedirs(base, exist_ok=True)
-    # short: the cluster's Unix socket path must fit in 107 bytes
-    tmp = tempfile.mkdtemp(prefix="cl-", dir=base)
-    if len(tmp) > 60:
-        tmp = tempfile.mkdtemp(prefix="attrition-cl-")
-    os.chmod(tmp, 0o755)  # the cluster's owner (an unprivileged user) enters it
+    tmp = tempfile.mkdtemp(prefix="cluster-", dir=base)  # logs, files; the cluster: Cluster
     try:
         (cluster_main if sys.argv[1] == "cluster" else backends_main)(root, binary, tmp)
     finally:

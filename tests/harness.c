@@ -60,7 +60,7 @@ static int pg_prepare(test_server *s)
     if (base == NULL || *base == '\0')
         return 0;
     const char *slash = strrchr(s->dir, '/');
-    snprintf(s->pgname, sizeof s->pgname, "%s", slash ? slash + 1 : s->dir);
+    snprintf(s->pgname, sizeof s->pgname, "%.60s", slash ? slash + 1 : s->dir);
     snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\"", s->pgname);
     if (pg_admin(sql) != 0) {
         s->pgname[0] = '\0';
