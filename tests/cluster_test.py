@@ -451,6 +451,42 @@ def check_outage(cluster, servers):
          "change made meanwhile %.2f s after" % (recovered, caught))
 
 
+SYNC_LOCK_KEY = 0x6174747273796e63  # core/store_cluster.c: "attrsync"
+
+
+def check_sync_lock(cluster, binary, db, tmp):
+    """While another session holds the sync round's advisory lock (as a replica running a
+    round does), `attrition sync` skips its round and says why; once it is free, it runs."""
+    uri = cluster.admin_uri.replace("/postgres?", "/cluster?")
+    holder = subprocess.Popen(["psql", "-X", "-q", uri], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    holder.stdin.write("SELECT pg_advisory_lock(%d);\n" % SYNC_LOCK_KEY)
+    holder.stdin.flush()
+    try:
+        deadline = time.monotonic() + 10
+        while cluster.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                           "granted", db="cluster") == "0":
+            if time.monotonic() > deadline:
+                fail("the lock holder did not take the lock")
+            time.sleep(0.05)
+        src = "dataset:http://127.0.0.1:9/nothing/"  # never fetched when skipped
+        r = subprocess.run([binary, "sync", "--db", db, "--source", src, "--timeout", "2"],
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0 or "skipped: another replica is syncing" not in r.stdout:
+            fail("sync while another holds the round: exit %d, %s %s" % (r.returncode,
+                                                                         r.stdout, r.stderr))
+    finally:
+        holder.stdin.write("SELECT pg_advisory_unlock(%d);\n" % SYNC_LOCK_KEY)
+        holder.stdin.close()  # psql ends; its session and lock with it
+        holder.wait()
+    r = subprocess.run([binary, "sync", "--db", db, "--source", src, "--timeout", "2"],
+                       capture_output=True, text=True, timeout=60)
+    if "skipped" in r.stdout or "127.0.0.1:9" not in r.stdout + r.stderr:
+        fail("sync with the round free did not run: exit %d, %s %s" % (r.returncode, r.stdout,
+                                                                       r.stderr))
+    note("sync: skipped while another session held the round's lock, ran once it was free")
+
+
 def check_secrets(servers, logs):
     needle = PASSWORD.encode()
     for s in servers:
@@ -480,6 +516,7 @@ def cluster_main(root, binary, tmp):
         check_concurrent(servers)
         check_kill9(servers)
         check_outage(cluster, servers)
+        check_sync_lock(cluster, binary, db, tmp)
         check_secrets(servers, logs + [os.path.join(tmp, "import.log")])
     finally:
         for s in servers:
