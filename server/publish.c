@@ -112,23 +112,35 @@ static int newer_announced(struct publisher *p)
 
 /* The stored data version and sync summary (*have_sum: read or not), then, when the version
  * differs from cur's (cur NULL: always), the new snapshot into *fresh (else *fresh NULL).
- * On the publisher's connection (one read transaction for the snapshot), or on a->st under
- * the store lock when it has none. Returns STORE_OK or a store status. */
-static int load(struct publisher *p, const stats_snapshot *cur, stats_snapshot **fresh,
-                sync_state_summary *sum, int *have_sum)
+ * On the publisher's own connection (own: one read transaction for the snapshot), or on
+ * a->st under the store lock. Returns STORE_OK or a store status. */
+static int load_on(struct publisher *p, int own, const stats_snapshot *cur,
+                   stats_snapshot **fresh, sync_state_summary *sum, int *have_sum)
 {
-    store *st = p->w ? watch_store(p->w) : p->a->st;
+    store *st = own ? watch_store(p->w) : p->a->st;
     int rc = STORE_OK;
     *fresh = NULL;
-    if (p->w == NULL)
+    if (!own)
         store_lock(st);
     *have_sum = sync_state_summary_get(st, sum) == STORE_OK;
     if (cur == NULL || store_data_version(st) != cur->version)
-        rc = p->w ? watch_snapshot_load(p->w, fresh) : store_snapshot_load(st, fresh);
-    if (p->w == NULL)
+        rc = own ? watch_snapshot_load(p->w, fresh) : store_snapshot_load(st, fresh);
+    if (!own)
         store_unlock(st);
     if (rc != STORE_OK)
         *fresh = NULL;
+    return rc;
+}
+
+/* load_on the publisher's connection; when that one cannot reach a shared store (it may still
+ * be in its reconnect backoff after an outage while a writer just committed through a->st),
+ * on a->st under the store lock. */
+static int load(struct publisher *p, const stats_snapshot *cur, stats_snapshot **fresh,
+                sync_state_summary *sum, int *have_sum)
+{
+    int rc = load_on(p, p->w != NULL, cur, fresh, sum, have_sum);
+    if (rc == STORE_EUNAVAILABLE && p->w != NULL)
+        rc = load_on(p, 0, cur, fresh, sum, have_sum);
     return rc;
 }
 
