@@ -36,6 +36,7 @@ struct publisher {
     struct publish_wait *pending;  /* suspended writers, in no particular order */
     watch *w;                      /* own read-only connection, or NULL: load on a->st */
     long delay_ms;                 /* ATTRITION_TEST_PUBLISH_DELAY_MS: tests only */
+    long tick_ms;                  /* PUBLISH_TICK_MS, or PUBLISH_TICK_PG_MS */
     publish_listener fns[PUBLISH_MAX_LISTENERS];
     void *uds[PUBLISH_MAX_LISTENERS];
     size_t n_listeners;
@@ -55,6 +56,8 @@ static struct publisher *pub_of(app *a)
     pthread_cond_init(&p->cond, NULL);
     const char *delay = getenv("ATTRITION_TEST_PUBLISH_DELAY_MS");
     p->delay_ms = delay ? strtol(delay, NULL, 10) : 0;
+    p->tick_ms = strcmp(store_backend_name(a->cfg->db), "postgresql") == 0 ? PUBLISH_TICK_PG_MS
+                                                                           : PUBLISH_TICK_MS;
     a->pub = p;
     return p;
 }
@@ -271,7 +274,7 @@ static void *publish_thread(void *arg)
         if (!p->notified && !p->stopping) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += PUBLISH_TICK_MS * 1000000L;
+            until.tv_nsec += p->tick_ms * 1000000L;
             until.tv_sec += until.tv_nsec / 1000000000L;
             until.tv_nsec %= 1000000000L;
             pthread_cond_timedwait(&p->cond, &p->mu, &until);

@@ -35,6 +35,9 @@
  * thread is not held while its change is published (its connection is suspended). */
 
 #define PUBLISH_TICK_MS 250 /* polling period for other processes' commits */
+/* The same on a PostgreSQL store: a poll there only reads notifications already received on
+ * the connection (no round trip), so it can be frequent: replicas current sooner. */
+#define PUBLISH_TICK_PG_MS 50
 #define PUBLISH_MAX_LISTENERS 8
 
 /* Registers fn; called on the publish thread after each install, in version order, old may
