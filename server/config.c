@@ -28,7 +28,7 @@ typedef struct opt {
 #define DURATION(k, f, d, h) {k, OPT_DURATION, offsetof(config, f), 0, 0, 366L * 86400, d, h}
 
 static const opt opts[] = {
-    STR("db", db, "attrition.db", "SQLite database file"),
+    STR("db", db, "attrition.db", "SQLite database file, or a PostgreSQL URI (postgresql://...)"),
     STR("bind", bind, "127.0.0.1", "address to listen on (0.0.0.0 in a container)"),
     NUM("port", port, 0, 65535, "8080", "TCP port; 0 lets the OS pick (logged)"),
     NUM("max_age", max_age, 0, 31536000, "60", "Cache-Control max-age of GET answers, seconds"),
