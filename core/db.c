@@ -6,10 +6,6 @@
 #include <string.h>
 
 /* A build with PostgreSQL compiles core/db_pg.c and defines ATTRITION_PG (meson.build). */
-#ifdef ATTRITION_PG
-extern const struct db_backend db_backend_pg;
-#endif
-
 static const struct db_backend *const db_backends[] = {
     &db_backend_sqlite,
 #ifdef ATTRITION_PG

@@ -388,7 +388,7 @@ int deploy_db_import_json(db *d, const char *json_text, size_t len, int today,
 {
     deploy_estimate *v = NULL;
     size_t n = 0, count = 0, i = 0;
-    int status, in_savepoint = 0, rc;
+    int status, in_savepoint = 0, rc, own = 0;
 
     if (err != NULL && errlen > 0)
         err[0] = '\0';
@@ -400,7 +400,10 @@ int deploy_db_import_json(db *d, const char *json_text, size_t len, int today,
     status = deploy_parse_document(json_text, len, today, &v, &n, err, errlen);
     if (status != DEPLOY_OK)
         goto cleanup;
-    rc = db_exec(d, "SAVEPOINT deploy_import");
+    /* inside the caller's transaction a savepoint; alone, a transaction of its own
+     * (PostgreSQL has no savepoint outside a transaction) */
+    own = !db_in_transaction(d);
+    rc = own ? db_begin(d) : db_exec(d, "SAVEPOINT deploy_import");
     if (rc != STORE_OK) {
         status = deploy_status(rc);
         text_message(err, errlen, "database: %s", db_errmsg(d));
@@ -425,7 +428,7 @@ int deploy_db_import_json(db *d, const char *json_text, size_t len, int today,
         text_message(err, errlen, "deployments[%zu]: database: %s", i, db_errmsg(d));
         goto cleanup;
     }
-    rc = db_exec(d, "RELEASE deploy_import");
+    rc = own ? db_commit(d) : db_exec(d, "RELEASE deploy_import");
     if (rc != STORE_OK) {
         status = deploy_status(rc);
         text_message(err, errlen, "database: %s", db_errmsg(d));
@@ -434,9 +437,10 @@ int deploy_db_import_json(db *d, const char *json_text, size_t len, int today,
     in_savepoint = 0;
     *added = count;
 cleanup:
-    if (in_savepoint) {
-        /* undoes every insert; RELEASE then ends the savepoint (and the transaction it
-         * opened, if it was the outermost) */
+    if (in_savepoint && own) {
+        db_rollback(d);
+    } else if (in_savepoint) {
+        /* undoes every insert; RELEASE then ends the savepoint */
         db_exec(d, "ROLLBACK TO deploy_import");
         db_exec(d, "RELEASE deploy_import");
     }

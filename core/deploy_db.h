@@ -3,7 +3,7 @@
 
 /* Deployment estimates on one database connection (core only; tests/test_deploy.c drives them
  * on a bare schema). They neither begin nor commit transactions (deploy_db_import_json uses
- * a SAVEPOINT, which nests inside the caller's transaction or, alone, commits by itself):
+ * a SAVEPOINT inside the caller's transaction or, alone, a write transaction of its own):
  * the store-level functions of include/attrition/deploy.h wrap each write in its own
  * transaction. After DEPLOY_EDB, db_status(d) and db_errmsg(d) say why. */
 

@@ -502,7 +502,7 @@ static int import_export_report(store *st, const char *name, size_t i, json_t *r
     return exec_bound(st, name, err, errlen, store_prepare(st,
             "UPDATE report SET revision = coalesce(?2, revision), "
             "stored_at = coalesce(?3, stored_at), source_url = ?4, "
-            "written_by = CASE WHEN ?6 THEN ?5 ELSE written_by END WHERE date = ?1",
+            "written_by = CASE WHEN ?6 = 1 THEN ?5 ELSE written_by END WHERE date = ?1",
             "tntttn", ds, json_is_integer(rev) ? (int64_t)json_integer_value(rev) : STATS_NONE,
             stored, json_string_value(json_object_get(r, "source_url")),
             json_string_value(by), (int64_t)(by != NULL)));

@@ -54,7 +54,7 @@ int sync_state_url_set(store *st, const char *url, const char *etag, const char 
 static int disagreements_prune(store *st)
 {
     return store_run(store_prepare(st,
-        "DELETE FROM sync_disagreement WHERE upstream IS (SELECT total FROM report_value v "
+        "DELETE FROM sync_disagreement WHERE upstream IS NOT DISTINCT FROM (SELECT total FROM report_value v "
         "WHERE v.date = sync_disagreement.date AND v.category = sync_disagreement.category) "
         "OR NOT EXISTS (SELECT 1 FROM report r WHERE r.date = sync_disagreement.date "
         "AND r.written_by IN ('post', 'put'))", ""));
@@ -67,7 +67,7 @@ int sync_state_record(store *st, int outcome, int64_t at, const char *detail)
         return rc;
     return store_run(store_prepare(st,
         "INSERT INTO sync_outcome(outcome, total, last_at, detail) VALUES(?1, 1, ?2, ?3) "
-        "ON CONFLICT(outcome) DO UPDATE SET total = total + 1, last_at = excluded.last_at, "
+        "ON CONFLICT(outcome) DO UPDATE SET total = sync_outcome.total + 1, last_at = excluded.last_at, "
         "detail = excluded.detail",
         "tit", sync_state_outcome_name(outcome), at, detail ? detail : ""));
 }

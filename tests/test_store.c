@@ -11,6 +11,9 @@
 
 #include "harness.h"
 #include "db_sqlite.h"
+#include "deploy_db.h"
+#include "attrition/date.h"
+#include "attrition/deploy.h"
 #include "store_internal.h"
 
 TCase *store_tcase(void);
@@ -314,6 +317,77 @@ START_TEST(migrates_schema_1)
 }
 END_TEST
 
+/* A target's password never shows: db_target_redacted masks it in URIs (userinfo and a
+ * password parameter) and key=value strings; a path is shown as it is. */
+START_TEST(target_redaction)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"/var/lib/attrition/db.sqlite", "/var/lib/attrition/db.sqlite"},
+        {"postgresql://user:secret@host/db", "postgresql://user:****@host/db"},
+        {"postgres://u:p%40ss@h:5432/db?sslmode=require", "postgres://u:****@h:5432/db?sslmode=require"},
+        {"postgresql://user@host/db", "postgresql://user@host/db"},
+        {"postgresql://host/db?user=u&password=secret&sslmode=disable",
+         "postgresql://host/db?user=u&password=****&sslmode=disable"},
+        {"host=h dbname=d password=secret user=u", "host=h dbname=d password=**** user=u"},
+        {"dbname=d password = 'se cret\\' x' user=u", "dbname=d password = **** user=u"},
+    };
+    char buf[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        db_target_redacted(cases[i].in, buf, sizeof buf);
+        ck_assert_str_eq(buf, cases[i].out);
+    }
+    ck_assert_int_eq(db_kind_of("postgresql://h/d"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of("host=h"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of(tmp.db), DB_SQLITE);
+    ck_assert_int_eq(db_kind_of(":memory:"), DB_SQLITE);
+    /* a PostgreSQL target that cannot be used (no backend in this build, or nothing
+     * listening on port 1) fails with a message that does not hold its password */
+    store *st = NULL;
+    char err[512] = "";
+    ck_assert_int_ne(store_open("postgresql://u:hunter2@127.0.0.1:1/x", STORE_OPEN_CREATE, &st,
+                                err, sizeof err), STORE_OK);
+    ck_assert_ptr_null(st);
+    ck_assert_ptr_null(strstr(err, "hunter2"));
+    ck_assert_ptr_nonnull(strstr(err, "127.0.0.1"));
+}
+END_TEST
+
+/* A file made before meta 'deployment_next_id' (AUTOINCREMENT's sqlite_sequence alone): on
+ * open the meta row starts above the largest id ever given, so a new estimate never takes
+ * the id of one deleted before. */
+START_TEST(deployment_ids_from_old_file)
+{
+    char err[512];
+    store *st = NULL;
+    ck_assert_int_eq(store_open(tmp.db, STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    store_close(st);
+    exec_raw("DELETE FROM meta WHERE key = 'deployment_next_id'; "
+             "UPDATE sqlite_sequence SET seq = 500 WHERE name = 'deployment'");
+    ck_assert_int_eq(store_open(tmp.db, 0, &st, err, sizeof err), STORE_OK);
+    ck_assert_int_eq(query_int("SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+                               "'deployment_next_id'"), 501);
+    deploy_estimate e;
+    deploy_estimate_init(&e);
+    memcpy(e.country, "KP", 3);
+    memcpy(e.deployed_to, "RU", 3);
+    e.figure = 1000;
+    e.kind = DEPLOY_REPORTED;
+    ck_assert_int_eq(date_parse("2024-11-01", &e.as_of), 0);
+    e.source_name = strdup("test");
+    ck_assert_int_eq(store_begin(st), STORE_OK);
+    ck_assert_int_eq(deploy_db_create(store_db(st), &e), DEPLOY_OK);
+    ck_assert_int_eq(e.id, 501);
+    ck_assert_int_eq(deploy_db_delete(store_db(st), 501), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_create(store_db(st), &e), DEPLOY_OK);
+    ck_assert_int_eq(e.id, 502);
+    ck_assert_int_eq(store_commit(st), STORE_OK);
+    deploy_estimate_clear(&e);
+    store_close(st);
+}
+END_TEST
+
 TCase *store_tcase(void)
 {
     TCase *tc = tcase_create("store");
@@ -327,6 +401,8 @@ TCase *store_tcase(void)
     tcase_add_test(tc, migrates_to_3);
     tcase_add_test(tc, missing_and_reopened);
     tcase_add_test(tc, migrates_schema_1);
+    tcase_add_test(tc, target_redaction);
+    tcase_add_test(tc, deployment_ids_from_old_file);
     tcase_add_loop_test(tc, status_mapping, 0, (int)(sizeof mapping / sizeof mapping[0]));
     return tc;
 }
