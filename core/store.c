@@ -37,7 +37,14 @@ static int exec_sql(store *st, const char *sql)
 }
 
 int store_begin(store *st) { return db_begin(st->db); }
-int store_commit(store *st) { return db_commit(st->db); }
+/* Every commit is announced (db_notify, delivered at commit) to every other process sharing
+ * the store, as SQLite's data_version tells of any: also one that changes no value (a sync
+ * round's outcome and disagreements, read by /readyz everywhere). */
+int store_commit(store *st)
+{
+    int rc = db_notify(st->db, store_data_version(st));
+    return rc == STORE_OK ? db_commit(st->db) : rc;
+}
 void store_rollback(store *st) { db_rollback(st->db); }
 
 db_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...)
@@ -107,8 +114,6 @@ int store_touch(store *st)
         rc = store_run(store_prepare(st,
             "INSERT INTO meta(key, value) VALUES('last_modified', ?1) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value", "t", now));
-    if (rc == STORE_OK) /* every other process sharing the store hears of it at commit */
-        rc = db_notify(store_db(st), store_data_version(st)); /* the bumped one */
     return rc;
 }
 
