@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 /* One event as sent: "id: V\nevent: NAME\ndata: JSON\n\n". */
 typedef struct frame {
@@ -28,6 +30,7 @@ typedef struct sub {
     uint64_t beats;      /* heartbeats already sent */
     size_t hello;        /* bytes of the opening lines already sent */
     int suspended;       /* 1 while its connection is suspended by sub_read */
+    int dirty;           /* the reader's buffer may hold pages not given back (release_pages) */
     struct sub *prev, *next;
 } sub;
 
@@ -43,6 +46,7 @@ struct events {
     uint64_t deploy_version;   /* of the last snapshot seen */
     unsigned long long published, dropped, refused;
     struct ticker *ticker;
+    size_t page;               /* the system's page size */
 };
 
 static const char hello_text[] = "retry: 3000\n: attrition events\n\n";
@@ -70,6 +74,23 @@ static size_t take(char *buf, size_t max, const char *text, size_t len, size_t *
     memcpy(buf, text + *done, n);
     *done += n;
     return n;
+}
+
+/* Gives the whole pages of buf (max bytes, the reader's buffer: libmicrohttpd's write
+ * buffer in the connection's memory pool for a chunked stream) back to the kernel, so that
+ * an idle subscriber keeps only the pages its connection really uses. The buffer is ours to
+ * write until the reader returns, and libmicrohttpd sends only the bytes the reader reports:
+ * MADV_DONTNEED on its private anonymous pages is the same as writing zeros into them (the
+ * pool zeroes what it frees anyway), without the memory. Most of it is the half of the pool
+ * that was the read buffer, zeroed by libmicrohttpd when it shrinks that buffer before the
+ * answer, then the frames written since. Nothing to do when buf spans no whole page (a
+ * small block of a non-chunked stream, HTTP/1.0). */
+static void release_pages(char *buf, size_t max, size_t page)
+{
+    uintptr_t lo = ((uintptr_t)buf + page - 1) / page * page;
+    uintptr_t hi = ((uintptr_t)buf + max) / page * page;
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED); /* a failure only keeps the pages */
 }
 
 /* The content reader of a subscription (MHD_ContentReaderCallback): what is pending from
@@ -106,11 +127,17 @@ static ssize_t sub_read(void *cls, uint64_t pos, char *buf, size_t max)
         n = sizeof beat_text - 1;
         s->beats = ev->beats;
     }
+    int release = n == 0 && s->dirty;
     if (n == 0) {
         s->suspended = 1;
         MHD_suspend_connection(s->conn);
     }
+    s->dirty = n > 0 || (s->dirty && !release);
     pthread_mutex_unlock(&ev->lock);
+    /* After the unlock: a resume from another thread is acted on by this connection's own
+     * thread, the one running this reader, so nothing writes into buf meanwhile. */
+    if (release)
+        release_pages(buf, max, ev->page);
     return (ssize_t)n;
 }
 
@@ -208,6 +235,8 @@ struct events *events_new(app *a)
     if (ev == NULL)
         return NULL;
     ev->a = a;
+    long page = sysconf(_SC_PAGESIZE);
+    ev->page = page > 0 ? (size_t)page : 4096;
     /* A subscriber holds a connection for as long as it stays: at most half of conn_limit,
      * so that streams never take every connection and leave other requests unanswered. */
     ev->limit = (size_t)a->cfg->events_limit;
@@ -312,6 +341,7 @@ static sub *subscribe(struct events *ev, struct MHD_Connection *conn, int has_la
     s->conn = conn;
     s->seq = has_last ? replay_from(ev, last) : ev->next_seq;
     s->beats = ev->beats;
+    s->dirty = 1; /* libmicrohttpd zeroed the pool's read half and wrote the answer's head */
     s->next = ev->subs;
     if (ev->subs)
         ev->subs->prev = s;
