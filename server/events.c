@@ -30,7 +30,7 @@ typedef struct sub {
     uint64_t beats;      /* heartbeats already sent */
     size_t hello;        /* bytes of the opening lines already sent */
     int suspended;       /* 1 while its connection is suspended by sub_read */
-    int dirty;           /* the reader's buffer may hold pages not given back (release_pages) */
+    int dirty;           /* its reader's buffer may hold pages not given back (release_pages) */
     struct sub *prev, *next;
 } sub;
 
@@ -76,6 +76,14 @@ static size_t take(char *buf, size_t max, const char *text, size_t len, size_t *
     return n;
 }
 
+/* The bytes of buf (the reader's buffer) before its first whole page: the part of the page
+ * it starts in, which stays resident (release_pages keeps it). */
+static size_t room_of(const char *buf, size_t max, size_t page)
+{
+    size_t room = (size_t)(page - (uintptr_t)buf % page) % page;
+    return room < max ? room : max;
+}
+
 /* Gives the whole pages of buf (max bytes, the reader's buffer: libmicrohttpd's write
  * buffer in the connection's memory pool for a chunked stream) back to the kernel, so that
  * an idle subscriber keeps only the pages its connection really uses. The buffer is ours to
@@ -83,8 +91,8 @@ static size_t take(char *buf, size_t max, const char *text, size_t len, size_t *
  * MADV_DONTNEED on its private anonymous pages is the same as writing zeros into them (the
  * pool zeroes what it frees anyway), without the memory. Most of it is the half of the pool
  * that was the read buffer, zeroed by libmicrohttpd when it shrinks that buffer before the
- * answer, then the frames written since. Nothing to do when buf spans no whole page (a
- * small block of a non-chunked stream, HTTP/1.0). */
+ * answer. Nothing to do when buf spans no whole page (a small block of a non-chunked
+ * stream, HTTP/1.0). */
 static void release_pages(char *buf, size_t max, size_t page)
 {
     uintptr_t lo = ((uintptr_t)buf + page - 1) / page * page;
@@ -93,15 +101,30 @@ static void release_pages(char *buf, size_t max, size_t page)
         (void)madvise((void *)lo, hi - lo, MADV_DONTNEED); /* a failure only keeps the pages */
 }
 
+/* The bytes the reader of s has to send, counted up to a little over cap (lock held). */
+static size_t pending_bytes(const struct events *ev, const sub *s, size_t cap)
+{
+    size_t n = sizeof hello_text - 1 - s->hello, off = s->off;
+    for (uint64_t q = s->seq; q < ev->next_seq && n <= cap; q++, off = 0)
+        n += ev->ring[q % EVENTS_RING].len - off;
+    return n;
+}
+
 /* The content reader of a subscription (MHD_ContentReaderCallback): what is pending from
  * the subscriber's cursor on, a heartbeat, or nothing: then the connection is suspended
- * until wake_all. */
+ * until wake_all, its buffer's pages given back first if it wrote into them.
+ * When less than a page is pending (a live event, a heartbeat), it is written within the
+ * resident start of buf if that holds EVENTS_MIN_ROOM bytes, in several chunks if need be:
+ * writing past it would fault pages in only to give them back, a page fault and an madvise
+ * per subscriber and event, and the madvise's TLB flush interrupts the other threads'
+ * CPUs (costly in a VM). A replay writes freely, then gives the pages back. libmicrohttpd
+ * ends each chunk with 2 bytes (CRLF) after the data, hence the 2 kept free. */
 static ssize_t sub_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     sub *s = cls;
     struct events *ev = s->ev;
-    size_t n = 0;
+    size_t n = 0, room = room_of(buf, max, ev->page), lim = max;
     pthread_mutex_lock(&ev->lock);
     if (ev->closing) {
         pthread_mutex_unlock(&ev->lock);
@@ -112,17 +135,19 @@ static ssize_t sub_read(void *cls, uint64_t pos, char *buf, size_t max)
         pthread_mutex_unlock(&ev->lock);
         return MHD_CONTENT_READER_END_WITH_ERROR;
     }
+    if (room >= EVENTS_MIN_ROOM + 2 && pending_bytes(ev, s, ev->page) <= ev->page)
+        lim = room - 2;
     if (s->hello < sizeof hello_text - 1)
-        n += take(buf, max, hello_text, sizeof hello_text - 1, &s->hello);
-    while (n < max && s->seq < ev->next_seq) {
+        n += take(buf, lim, hello_text, sizeof hello_text - 1, &s->hello);
+    while (n < lim && s->seq < ev->next_seq) {
         const frame *f = &ev->ring[s->seq % EVENTS_RING];
-        n += take(buf + n, max - n, f->text, f->len, &s->off);
+        n += take(buf + n, lim - n, f->text, f->len, &s->off);
         if (s->off == f->len) {
             s->seq++;
             s->off = 0;
         }
     }
-    if (n == 0 && s->beats < ev->beats && max >= sizeof beat_text - 1) {
+    if (n == 0 && s->beats < ev->beats && lim >= sizeof beat_text - 1) {
         memcpy(buf, beat_text, sizeof beat_text - 1);
         n = sizeof beat_text - 1;
         s->beats = ev->beats;
@@ -132,11 +157,14 @@ static ssize_t sub_read(void *cls, uint64_t pos, char *buf, size_t max)
         s->suspended = 1;
         MHD_suspend_connection(s->conn);
     }
-    s->dirty = n > 0 || (s->dirty && !release);
+    if (n > 0 && n + 2 > room) /* this chunk reaches into the pages release_pages gives back */
+        s->dirty = 1;
+    else if (release)
+        s->dirty = 0;
     pthread_mutex_unlock(&ev->lock);
     /* After the unlock: a resume from another thread is acted on by this connection's own
      * thread, the one running this reader, so nothing writes into buf meanwhile. */
-    if (release)
+    if (release && !getenv("AB_NORELEASE"))
         release_pages(buf, max, ev->page);
     return (ssize_t)n;
 }

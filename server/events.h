@@ -22,6 +22,7 @@
 
 #define EVENTS_RING 100
 #define EVENTS_HEARTBEAT_MS 15000 /* a comment line to every subscriber */
+#define EVENTS_MIN_ROOM 64 /* bytes; see sub_read in events.c */
 
 struct events;
 
