@@ -30,7 +30,7 @@ typedef struct sub {
     uint64_t beats;      /* heartbeats already sent */
     size_t hello;        /* bytes of the opening lines already sent */
     int suspended;       /* 1 while its connection is suspended by sub_read */
-    int dirty;           /* its reader's buffer may hold pages not given back (release_pages) */
+    int dirty;           /* its reader's buffer may hold whole pages not given back (sub_read) */
     struct sub *prev, *next;
 } sub;
 
@@ -76,29 +76,15 @@ static size_t take(char *buf, size_t max, const char *text, size_t len, size_t *
     return n;
 }
 
-/* The bytes of buf (the reader's buffer) before its first whole page: the part of the page
- * it starts in, which stays resident (release_pages keeps it). */
-static size_t room_of(const char *buf, size_t max, size_t page)
+/* The whole pages of a reader's buffer buf (max bytes): [*lo, *hi), empty when it spans
+ * none (a non-chunked stream's small block, HTTP/1.0). For a chunked stream buf is
+ * libmicrohttpd's write buffer, nearly all of the connection's memory pool. */
+static void whole_pages(const char *buf, size_t max, size_t page, uintptr_t *lo, uintptr_t *hi)
 {
-    size_t room = (size_t)(page - (uintptr_t)buf % page) % page;
-    return room < max ? room : max;
-}
-
-/* Gives the whole pages of buf (max bytes, the reader's buffer: libmicrohttpd's write
- * buffer in the connection's memory pool for a chunked stream) back to the kernel, so that
- * an idle subscriber keeps only the pages its connection really uses. The buffer is ours to
- * write until the reader returns, and libmicrohttpd sends only the bytes the reader reports:
- * MADV_DONTNEED on its private anonymous pages is the same as writing zeros into them (the
- * pool zeroes what it frees anyway), without the memory. Most of it is the half of the pool
- * that was the read buffer, zeroed by libmicrohttpd when it shrinks that buffer before the
- * answer. Nothing to do when buf spans no whole page (a small block of a non-chunked
- * stream, HTTP/1.0). */
-static void release_pages(char *buf, size_t max, size_t page)
-{
-    uintptr_t lo = ((uintptr_t)buf + page - 1) / page * page;
-    uintptr_t hi = ((uintptr_t)buf + max) / page * page;
-    if (hi > lo)
-        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED); /* a failure only keeps the pages */
+    *lo = ((uintptr_t)buf + page - 1) / page * page;
+    *hi = ((uintptr_t)buf + max) / page * page;
+    if (*hi < *lo)
+        *hi = *lo;
 }
 
 /* The bytes the reader of s has to send, counted up to a little over cap (lock held). */
@@ -112,19 +98,30 @@ static size_t pending_bytes(const struct events *ev, const sub *s, size_t cap)
 
 /* The content reader of a subscription (MHD_ContentReaderCallback): what is pending from
  * the subscriber's cursor on, a heartbeat, or nothing: then the connection is suspended
- * until wake_all, its buffer's pages given back first if it wrote into them.
- * When less than a page is pending (a live event, a heartbeat), it is written within the
- * resident start of buf if that holds EVENTS_MIN_ROOM bytes, in several chunks if need be:
- * writing past it would fault pages in only to give them back, a page fault and an madvise
- * per subscriber and event, and the madvise's TLB flush interrupts the other threads'
- * CPUs (costly in a VM). A replay writes freely, then gives the pages back. libmicrohttpd
- * ends each chunk with 2 bytes (CRLF) after the data, hence the 2 kept free. */
+ * until wake_all.
+ *
+ * Memory of an idle subscriber: before it suspends, the reader gives the whole pages of its
+ * buffer back to the kernel (madvise MADV_DONTNEED), so that the connection keeps resident
+ * only the pool's first and last pages (the request head, libmicrohttpd's records of its
+ * headers) instead of the ~16 KiB of a 24 KiB pool it has touched: libmicrohttpd zeroes the
+ * read buffer, half the pool, when it shrinks it before the answer. The buffer is ours to
+ * write until the reader returns, and libmicrohttpd sends only the bytes the reader
+ * reports, so on its private anonymous pages the madvise is the same as writing zeros
+ * (what the pool holds there anyway), without the memory.
+ * To keep that off the fan-out, less than a page pending (a live event, a heartbeat) is
+ * written within the start of buf before its first whole page, which stays resident, in
+ * several chunks if need be, when that holds EVENTS_MIN_ROOM bytes: writing further would
+ * fault a page in only to give it back, and each madvise's TLB flush interrupts the CPUs
+ * running the other threads (costly in a VM). A replay writes freely, then gives its pages
+ * back. libmicrohttpd ends each chunk with CRLF after the data, hence the 2 kept free. */
 static ssize_t sub_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     sub *s = cls;
     struct events *ev = s->ev;
-    size_t n = 0, room = room_of(buf, max, ev->page), lim = max;
+    uintptr_t lo, hi;
+    whole_pages(buf, max, ev->page, &lo, &hi);
+    size_t n = 0, lim = max, room = hi > lo ? (size_t)(lo - (uintptr_t)buf) : max;
     pthread_mutex_lock(&ev->lock);
     if (ev->closing) {
         pthread_mutex_unlock(&ev->lock);
@@ -135,7 +132,7 @@ static ssize_t sub_read(void *cls, uint64_t pos, char *buf, size_t max)
         pthread_mutex_unlock(&ev->lock);
         return MHD_CONTENT_READER_END_WITH_ERROR;
     }
-    if (room >= EVENTS_MIN_ROOM + 2 && pending_bytes(ev, s, ev->page) <= ev->page)
+    if (hi > lo && room >= EVENTS_MIN_ROOM + 2 && pending_bytes(ev, s, ev->page) <= ev->page)
         lim = room - 2;
     if (s->hello < sizeof hello_text - 1)
         n += take(buf, lim, hello_text, sizeof hello_text - 1, &s->hello);
@@ -152,20 +149,21 @@ static ssize_t sub_read(void *cls, uint64_t pos, char *buf, size_t max)
         n = sizeof beat_text - 1;
         s->beats = ev->beats;
     }
-    int release = n == 0 && s->dirty;
+    int release = n == 0 && s->dirty && hi > lo;
     if (n == 0) {
         s->suspended = 1;
         MHD_suspend_connection(s->conn);
     }
-    if (n > 0 && n + 2 > room) /* this chunk reaches into the pages release_pages gives back */
+    if (n > 0 && n + 2 > room) /* this chunk reaches into the whole pages */
         s->dirty = 1;
     else if (release)
         s->dirty = 0;
     pthread_mutex_unlock(&ev->lock);
     /* After the unlock: a resume from another thread is acted on by this connection's own
-     * thread, the one running this reader, so nothing writes into buf meanwhile. */
-    if (release && !getenv("AB_NORELEASE"))
-        release_pages(buf, max, ev->page);
+     * thread, the one running this reader, so nothing writes into buf meanwhile. A failure
+     * only keeps the pages. */
+    if (release)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
     return (ssize_t)n;
 }
 
@@ -369,7 +367,7 @@ static sub *subscribe(struct events *ev, struct MHD_Connection *conn, int has_la
     s->conn = conn;
     s->seq = has_last ? replay_from(ev, last) : ev->next_seq;
     s->beats = ev->beats;
-    s->dirty = 1; /* libmicrohttpd zeroed the pool's read half and wrote the answer's head */
+    s->dirty = 1; /* libmicrohttpd zeroed the read buffer (half the pool) */
     s->next = ev->subs;
     if (ev->subs)
         ev->subs->prev = s;
@@ -399,7 +397,7 @@ enum MHD_Result handle_events(request *req)
                              "event subscribers as it allows (%zu) or is stopping; retry later"
                              : "out of memory", ev->limit);
     }
-    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 512,
+    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, EVENTS_BLOCK,
                                                                   sub_read, s, sub_free);
     if (resp == NULL) {
         sub_free(s);

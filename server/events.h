@@ -23,6 +23,9 @@
 #define EVENTS_RING 100
 #define EVENTS_HEARTBEAT_MS 15000 /* a comment line to every subscriber */
 #define EVENTS_MIN_ROOM 64 /* bytes; see sub_read in events.c */
+/* The callback response's own buffer, per subscriber: used only by a stream that is not
+ * chunked (an HTTP/1.0 client); a chunked one is written into libmicrohttpd's write buffer. */
+#define EVENTS_BLOCK 128
 
 struct events;
 
