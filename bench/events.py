@@ -12,6 +12,9 @@ Writes its figures between the events markers of bench/RESULTS.md (--write) and 
 them. A benchmark, not a test: nothing fails on a slow figure.
 
 usage: bench/events.py --db attrition.db [--bin build/attrition] [-n 10000] [--posts 3]
+
+The client and the server each hold N sockets: `ulimit -n` must be above N + 100 (raise it
+in the shell first, e.g. `ulimit -n 20000`).
 """
 import argparse
 import json
