@@ -185,7 +185,8 @@ def main():
         "Reads never touch the store (each replica answers from its snapshot), so their "
         "throughput ratio should stay near 1.0; a write is answered once its replica serves it "
         "(commit, then the snapshot reloaded from the store); the other replica hears of it "
-        "by NOTIFY and its publish thread (a 250 ms tick) reloads. After an outage each "
+        "by NOTIFY, which its publish thread polls every 50 ms (PUBLISH_TICK_PG_MS), and reloads. "
+        "After an outage each "
         "connection retries on a backoff of 250 ms doubling to 5 s (core/db_pg.c), which bounds "
         "the catch-up.",
         MARK, ""])
