@@ -224,8 +224,8 @@ int publish_now(app *a)
     return rc;
 }
 
-/* Follows the store's reachability on the publisher's connection after a poll (poll_rc: its
- * store status): logs "store_unreachable" once when an outage begins and "store_reachable"
+/* Follows the store's reachability on the publisher's connection after a poll (poll_rc:
+ * watch_poll's result; store_down_since says more): logs "store_unreachable" once when an outage begins and "store_reachable"
  * (with its length) when it ends, tells the app (/readyz, /metrics, the writes' 503), and at
  * the end checks a->st too (a connection idle through a restart would fail the next write).
  * The reconnects themselves happen in the backend, at most once per backoff interval
