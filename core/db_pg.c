@@ -30,7 +30,9 @@
 #include "attrition/stats.h"
 #include "attrition/store.h"
 
+#ifndef PG_CACHE_MAX
 #define PG_CACHE_MAX 256
+#endif
 #define PG_BACKOFF_MIN_MS 250
 #define PG_BACKOFF_MAX_MS 5000
 #define PG_SECRETS 3

@@ -116,7 +116,9 @@ static void teardown(void)
 static void setup(void)
 {
     ck_assert_int_eq(test_server_prepare(&tmp), 0);
-    snprintf(target, sizeof target, "%s", tmp.db);
+    /* a file in the folder, not tmp.db: that is a PostgreSQL database when the harness runs
+     * on ATTRITION_TEST_PG */
+    snprintf(target, sizeof target, "%s/db.sqlite", tmp.dir);
 }
 
 static void teardown(void)
