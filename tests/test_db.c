@@ -18,9 +18,7 @@
 #include "attrition/stats.h"
 #include "db.h"
 #include "harness.h"
-#ifdef TEST_DB_PG
-#include <libpq-fe.h>
-#endif
+#include "store_target.h"
 
 TCase *db_tcase(void);
 
@@ -66,30 +64,10 @@ static int64_t query_int(db *d, const char *sql)
 }
 
 #ifdef TEST_DB_PG
-/* A libpq key=value string for ATTRITION_TEST_PG's server with dbname, user and password
- * replaced (NULL: as there). */
 static void pg_target(char *buf, size_t len, const char *name, const char *user,
                       const char *password)
 {
-    const char *base = getenv("ATTRITION_TEST_PG");
-    char *msg = NULL;
-    PQconninfoOption *opts = PQconninfoParse(base, &msg);
-    ck_assert_msg(opts != NULL, "ATTRITION_TEST_PG: %s", msg ? msg : "not a libpq target");
-    size_t at = (size_t)snprintf(buf, len, "dbname='%s'", name);
-    for (PQconninfoOption *o = opts; o->keyword; o++) {
-        const char *v = o->val;
-        if (strcmp(o->keyword, "dbname") == 0)
-            continue;
-        if (strcmp(o->keyword, "user") == 0 && user)
-            v = user;
-        if (strcmp(o->keyword, "password") == 0 && password)
-            v = password;
-        if (v && at < len)
-            at += (size_t)snprintf(buf + at, len - at, " %s='%s'", o->keyword, v);
-    }
-    if (password && !strstr(buf, " password=") && at < len)
-        snprintf(buf + at, len - at, " password='%s'", password);
-    PQconninfoFree(opts);
+    ck_assert_int_eq(test_pg_target(buf, len, name, user, password, NULL), 0);
 }
 
 static void setup(void)
