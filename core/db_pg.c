@@ -212,8 +212,17 @@ static int status_of(pg_db *d, const PGresult *res)
 static int fail_result(pg_db *d, PGresult *res)
 {
     int st = status_of(d, res);
-    const char *m = res ? PQresultErrorMessage(res) : "";
-    set_error(d, st, *m ? m : PQerrorMessage(d->conn));
+    /* The server's primary message (as SQLite's "UNIQUE constraint failed: ..."), with its
+     * detail; libpq's own (connection) message when there is none. */
+    const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    if (m && detail) {
+        char both[512];
+        snprintf(both, sizeof both, "%s (%s)", m, detail);
+        set_error(d, st, both);
+    } else {
+        set_error(d, st, m ? m : PQerrorMessage(d->conn));
+    }
     PQclear(res);
     return st;
 }

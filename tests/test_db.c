@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -460,6 +461,63 @@ START_TEST(pg_password_never_in_messages)
 }
 END_TEST
 
+/* The libpq environment is honoured: a password file named by PGPASSFILE gives the secret
+ * role's password, which the target does not hold. */
+START_TEST(pg_passfile_honoured)
+{
+    char t[1024], path[600], host[512] = "", err[512] = "";
+    pg_target(t, sizeof t, "postgres", "attrition_secret", NULL);
+    const char *h = strstr(t, " host='");
+    ck_assert_ptr_nonnull(h);
+    snprintf(host, sizeof host, "%.*s", (int)strcspn(h + 7, "'"), h + 7);
+    const char *base = getenv("ATTRITION_TEST_TMP") ? getenv("ATTRITION_TEST_TMP") : ".";
+    char dir[600];
+    mkdir(base, 0700);
+    snprintf(dir, sizeof dir, "%s/pgpass.XXXXXX", base);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/pgpass", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%s:*:*:attrition_secret:s3cret-pw\n", host);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(chmod(path, 0600), 0);
+    db *d = NULL;
+    unsetenv("PGPASSWORD");
+    setenv("PGPASSFILE", "/nonexistent/pgpass", 1);
+    ck_assert_int_ne(db_open(t, 0, &d, err, sizeof err), STORE_OK);   /* no password */
+    setenv("PGPASSFILE", path, 1);
+    int rc = db_open(t, 0, &d, err, sizeof err);
+    unlink(path);
+    rmdir(dir);
+    ck_assert_msg(rc == STORE_OK, "%d: %s", rc, err);
+    db_stmt *s = db_prepare(d, "SELECT current_user", "");
+    ck_assert_int_eq(db_step(s), DB_ROW);
+    ck_assert_str_eq(db_column_text(s, 0), "attrition_secret");
+    db_finalize(s);
+    /* an error message never shows the password the file gave */
+    ck_assert_int_eq(db_run(db_prepare(d, "SELECT 1/0 WHERE ?1 = 's3cret-pw'", "t", "x"), NULL),
+                     STORE_EDB);
+    ck_assert_ptr_null(strstr(db_errmsg(d), "s3cret-pw"));
+    db_close(d);
+}
+END_TEST
+
+/* Several hosts: libpq tries them in order; the first is dead, the second answers. */
+START_TEST(pg_several_hosts)
+{
+    char t[1024];
+    pg_target(t, sizeof t, NULL, NULL, NULL);
+    char *h = strstr(t, " host='");
+    ck_assert_ptr_nonnull(h);
+    char multi[1200];
+    snprintf(multi, sizeof multi, "%.*s host='/nonexistent/attrition,%s target_session_attrs=any",
+             (int)(h - t), t, h + 7);
+    db *d = open_ok(multi);
+    ck_assert(query_int(d, "SELECT 40 + 2") == 42);
+    db_close(d);
+}
+END_TEST
+
 START_TEST(pg_unreachable_is_unavailable_fast)
 {
     char err[512] = "";
@@ -525,6 +583,8 @@ TCase *db_tcase(void)
 #ifdef TEST_DB_PG
     tcase_add_test(tc, pg_password_never_in_messages);
     tcase_add_test(tc, pg_unreachable_is_unavailable_fast);
+    tcase_add_test(tc, pg_passfile_honoured);
+    tcase_add_test(tc, pg_several_hosts);
     tcase_add_test(tc, pg_lost_connection_comes_back);
 #endif
     return tc;
