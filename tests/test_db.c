@@ -465,7 +465,7 @@ END_TEST
  * role's password, which the target does not hold. */
 START_TEST(pg_passfile_honoured)
 {
-    char t[1024], path[600], host[512] = "", err[512] = "";
+    char t[1024], path[640], host[512] = "", err[512] = "";
     pg_target(t, sizeof t, "postgres", "attrition_secret", NULL);
     const char *h = strstr(t, " host='");
     ck_assert_ptr_nonnull(h);
