@@ -449,14 +449,11 @@ START_TEST(pg_password_never_in_messages)
     /* the right password works; an error after it never shows it */
     pg_target(t, sizeof t, "postgres", "attrition_secret", "s3cret-pw");
     d = open_ok(t);
-    db_stmt *s = db_prepare(d, "SELECT 's3cret-pw' || ?1 FROM no_such_table", "t", "x");
-    if (s)
-        ck_assert_int_eq(db_step(s), STORE_EDB);
-    db_finalize(s);
+    /* the server quotes the value it could not read: "invalid input syntax ... "****"" */
+    ck_assert_int_eq(db_run(db_prepare(d, "SELECT CAST(?1 AS BIGINT)", "t", "s3cret-pw"), NULL),
+                     STORE_EDB);
     ck_assert_msg(strstr(db_errmsg(d), "s3cret-pw") == NULL, "%s", db_errmsg(d));
-    ck_assert_int_eq(db_run(db_prepare(d, "SELECT 1/0 WHERE ?1 = 's3cret-pw'", "t", "s3cret-pw"),
-                            NULL), STORE_EDB);
-    ck_assert_msg(strstr(db_errmsg(d), "s3cret-pw") == NULL, "%s", db_errmsg(d));
+    ck_assert_msg(strstr(db_errmsg(d), "****") != NULL, "%s", db_errmsg(d));
     db_close(d);
 }
 END_TEST
@@ -495,9 +492,9 @@ START_TEST(pg_passfile_honoured)
     ck_assert_str_eq(db_column_text(s, 0), "attrition_secret");
     db_finalize(s);
     /* an error message never shows the password the file gave */
-    ck_assert_int_eq(db_run(db_prepare(d, "SELECT 1/0 WHERE ?1 = 's3cret-pw'", "t", "x"), NULL),
+    ck_assert_int_eq(db_run(db_prepare(d, "SELECT CAST(?1 AS BIGINT)", "t", "s3cret-pw"), NULL),
                      STORE_EDB);
-    ck_assert_ptr_null(strstr(db_errmsg(d), "s3cret-pw"));
+    ck_assert_msg(strstr(db_errmsg(d), "s3cret-pw") == NULL, "%s", db_errmsg(d));
     db_close(d);
 }
 END_TEST
