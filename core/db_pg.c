@@ -60,6 +60,9 @@ struct pg_db {
     int64_t next_try_ms;       /* monotonic: no reconnect attempt before */
     int backoff_ms;
     int missed;                /* reconnected: db_changed answers 1 once */
+    int in_tx;                 /* inside a transaction after the last call that worked */
+    int tx_lost;               /* the connection died inside one: every call fails until
+                                * db_rollback, so that nothing runs outside it */
     struct pg_cached *cache;
     size_t ncache;
     unsigned next_name;
@@ -169,6 +172,14 @@ static void set_error(pg_db *d, int status, const char *msg)
     copy_msg(d->secret, PG_SECRETS, d->msg, sizeof d->msg, msg);
 }
 
+/* A call worked: no error, and whether it left a transaction open. */
+static void note_ok(pg_db *d)
+{
+    PGTransactionStatusType t = PQtransactionStatus(d->conn);
+    d->status = STORE_OK;
+    d->in_tx = t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
 static void clear_cache(pg_db *d)
 {
     for (size_t i = 0; i < d->ncache; i++)
@@ -181,6 +192,10 @@ static void clear_cache(pg_db *d)
 /* The connection is gone: remember since when, allow a reconnect attempt right away. */
 static void mark_down(pg_db *d)
 {
+    if (d->in_tx) {
+        d->tx_lost = 1;
+        d->in_tx = 0;
+    }
     if (!d->down_since) {
         d->down_since = (int64_t)time(NULL);
         d->next_try_ms = 0;
@@ -252,6 +267,11 @@ static int session_setup(pg_db *d)
  * STORE_OK or STORE_EUNAVAILABLE (errmsg set). */
 static int ready(pg_db *d)
 {
+    if (d->tx_lost) {
+        set_error(d, STORE_EUNAVAILABLE, "the connection to PostgreSQL was lost inside a "
+                  "transaction (undone by the server): roll back");
+        return STORE_EUNAVAILABLE;
+    }
     if (PQstatus(d->conn) == CONNECTION_OK)
         return STORE_OK;
     mark_down(d);
@@ -579,7 +599,7 @@ static int pg_step(db_stmt *h)
         s->res = res;
         s->ran = 1;
         s->changes = strtoll(PQcmdTuples(res), NULL, 10);
-        d->status = STORE_OK;
+        note_ok(d);
     }
     if (s->row + 1 < PQntuples(s->res)) {
         s->row++;
@@ -665,10 +685,11 @@ static int run_simple(pg_db *d, const char *sql, const char *tag)
                  PQcmdStatus(res));
         PQclear(res);
         set_error(d, STORE_EDB, m);
+        d->in_tx = 0;
         return STORE_EDB;
     }
     PQclear(res);
-    d->status = STORE_OK;
+    note_ok(d);
     return STORE_OK;
 }
 
@@ -701,6 +722,12 @@ static int pg_begin_read(db *h)
 static int pg_commit(db *h)
 {
     pg_db *d = (pg_db *)h;
+    if (d->tx_lost) {   /* ended by the server; the caller's rollback is then a no-op */
+        d->tx_lost = 0;
+        set_error(d, STORE_EUNAVAILABLE, "the connection to PostgreSQL was lost inside the "
+                  "transaction: nothing was committed");
+        return STORE_EUNAVAILABLE;
+    }
     return run_simple(d, "COMMIT", "COMMIT");
 }
 
@@ -714,6 +741,8 @@ static int pg_in_transaction(db *h)
 static void pg_rollback(db *h)
 {
     pg_db *d = (pg_db *)h;
+    d->tx_lost = 0;
+    d->in_tx = 0;
     if (pg_in_transaction(h)) {
         PGresult *res = PQexec(d->conn, "ROLLBACK");
         PQclear(res);
@@ -736,7 +765,7 @@ static int select_one(pg_db *d, const char *sql, long long arg, char *first)
     if (first)
         *first = PQntuples(res) > 0 ? PQgetvalue(res, 0, 0)[0] : 0;
     PQclear(res);
-    d->status = STORE_OK;
+    note_ok(d);
     return STORE_OK;
 }
 
@@ -754,7 +783,7 @@ static int pg_notify(db *h, uint64_t version)
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return fail_result(d, res);
     PQclear(res);
-    d->status = STORE_OK;
+    note_ok(d);
     return STORE_OK;
 }
 
@@ -787,7 +816,7 @@ static int pg_changed(db *h, int *changed)
         set_error(d, STORE_EUNAVAILABLE, PQerrorMessage(d->conn));
         return STORE_EUNAVAILABLE;
     }
-    d->status = STORE_OK;
+    note_ok(d);
     return STORE_OK;
 }
 
@@ -812,6 +841,7 @@ static void pg_unlock(db *h, int64_t key)
 static int pg_reconnect(db *h)
 {
     pg_db *d = (pg_db *)h;
+    d->tx_lost = 0;   /* the caller starts afresh */
     return ready(d);
 }
 static int64_t pg_down_since(db *h)

@@ -556,6 +556,23 @@ START_TEST(pg_lost_connection_comes_back)
     ck_assert_int_eq(changed, 0);
     ck_assert(query_int(b, "SELECT count(*) FROM t") == 0);
     ck_assert(query_int(b, "SELECT pg_backend_pid()") != pid);
+
+    /* lost inside a transaction: nothing runs outside it until the caller rolls back */
+    ck_assert_int_eq(db_begin(b), STORE_OK);
+    ck_assert_int_eq(db_run(db_prepare(b, "INSERT INTO t VALUES(?1)", "i", (int64_t)1), NULL),
+                     STORE_OK);
+    pid = query_int(b, "SELECT pg_backend_pid()");
+    s = db_prepare(a, "SELECT pg_terminate_backend(?1::int)", "i", pid);
+    ck_assert_int_eq(db_step(s), DB_ROW);
+    db_finalize(s);
+    usleep(100 * 1000);
+    ck_assert_int_eq(db_run(db_prepare(b, "INSERT INTO t VALUES(?1)", "i", (int64_t)2), NULL),
+                     STORE_EUNAVAILABLE);
+    ck_assert_int_eq(db_run(db_prepare(b, "INSERT INTO t VALUES(?1)", "i", (int64_t)3), NULL),
+                     STORE_EUNAVAILABLE);   /* not reconnected into autocommit */
+    ck_assert_int_eq(db_commit(b), STORE_EUNAVAILABLE);
+    db_rollback(b);
+    ck_assert(query_int(b, "SELECT count(*) FROM t") == 0);
     db_close(a);
     db_close(b);
 }
