@@ -14,8 +14,12 @@
  * db.c does the NULL checks the contracts in db.h promise (db_close(NULL), db_finalize(NULL),
  * db_run(NULL, ...)), varargs (db_prepare calls prepare with a va_list), db_run (step,
  * changes, finalize) and db_target_redacted / db_kind_of; every other db_* function is one
- * call through the vtable with the same contract as in db.h. Adding a backend: its file
- * in core/meson.build's list (meson.build: core_lib) and one line in core/db.c's table. */
+ * call through the vtable with the same contract as in db.h. Adding the PostgreSQL backend:
+ * core/db_pg.c defines `const struct db_backend db_backend_pg`, and meson.build adds that file
+ * to core_lib's sources with c_args '-DATTRITION_PG' (core/db.c's table then lists it; without
+ * it db_open of a postgres target is STORE_EINVAL "this build has no PostgreSQL backend").
+ * Errors: every function that fails leaves its store status for status() and a message for
+ * errmsg() (never a password: see db_target_redacted). */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -100,5 +104,8 @@ struct db_backend {
 
 /* The backends this build has (core/db.c's table). */
 extern const struct db_backend db_backend_sqlite;
+#ifdef ATTRITION_PG
+extern const struct db_backend db_backend_pg;
+#endif
 
 #endif

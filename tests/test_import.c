@@ -203,18 +203,18 @@ START_TEST(export_reads_back_the_same)
     /* The dataset's files made from a and from its export's import are the same, and hold
      * what the files had: the annotation, POW, the key order, the qualifier. */
     for (int f = 0; f < DATASET_FILES; f++) {
-        char *da = NULL, *db = NULL;
+        char *da = NULL, *dbuf = NULL;
         size_t la, lb;
         ck_assert_int_eq(dataset_export(a, NULL, f, &da, &la), STORE_OK);
-        ck_assert_int_eq(dataset_export(b, NULL, f, &db, &lb), STORE_OK);
-        ck_assert_str_eq(da, db);
+        ck_assert_int_eq(dataset_export(b, NULL, f, &dbuf, &lb), STORE_OK);
+        ck_assert_str_eq(da, dbuf);
         if (f == DATASET_EQUIPMENT)
             ck_assert_ptr_nonnull(strstr(da, "\"fuel tank\": 60,\n        \"greatest losses "
                                              "direction\": \"somewhere\""));
         if (f == DATASET_PERSONNEL)
             ck_assert_ptr_nonnull(strstr(da, "\"personnel*\": \"about\",\n        \"POW\": 0"));
         free(da);
-        free(db);
+        free(dbuf);
     }
     char *csv = export_str(a, "csv");
     ck_assert_msg(strncmp(csv, "date,day,personnel,tanks,afv", 28) == 0, "%.80s", csv);

@@ -283,13 +283,13 @@ START_TEST(test_report_replace_keeps_revision)
     ck_assert_ptr_null(revs);
 
     /* The revisions row holds JSON objects. */
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT totals, qualifiers FROM report_revision "
-                                           "WHERE date = '2024-10-25' AND revision = 1", "");
-    ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
-    ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 0),
+    db_stmt *stmt = store_prepare(st, "SELECT totals, qualifiers FROM report_revision "
+                                      "WHERE date = '2024-10-25' AND revision = 1", "");
+    ck_assert_int_eq(db_step(stmt), DB_ROW);
+    ck_assert_str_eq(db_column_text(stmt, 0),
                      "{\"personnel\":685910,\"tanks\":9097,\"special_equipment\":3535}");
-    ck_assert_str_eq((const char *)sqlite3_column_text(stmt, 1), "{\"personnel\":\"about\"}");
-    sqlite3_finalize(stmt);
+    ck_assert_str_eq(db_column_text(stmt, 1), "{\"personnel\":\"about\"}");
+    db_finalize(stmt);
 }
 END_TEST
 

@@ -1,7 +1,7 @@
 /* Unit tests of the store (core/store.c): what store_open says of files that are not a
  * usable database (not SQLite, damaged pages, a newer schema, tables without a schema
  * version, a missing file), that a good database opens again with its data, and the one
- * SQLite-to-store status mapping (store_status_from_sqlite), table-driven. */
+ * SQLite-to-store status mapping (db_sqlite_status), table-driven. */
 #include <check.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -10,6 +10,10 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "db_sqlite.h"
+#include "deploy_db.h"
+#include "attrition/date.h"
+#include "attrition/deploy.h"
 #include "store_internal.h"
 
 TCase *store_tcase(void);
@@ -38,11 +42,11 @@ static void write_db(const void *data, size_t len)
 /* Runs sql on tmp.db with a plain connection (the test's own, not the store's). */
 static void exec_raw(const char *sql)
 {
-    sqlite3 *db = NULL;
-    ck_assert_int_eq(sqlite3_open(tmp.db, &db), SQLITE_OK);
-    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql,
-                  sqlite3_errmsg(db));
-    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open(tmp.db, &h), SQLITE_OK);
+    ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(h));
+    ck_assert_int_eq(sqlite3_close(h), SQLITE_OK);
 }
 
 /* store_open(tmp.db, CREATE) must fail with want and a message containing needle. */
@@ -109,15 +113,15 @@ END_TEST
 /* The user_version of tmp.db, read without the store. */
 static int raw_version(void)
 {
-    sqlite3 *db = NULL;
+    sqlite3 *h = NULL;
     sqlite3_stmt *stmt = NULL;
     int v = -1;
-    ck_assert_int_eq(sqlite3_open(tmp.db, &db), SQLITE_OK);
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+    ck_assert_int_eq(sqlite3_open(tmp.db, &h), SQLITE_OK);
+    if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
         sqlite3_step(stmt) == SQLITE_ROW)
         v = sqlite3_column_int(stmt, 0);
     sqlite3_finalize(stmt);
-    sqlite3_close(db);
+    sqlite3_close(h);
     return v;
 }
 
@@ -150,11 +154,11 @@ START_TEST(migrates_to_3)
             ck_assert_int_eq(store_run(store_prepare(st, "INSERT OR REPLACE INTO dataset_entry "
                                        "VALUES('equipment', '2022-04-25', 61, '[]')", "")),
                              STORE_OK);
-            sqlite3_stmt *q = store_prepare(st, "SELECT total FROM report_value WHERE category = "
+            db_stmt *q = store_prepare(st, "SELECT total FROM report_value WHERE category = "
                                                 "'tanks'", "");
-            ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-            ck_assert_int_eq(sqlite3_column_int(q, 0), 80);
-            sqlite3_finalize(q);
+            ck_assert_int_eq(db_step(q), DB_ROW);
+            ck_assert_int_eq((int)db_column_int64(q, 0), 80);
+            db_finalize(q);
             ck_assert_int_eq(store_commit(st), STORE_OK);
             store_close(st);
         }
@@ -172,14 +176,14 @@ START_TEST(migrates_from_version_1)
     store_close(st);
     exec_raw("DROP TABLE webhook_delivery; PRAGMA user_version = 1");
     ck_assert_int_eq(store_open(tmp.db, 0, &st, err, sizeof err), STORE_OK);
-    sqlite3_stmt *q = store_prepare(st, "SELECT (SELECT count(*) FROM sqlite_master WHERE "
+    db_stmt *q = store_prepare(st, "SELECT (SELECT count(*) FROM sqlite_master WHERE "
                                         "name = 'webhook_delivery'), user_version FROM "
                                         "pragma_user_version", "");
     ck_assert_ptr_nonnull(q);
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-    ck_assert_int_eq(sqlite3_column_int(q, 0), 1);
-    ck_assert_int_eq(sqlite3_column_int(q, 1), STORE_SCHEMA_VERSION);
-    sqlite3_finalize(q);
+    ck_assert_int_eq(db_step(q), DB_ROW);
+    ck_assert_int_eq((int)db_column_int64(q, 0), 1);
+    ck_assert_int_eq((int)db_column_int64(q, 1), STORE_SCHEMA_VERSION);
+    db_finalize(q);
     store_close(st);
 }
 END_TEST
@@ -219,7 +223,7 @@ START_TEST(missing_and_reopened)
 }
 END_TEST
 
-/* store_status_from_sqlite: primary and extended codes. */
+/* db_sqlite_status: primary and extended codes. */
 static const struct {
     int sqlite, store;
 } mapping[] = {
@@ -245,8 +249,8 @@ static const struct {
 
 START_TEST(status_mapping)
 {
-    int got = store_status_from_sqlite(mapping[_i].sqlite);
-    ck_assert_msg(got == mapping[_i].store, "store_status_from_sqlite(%d: %s) = %d, want %d",
+    int got = db_sqlite_status(mapping[_i].sqlite);
+    ck_assert_msg(got == mapping[_i].store, "db_sqlite_status(%d: %s) = %d, want %d",
                   mapping[_i].sqlite, sqlite3_errstr(mapping[_i].sqlite), got,
                   mapping[_i].store);
 }
@@ -255,15 +259,15 @@ END_TEST
 /* One integer (the first column of the first row of sql) from tmp.db, or -1. */
 static long long query_int(const char *sql)
 {
-    sqlite3 *db = NULL;
+    sqlite3 *h = NULL;
     sqlite3_stmt *stmt = NULL;
     long long v = -1;
-    ck_assert_int_eq(sqlite3_open(tmp.db, &db), SQLITE_OK);
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+    ck_assert_int_eq(sqlite3_open(tmp.db, &h), SQLITE_OK);
+    if (sqlite3_prepare_v2(h, sql, -1, &stmt, NULL) == SQLITE_OK &&
         sqlite3_step(stmt) == SQLITE_ROW)
         v = sqlite3_column_int64(stmt, 0);
     sqlite3_finalize(stmt);
-    sqlite3_close(db);
+    sqlite3_close(h);
     return v;
 }
 
@@ -313,6 +317,77 @@ START_TEST(migrates_schema_1)
 }
 END_TEST
 
+/* A target's password never shows: db_target_redacted masks it in URIs (userinfo and a
+ * password parameter) and key=value strings; a path is shown as it is. */
+START_TEST(target_redaction)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"/var/lib/attrition/db.sqlite", "/var/lib/attrition/db.sqlite"},
+        {"postgresql://user:secret@host/db", "postgresql://user:****@host/db"},
+        {"postgres://u:p%40ss@h:5432/db?sslmode=require", "postgres://u:****@h:5432/db?sslmode=require"},
+        {"postgresql://user@host/db", "postgresql://user@host/db"},
+        {"postgresql://host/db?user=u&password=secret&sslmode=disable",
+         "postgresql://host/db?user=u&password=****&sslmode=disable"},
+        {"host=h dbname=d password=secret user=u", "host=h dbname=d password=**** user=u"},
+        {"dbname=d password = 'se cret\\' x' user=u", "dbname=d password = **** user=u"},
+    };
+    char buf[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        db_target_redacted(cases[i].in, buf, sizeof buf);
+        ck_assert_str_eq(buf, cases[i].out);
+    }
+    ck_assert_int_eq(db_kind_of("postgresql://h/d"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of("host=h"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of(tmp.db), DB_SQLITE);
+    ck_assert_int_eq(db_kind_of(":memory:"), DB_SQLITE);
+    /* a PostgreSQL target that cannot be used (no backend in this build, or nothing
+     * listening on port 1) fails with a message that does not hold its password */
+    store *st = NULL;
+    char err[512] = "";
+    ck_assert_int_ne(store_open("postgresql://u:hunter2@127.0.0.1:1/x", STORE_OPEN_CREATE, &st,
+                                err, sizeof err), STORE_OK);
+    ck_assert_ptr_null(st);
+    ck_assert_ptr_null(strstr(err, "hunter2"));
+    ck_assert_ptr_nonnull(strstr(err, "127.0.0.1"));
+}
+END_TEST
+
+/* A file made before meta 'deployment_next_id' (AUTOINCREMENT's sqlite_sequence alone): on
+ * open the meta row starts above the largest id ever given, so a new estimate never takes
+ * the id of one deleted before. */
+START_TEST(deployment_ids_from_old_file)
+{
+    char err[512];
+    store *st = NULL;
+    ck_assert_int_eq(store_open(tmp.db, STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    store_close(st);
+    exec_raw("DELETE FROM meta WHERE key = 'deployment_next_id'; "
+             "UPDATE sqlite_sequence SET seq = 500 WHERE name = 'deployment'");
+    ck_assert_int_eq(store_open(tmp.db, 0, &st, err, sizeof err), STORE_OK);
+    ck_assert_int_eq(query_int("SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+                               "'deployment_next_id'"), 501);
+    deploy_estimate e;
+    deploy_estimate_init(&e);
+    memcpy(e.country, "KP", 3);
+    memcpy(e.deployed_to, "RU", 3);
+    e.figure = 1000;
+    e.kind = DEPLOY_REPORTED;
+    ck_assert_int_eq(date_parse("2024-11-01", &e.as_of), 0);
+    e.source_name = strdup("test");
+    ck_assert_int_eq(store_begin(st), STORE_OK);
+    ck_assert_int_eq(deploy_db_create(store_db(st), &e), DEPLOY_OK);
+    ck_assert_int_eq(e.id, 501);
+    ck_assert_int_eq(deploy_db_delete(store_db(st), 501), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_create(store_db(st), &e), DEPLOY_OK);
+    ck_assert_int_eq(e.id, 502);
+    ck_assert_int_eq(store_commit(st), STORE_OK);
+    deploy_estimate_clear(&e);
+    store_close(st);
+}
+END_TEST
+
 TCase *store_tcase(void)
 {
     TCase *tc = tcase_create("store");
@@ -326,6 +401,8 @@ TCase *store_tcase(void)
     tcase_add_test(tc, migrates_to_3);
     tcase_add_test(tc, missing_and_reopened);
     tcase_add_test(tc, migrates_schema_1);
+    tcase_add_test(tc, target_redaction);
+    tcase_add_test(tc, deployment_ids_from_old_file);
     tcase_add_loop_test(tc, status_mapping, 0, (int)(sizeof mapping / sizeof mapping[0]));
     return tc;
 }
