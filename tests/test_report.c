@@ -14,6 +14,7 @@
 #include "attrition/report.h"
 #include "attrition/store.h"
 #include "harness.h"
+#include "store_target.h"
 
 TCase *report_tcase(void);
 
@@ -22,7 +23,7 @@ static store *st;
 static void setup(void)
 {
     char err[256];
-    int rc = store_open(":memory:", STORE_OPEN_CREATE, &st, err, sizeof err);
+    int rc = store_open(test_store_target(), STORE_OPEN_CREATE, &st, err, sizeof err);
     ck_assert_msg(rc == STORE_OK, "store_open: %d %s", rc, err);
 }
 

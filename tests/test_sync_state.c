@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <string.h>
+#include "store_target.h"
 
 TCase *sync_state_tcase(void);
 
@@ -16,7 +17,7 @@ static store *st;
 static void setup(void)
 {
     char err[256];
-    ck_assert_msg(store_open(":memory:", STORE_OPEN_CREATE, &st, err, sizeof err) == STORE_OK,
+    ck_assert_msg(store_open(test_store_target(), STORE_OPEN_CREATE, &st, err, sizeof err) == STORE_OK,
                   "%s", err);
 }
 
