@@ -897,8 +897,8 @@ static int pg_schema_begin(db *h, int *fresh, char *err, size_t errlen)
             goto fail;
         }
         if (any) {
-            set_error(d, STORE_ECORRUPT, "the database holds tables but no attrition schema "
-                      "version: not an attrition database (use an empty database)");
+            set_error(d, STORE_ECORRUPT, "not an attrition database (it has tables but no "
+                      "schema version; use an empty database or schema)");
             rc = STORE_ECORRUPT;
             goto fail;
         }
@@ -908,8 +908,8 @@ static int pg_schema_begin(db *h, int *fresh, char *err, size_t errlen)
         *fresh = 1;
     } else if (have > STORE_SCHEMA_VERSION) {
         char m[200];
-        snprintf(m, sizeof m, "the database has schema version %lld, newer than this program's "
-                 "%d: run a newer attrition", have, STORE_SCHEMA_VERSION);
+        snprintf(m, sizeof m, "database schema version %lld is newer than this program's %d "
+                 "(run a newer attrition)", have, STORE_SCHEMA_VERSION);
         set_error(d, STORE_ECORRUPT, m);
         rc = STORE_ECORRUPT;
         goto fail;
