@@ -152,6 +152,8 @@ static void copy_msg(char *const *secret, int n, char *buf, size_t len, const ch
         msg = "PostgreSQL failed (no message)";
     for (const char *p = msg; *p && o + 3 < len; p++) {
         if (*p == '\n') {
+            while (p[1] == ' ' || p[1] == '\t')   /* libpq indents its hints */
+                p++;
             if (p[1] && p[1] != '\n') {
                 buf[o++] = ';';
                 buf[o++] = ' ';
