@@ -4,7 +4,8 @@
  * go as text with explicit types (TEXT, INT8), so the server never guesses a parameter's
  * type. Each distinct SQL text is prepared once per connection (PQprepare, then
  * PQexecPrepared, at the first step), at most PG_CACHE_MAX of them; beyond that,
- * PQexecParams. db_prepare itself never talks to the server. Results are read
+ * PQexecParams. db_prepare itself never talks to the server. (Measured: 20,000 upserts cost
+ * the server 0.5 s of CPU prepared, 0.75-1.0 s through PQexecParams.) Results are read
  * whole (PQexecPrepared returns every row) and walked by db_step.
  *
  * The connection: the target goes to PQconnectdbParams untouched (expand_dbname), after
@@ -20,7 +21,6 @@
 
 #include "db_pg.h"
 
-#include <errno.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,7 +329,7 @@ static int pg_open(const char *target, int flags, db **out, char *err, size_t er
     keys[n] = "keepalives_idle";    vals[n++] = "5";
     keys[n] = "keepalives_interval"; vals[n++] = "2";
     keys[n] = "keepalives_count";   vals[n++] = "2";
-    keys[n] = "tcp_user_timeout";   vals[n++] = "10000";
+    keys[n] = "tcp_user_timeout";   vals[n++] = "5000";
     keys[n] = "dbname";             vals[n++] = target;
     keys[n] = NULL;                 vals[n] = NULL;
     d->conn = PQconnectdbParams(keys, vals, 1);
@@ -342,9 +342,12 @@ static int pg_open(const char *target, int flags, db **out, char *err, size_t er
     if (PQstatus(d->conn) != CONNECTION_OK) {
         rc = STORE_EUNAVAILABLE;
         const char *m = PQerrorMessage(d->conn);
-        /* A refused password or a missing database: the server answered. */
-        if (strstr(m, "authentication failed") || strstr(m, "does not exist") ||
-            strstr(m, "no password supplied") || strstr(m, "invalid"))
+        /* The server answered: no such database (as a missing SQLite file), a refused
+         * password, a bad target. Else it could not be reached. */
+        if (strstr(m, "database \"") && strstr(m, "does not exist"))
+            rc = STORE_ENOTFOUND;
+        else if (strstr(m, "authentication failed") || strstr(m, "does not exist") ||
+                 strstr(m, "no password supplied") || strstr(m, "invalid"))
             rc = STORE_EDB;
         copy_msg(d->secret, PG_SECRETS, err, errlen, m);
         goto cleanup;

@@ -515,6 +515,18 @@ START_TEST(pg_several_hosts)
 }
 END_TEST
 
+/* A database that does not exist is not found (as a missing SQLite file), not unavailable. */
+START_TEST(pg_missing_database)
+{
+    char t[1024], err[512] = "";
+    db *d = NULL;
+    pg_target(t, sizeof t, "attrition_no_such_db", NULL, NULL);
+    ck_assert_int_eq(db_open(t, STORE_OPEN_CREATE, &d, err, sizeof err), STORE_ENOTFOUND);
+    ck_assert_msg(strstr(err, "attrition_no_such_db") != NULL, "%s", err);
+    ck_assert_ptr_null(d);
+}
+END_TEST
+
 START_TEST(pg_unreachable_is_unavailable_fast)
 {
     char err[512] = "";
@@ -598,6 +610,7 @@ TCase *db_tcase(void)
     tcase_add_test(tc, pg_password_never_in_messages);
     tcase_add_test(tc, pg_unreachable_is_unavailable_fast);
     tcase_add_test(tc, pg_passfile_honoured);
+    tcase_add_test(tc, pg_missing_database);
     tcase_add_test(tc, pg_several_hosts);
     tcase_add_test(tc, pg_lost_connection_comes_back);
 #endif
