@@ -589,6 +589,39 @@ START_TEST(pg_lost_connection_comes_back)
     db_close(b);
 }
 END_TEST
+
+/* Reconnection waits its backoff: refused once, the next attempt is not before 250 ms, and
+ * then it works; down_since says since when. */
+START_TEST(pg_reconnect_backs_off)
+{
+    /* a: on the cluster's own database (no database disallows connections to itself) */
+    db *a = open_ok(getenv("ATTRITION_TEST_PG")), *b = open_ok(target);
+    char sql[160];
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s WITH ALLOW_CONNECTIONS false", dbname);
+    exec_ok(a, sql);
+    int64_t pid = query_int(b, "SELECT pg_backend_pid()");
+    db_stmt *s = db_prepare(a, "SELECT pg_terminate_backend(?1::int)", "i", pid);
+    ck_assert_int_eq(db_step(s), DB_ROW);
+    db_finalize(s);
+    usleep(100 * 1000);
+    ck_assert_int_eq(db_exec(b, "SELECT 1"), STORE_EUNAVAILABLE);
+    int64_t since = db_down_since(b);
+    ck_assert(since > 0);
+    ck_assert_int_eq(db_reconnect(b), STORE_EUNAVAILABLE);   /* refused by the server */
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s WITH ALLOW_CONNECTIONS true", dbname);
+    exec_ok(a, sql);
+    double t0 = now_s();
+    ck_assert_int_eq(db_reconnect(b), STORE_EUNAVAILABLE);   /* within the backoff: no try */
+    ck_assert(now_s() - t0 < 0.1);
+    ck_assert(db_down_since(b) == since);
+    usleep(300 * 1000);
+    ck_assert_int_eq(db_reconnect(b), STORE_OK);
+    ck_assert(db_down_since(b) == 0);
+    ck_assert(query_int(b, "SELECT 7") == 7);
+    db_close(a);
+    db_close(b);
+}
+END_TEST
 #endif
 
 TCase *db_tcase(void)
@@ -611,6 +644,7 @@ TCase *db_tcase(void)
     tcase_add_test(tc, pg_unreachable_is_unavailable_fast);
     tcase_add_test(tc, pg_passfile_honoured);
     tcase_add_test(tc, pg_missing_database);
+    tcase_add_test(tc, pg_reconnect_backs_off);
     tcase_add_test(tc, pg_several_hosts);
     tcase_add_test(tc, pg_lost_connection_comes_back);
 #endif
