@@ -291,6 +291,9 @@ END_TEST
 TCase *import_tcase(void)
 {
     TCase *tc = tcase_create("import");
+    /* on PostgreSQL (ATTRITION_TEST_PG) each store is a new schema on a server that shares
+     * the CPUs with the other tests: Check's 4 s default is too short there */
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, imports_and_derives);
     tcase_add_test(tc, bad_files_name_the_entry);
     tcase_add_test(tc, one_transaction_for_all_files);

@@ -537,6 +537,9 @@ END_TEST
 TCase *report_tcase(void)
 {
     TCase *tc = tcase_create("report");
+    /* on PostgreSQL (ATTRITION_TEST_PG) each store is a new schema on a server that shares
+     * the CPUs with the other tests: Check's 4 s default is too short there */
+    tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_report_fixture_matches_dataset);
     tcase_add_test(tc, test_report_create_idempotent_and_conflict);
