@@ -112,6 +112,11 @@ START_TEST(kind_of_targets)
     ck_assert_int_eq(db_kind_of("postgres:///db?host=/run/pg"), DB_POSTGRES);
     ck_assert_int_eq(db_kind_of("host=db1,db2 target_session_attrs=read-write"), DB_POSTGRES);
     ck_assert_int_eq(db_kind_of("dbname=attrition"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of("user=app host=db1 dbname=attrition"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of("port = 5433 host=/run/pg"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of("sslmode=verify-full host=db"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of("users.db"), DB_SQLITE);
+    ck_assert_int_eq(db_kind_of("hostile=1.db"), DB_SQLITE);
     ck_assert_int_eq(db_kind_of("/var/lib/attrition/attrition.db"), DB_SQLITE);
     ck_assert_int_eq(db_kind_of(":memory:"), DB_SQLITE);
     db *d = open_ok(target);
