@@ -326,8 +326,10 @@ static void *open_one(void *arg)
     return NULL;
 }
 
-/* Three replicas start at once on a new PostgreSQL database: the schema, the categories and
- * the seed deployments are made once, and every one of them opens it. */
+/* Three replicas start at once on a new database (five times): the schema, the categories
+ * and the seed deployments are made once, and every one of them opens it. On SQLite the
+ * switch to WAL of a new file used to answer "database is locked" to one of them now and
+ * then (about 1 open in 40). */
 START_TEST(three_open_at_once)
 {
     char t[1024], err[512];
@@ -544,10 +546,7 @@ TCase *store_tcase(void)
     tcase_add_test(tc, deployment_ids_from_old_file);
     tcase_add_test(tc, reopened_on_backend);
     tcase_add_test(tc, newer_and_foreign_on_backend);
-    /* PostgreSQL only: on a new SQLite file, concurrent first opens can meet SQLITE_BUSY
-     * on "PRAGMA journal_mode = WAL" (no busy handler there), as before the seam */
-    if (getenv("ATTRITION_TEST_PG") && *getenv("ATTRITION_TEST_PG"))
-        tcase_add_test(tc, three_open_at_once);
+    tcase_add_loop_test(tc, three_open_at_once, 0, 5);
     tcase_add_loop_test(tc, status_mapping, 0, (int)(sizeof mapping / sizeof mapping[0]));
     return tc;
 }
