@@ -15,11 +15,26 @@ static const struct db_backend *const db_backends[] = {
 
 int db_kind_of(const char *target)
 {
-    static const char *const prefix[] = {"postgresql://", "postgres://", "host=", "dbname=",
-                                         "service="};
+    static const char *const prefix[] = {"postgresql://", "postgres://"};
+    /* libpq's connection keywords: a "key=value" string may start with any of them */
+    static const char *const keyword[] = {
+        "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "service",
+        "connect_timeout", "options", "application_name", "sslmode", "sslrootcert",
+        "sslcert", "sslkey", "target_session_attrs", "channel_binding", "gssencmode",
+        "keepalives", "tcp_user_timeout", "client_encoding"};
     for (size_t i = 0; target && i < sizeof prefix / sizeof prefix[0]; i++)
         if (strncmp(target, prefix[i], strlen(prefix[i])) == 0)
             return DB_POSTGRES;
+    for (size_t i = 0; target && i < sizeof keyword / sizeof keyword[0]; i++) {
+        size_t n = strlen(keyword[i]);
+        const char *p = target + n;
+        if (strncmp(target, keyword[i], n) == 0) {
+            while (*p == ' ')
+                p++;
+            if (*p == '=')
+                return DB_POSTGRES;
+        }
+    }
     return DB_SQLITE;
 }
 

@@ -26,8 +26,8 @@ enum db_kind { DB_SQLITE = 1, DB_POSTGRES = 2 };
 #define DB_ROW 1
 
 /* Which backend a target names: DB_POSTGRES for "postgresql://" and "postgres://" URIs (and
- * libpq "key=value" strings starting with "host=", "dbname=", "service="), else DB_SQLITE (a
- * file path or ":memory:"). */
+ * libpq "key=value" strings starting with one of libpq's keywords: "host=", "dbname=",
+ * "user = ...", "service=", ...), else DB_SQLITE (a file path or ":memory:"). */
 int db_kind_of(const char *target);
 
 /* Opens a connection to target (the backend chosen by db_kind_of) with STORE_OPEN_* flags:

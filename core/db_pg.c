@@ -4,7 +4,8 @@
  * go as text with explicit types (TEXT, INT8), so the server never guesses a parameter's
  * type. Each distinct SQL text is prepared once per connection (PQprepare, then
  * PQexecPrepared, at the first step), at most PG_CACHE_MAX of them; beyond that,
- * PQexecParams. db_prepare itself never talks to the server. Results are read
+ * PQexecParams. db_prepare itself never talks to the server. (Measured: 20,000 upserts cost
+ * the server 0.5 s of CPU prepared, 0.75-1.0 s through PQexecParams.) Results are read
  * whole (PQexecPrepared returns every row) and walked by db_step.
  *
  * The connection: the target goes to PQconnectdbParams untouched (expand_dbname), after
@@ -20,7 +21,6 @@
 
 #include "db_pg.h"
 
-#include <errno.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +30,9 @@
 #include "attrition/stats.h"
 #include "attrition/store.h"
 
+#ifndef PG_CACHE_MAX
 #define PG_CACHE_MAX 256
+#endif
 #define PG_BACKOFF_MIN_MS 250
 #define PG_BACKOFF_MAX_MS 5000
 #define PG_SECRETS 3
@@ -58,6 +60,9 @@ struct pg_db {
     int64_t next_try_ms;       /* monotonic: no reconnect attempt before */
     int backoff_ms;
     int missed;                /* reconnected: db_changed answers 1 once */
+    int in_tx;                 /* inside a transaction after the last call that worked */
+    int tx_lost;               /* the connection died inside one: every call fails until
+                                * db_rollback, so that nothing runs outside it */
     struct pg_cached *cache;
     size_t ncache;
     unsigned next_name;
@@ -147,6 +152,8 @@ static void copy_msg(char *const *secret, int n, char *buf, size_t len, const ch
         msg = "PostgreSQL failed (no message)";
     for (const char *p = msg; *p && o + 3 < len; p++) {
         if (*p == '\n') {
+            while (p[1] == ' ' || p[1] == '\t')   /* libpq indents its hints */
+                p++;
             if (p[1] && p[1] != '\n') {
                 buf[o++] = ';';
                 buf[o++] = ' ';
@@ -167,6 +174,14 @@ static void set_error(pg_db *d, int status, const char *msg)
     copy_msg(d->secret, PG_SECRETS, d->msg, sizeof d->msg, msg);
 }
 
+/* A call worked: no error, and whether it left a transaction open. */
+static void note_ok(pg_db *d)
+{
+    PGTransactionStatusType t = PQtransactionStatus(d->conn);
+    d->status = STORE_OK;
+    d->in_tx = t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
 static void clear_cache(pg_db *d)
 {
     for (size_t i = 0; i < d->ncache; i++)
@@ -179,6 +194,10 @@ static void clear_cache(pg_db *d)
 /* The connection is gone: remember since when, allow a reconnect attempt right away. */
 static void mark_down(pg_db *d)
 {
+    if (d->in_tx) {
+        d->tx_lost = 1;
+        d->in_tx = 0;
+    }
     if (!d->down_since) {
         d->down_since = (int64_t)time(NULL);
         d->next_try_ms = 0;
@@ -210,8 +229,17 @@ static int status_of(pg_db *d, const PGresult *res)
 static int fail_result(pg_db *d, PGresult *res)
 {
     int st = status_of(d, res);
-    const char *m = res ? PQresultErrorMessage(res) : "";
-    set_error(d, st, *m ? m : PQerrorMessage(d->conn));
+    /* The server's primary message (as SQLite's "UNIQUE constraint failed: ..."), with its
+     * detail; libpq's own (connection) message when there is none. */
+    const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    if (m && detail) {
+        char both[512];
+        snprintf(both, sizeof both, "%s (%s)", m, detail);
+        set_error(d, st, both);
+    } else {
+        set_error(d, st, m ? m : PQerrorMessage(d->conn));
+    }
     PQclear(res);
     return st;
 }
@@ -241,6 +269,11 @@ static int session_setup(pg_db *d)
  * STORE_OK or STORE_EUNAVAILABLE (errmsg set). */
 static int ready(pg_db *d)
 {
+    if (d->tx_lost) {
+        set_error(d, STORE_EUNAVAILABLE, "the connection to PostgreSQL was lost inside a "
+                  "transaction (undone by the server): roll back");
+        return STORE_EUNAVAILABLE;
+    }
     if (PQstatus(d->conn) == CONNECTION_OK)
         return STORE_OK;
     mark_down(d);
@@ -296,7 +329,7 @@ static int pg_open(const char *target, int flags, db **out, char *err, size_t er
     keys[n] = "keepalives_idle";    vals[n++] = "5";
     keys[n] = "keepalives_interval"; vals[n++] = "2";
     keys[n] = "keepalives_count";   vals[n++] = "2";
-    keys[n] = "tcp_user_timeout";   vals[n++] = "10000";
+    keys[n] = "tcp_user_timeout";   vals[n++] = "5000";
     keys[n] = "dbname";             vals[n++] = target;
     keys[n] = NULL;                 vals[n] = NULL;
     d->conn = PQconnectdbParams(keys, vals, 1);
@@ -309,9 +342,12 @@ static int pg_open(const char *target, int flags, db **out, char *err, size_t er
     if (PQstatus(d->conn) != CONNECTION_OK) {
         rc = STORE_EUNAVAILABLE;
         const char *m = PQerrorMessage(d->conn);
-        /* A refused password or a missing database: the server answered. */
-        if (strstr(m, "authentication failed") || strstr(m, "does not exist") ||
-            strstr(m, "no password supplied") || strstr(m, "invalid"))
+        /* The server answered: no such database (as a missing SQLite file), a refused
+         * password, a bad target. Else it could not be reached. */
+        if (strstr(m, "database \"") && strstr(m, "does not exist"))
+            rc = STORE_ENOTFOUND;
+        else if (strstr(m, "authentication failed") || strstr(m, "does not exist") ||
+                 strstr(m, "no password supplied") || strstr(m, "invalid"))
             rc = STORE_EDB;
         copy_msg(d->secret, PG_SECRETS, err, errlen, m);
         goto cleanup;
@@ -568,7 +604,7 @@ static int pg_step(db_stmt *h)
         s->res = res;
         s->ran = 1;
         s->changes = strtoll(PQcmdTuples(res), NULL, 10);
-        d->status = STORE_OK;
+        note_ok(d);
     }
     if (s->row + 1 < PQntuples(s->res)) {
         s->row++;
@@ -654,10 +690,11 @@ static int run_simple(pg_db *d, const char *sql, const char *tag)
                  PQcmdStatus(res));
         PQclear(res);
         set_error(d, STORE_EDB, m);
+        d->in_tx = 0;
         return STORE_EDB;
     }
     PQclear(res);
-    d->status = STORE_OK;
+    note_ok(d);
     return STORE_OK;
 }
 
@@ -690,6 +727,12 @@ static int pg_begin_read(db *h)
 static int pg_commit(db *h)
 {
     pg_db *d = (pg_db *)h;
+    if (d->tx_lost) {   /* ended by the server; the caller's rollback is then a no-op */
+        d->tx_lost = 0;
+        set_error(d, STORE_EUNAVAILABLE, "the connection to PostgreSQL was lost inside the "
+                  "transaction: nothing was committed");
+        return STORE_EUNAVAILABLE;
+    }
     return run_simple(d, "COMMIT", "COMMIT");
 }
 
@@ -703,6 +746,8 @@ static int pg_in_transaction(db *h)
 static void pg_rollback(db *h)
 {
     pg_db *d = (pg_db *)h;
+    d->tx_lost = 0;
+    d->in_tx = 0;
     if (pg_in_transaction(h)) {
         PGresult *res = PQexec(d->conn, "ROLLBACK");
         PQclear(res);
@@ -725,7 +770,7 @@ static int select_one(pg_db *d, const char *sql, long long arg, char *first)
     if (first)
         *first = PQntuples(res) > 0 ? PQgetvalue(res, 0, 0)[0] : 0;
     PQclear(res);
-    d->status = STORE_OK;
+    note_ok(d);
     return STORE_OK;
 }
 
@@ -743,7 +788,7 @@ static int pg_notify(db *h, uint64_t version)
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return fail_result(d, res);
     PQclear(res);
-    d->status = STORE_OK;
+    note_ok(d);
     return STORE_OK;
 }
 
@@ -776,7 +821,7 @@ static int pg_changed(db *h, int *changed)
         set_error(d, STORE_EUNAVAILABLE, PQerrorMessage(d->conn));
         return STORE_EUNAVAILABLE;
     }
-    d->status = STORE_OK;
+    note_ok(d);
     return STORE_OK;
 }
 
@@ -801,6 +846,7 @@ static void pg_unlock(db *h, int64_t key)
 static int pg_reconnect(db *h)
 {
     pg_db *d = (pg_db *)h;
+    d->tx_lost = 0;   /* the caller starts afresh */
     return ready(d);
 }
 static int64_t pg_down_since(db *h)
@@ -856,8 +902,8 @@ static int pg_schema_begin(db *h, int *fresh, char *err, size_t errlen)
             goto fail;
         }
         if (any) {
-            set_error(d, STORE_ECORRUPT, "the database holds tables but no attrition schema "
-                      "version: not an attrition database (use an empty database)");
+            set_error(d, STORE_ECORRUPT, "not an attrition database (it has tables but no "
+                      "schema version; use an empty database or schema)");
             rc = STORE_ECORRUPT;
             goto fail;
         }
@@ -867,8 +913,8 @@ static int pg_schema_begin(db *h, int *fresh, char *err, size_t errlen)
         *fresh = 1;
     } else if (have > STORE_SCHEMA_VERSION) {
         char m[200];
-        snprintf(m, sizeof m, "the database has schema version %lld, newer than this program's "
-                 "%d: run a newer attrition", have, STORE_SCHEMA_VERSION);
+        snprintf(m, sizeof m, "database schema version %lld is newer than this program's %d "
+                 "(run a newer attrition)", have, STORE_SCHEMA_VERSION);
         set_error(d, STORE_ECORRUPT, m);
         rc = STORE_ECORRUPT;
         goto fail;

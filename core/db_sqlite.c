@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct sq_db {
     struct db base;
@@ -89,6 +90,12 @@ static int sq_open(const char *target, int flags, db **out, char *err, size_t er
     }
     sqlite3_busy_timeout(d->h, 5000);
     sqlite3_extended_result_codes(d->h, 1);
+    /* A new file opened by several processes at once: the switch to WAL needs a lock for
+     * which SQLite calls no busy handler (SQLITE_BUSY at once); retried for up to 5 s. */
+    for (int tries = 0; !readonly && tries < 100 &&
+                        sqlite3_exec(d->h, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) ==
+                            SQLITE_BUSY; tries++)
+        usleep(50 * 1000);
     if (!readonly && (sq_exec(&d->base, "PRAGMA journal_mode = WAL") != STORE_OK ||
                       sq_exec(&d->base, "PRAGMA synchronous = FULL") != STORE_OK)) {
         rc = failure_of(sqlite3_errcode(d->h));

@@ -63,8 +63,9 @@ static int categories_to_json(store *st, json_t *arr)
         json_object_set_new(c, "aliases", json_array());
         json_object_set(by_id, json_string_value(json_object_get(c, "id")), c);
     }
+    /* lower(): SQLite's NOCASE order of the alias column, on PostgreSQL too */
     db_stmt *stmt = store_prepare(st, "SELECT category, alias FROM category_alias "
-                                      "ORDER BY category, alias", "");
+                                      "ORDER BY category, lower(alias)", "");
     while (stmt && (step = db_step(stmt)) == DB_ROW) {
         c = json_object_get(by_id, db_column_text(stmt, 0));
         if (c)

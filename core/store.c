@@ -334,7 +334,10 @@ int store_category_resolve(store *st, const char *key, int create, char *id, siz
     int rc = STORE_EDB;
     char newid[64];
     *created = 0;
-    db_stmt *stmt = store_prepare(st, "SELECT category FROM category_alias WHERE alias = ?1 "
+    /* lower() on both sides: SQLite's NOCASE column and PostgreSQL's index on lower(alias)
+     * (config/schema_pg.sql) fold ASCII case alike */
+    db_stmt *stmt = store_prepare(st, "SELECT category FROM category_alias "
+                                     "WHERE lower(alias) = lower(?1) "
                                      "UNION ALL SELECT id FROM category WHERE id = ?2",
                                  "tt", key, key);
     if (stmt == NULL)

@@ -12,15 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "attrition/stats.h"
 #include "db.h"
 #include "harness.h"
-#ifdef TEST_DB_PG
-#include <libpq-fe.h>
-#endif
+#include "store_target.h"
 
 TCase *db_tcase(void);
 
@@ -66,30 +65,10 @@ static int64_t query_int(db *d, const char *sql)
 }
 
 #ifdef TEST_DB_PG
-/* A libpq key=value string for ATTRITION_TEST_PG's server with dbname, user and password
- * replaced (NULL: as there). */
 static void pg_target(char *buf, size_t len, const char *name, const char *user,
                       const char *password)
 {
-    const char *base = getenv("ATTRITION_TEST_PG");
-    char *msg = NULL;
-    PQconninfoOption *opts = PQconninfoParse(base, &msg);
-    ck_assert_msg(opts != NULL, "ATTRITION_TEST_PG: %s", msg ? msg : "not a libpq target");
-    size_t at = (size_t)snprintf(buf, len, "dbname='%s'", name);
-    for (PQconninfoOption *o = opts; o->keyword; o++) {
-        const char *v = o->val;
-        if (strcmp(o->keyword, "dbname") == 0)
-            continue;
-        if (strcmp(o->keyword, "user") == 0 && user)
-            v = user;
-        if (strcmp(o->keyword, "password") == 0 && password)
-            v = password;
-        if (v && at < len)
-            at += (size_t)snprintf(buf + at, len - at, " %s='%s'", o->keyword, v);
-    }
-    if (password && !strstr(buf, " password=") && at < len)
-        snprintf(buf + at, len - at, " password='%s'", password);
-    PQconninfoFree(opts);
+    ck_assert_int_eq(test_pg_target(buf, len, name, user, password, NULL), 0);
 }
 
 static void setup(void)
@@ -116,7 +95,9 @@ static void teardown(void)
 static void setup(void)
 {
     ck_assert_int_eq(test_server_prepare(&tmp), 0);
-    snprintf(target, sizeof target, "%s", tmp.db);
+    /* a file in the folder, not tmp.db: that is a PostgreSQL database when the harness runs
+     * on ATTRITION_TEST_PG */
+    snprintf(target, sizeof target, "%s/db.sqlite", tmp.dir);
 }
 
 static void teardown(void)
@@ -131,6 +112,11 @@ START_TEST(kind_of_targets)
     ck_assert_int_eq(db_kind_of("postgres:///db?host=/run/pg"), DB_POSTGRES);
     ck_assert_int_eq(db_kind_of("host=db1,db2 target_session_attrs=read-write"), DB_POSTGRES);
     ck_assert_int_eq(db_kind_of("dbname=attrition"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of("user=app host=db1 dbname=attrition"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of("port = 5433 host=/run/pg"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of("sslmode=verify-full host=db"), DB_POSTGRES);
+    ck_assert_int_eq(db_kind_of("users.db"), DB_SQLITE);
+    ck_assert_int_eq(db_kind_of("hostile=1.db"), DB_SQLITE);
     ck_assert_int_eq(db_kind_of("/var/lib/attrition/attrition.db"), DB_SQLITE);
     ck_assert_int_eq(db_kind_of(":memory:"), DB_SQLITE);
     db *d = open_ok(target);
@@ -468,15 +454,81 @@ START_TEST(pg_password_never_in_messages)
     /* the right password works; an error after it never shows it */
     pg_target(t, sizeof t, "postgres", "attrition_secret", "s3cret-pw");
     d = open_ok(t);
-    db_stmt *s = db_prepare(d, "SELECT 's3cret-pw' || ?1 FROM no_such_table", "t", "x");
-    if (s)
-        ck_assert_int_eq(db_step(s), STORE_EDB);
-    db_finalize(s);
+    /* the server quotes the value it could not read: "invalid input syntax ... "****"" */
+    ck_assert_int_eq(db_run(db_prepare(d, "SELECT CAST(?1 AS BIGINT)", "t", "s3cret-pw"), NULL),
+                     STORE_EDB);
     ck_assert_msg(strstr(db_errmsg(d), "s3cret-pw") == NULL, "%s", db_errmsg(d));
-    ck_assert_int_eq(db_run(db_prepare(d, "SELECT 1/0 WHERE ?1 = 's3cret-pw'", "t", "s3cret-pw"),
-                            NULL), STORE_EDB);
+    ck_assert_msg(strstr(db_errmsg(d), "****") != NULL, "%s", db_errmsg(d));
+    db_close(d);
+}
+END_TEST
+
+/* The libpq environment is honoured: a password file named by PGPASSFILE gives the secret
+ * role's password, which the target does not hold. */
+START_TEST(pg_passfile_honoured)
+{
+    char t[1024], path[640], host[512] = "", err[512] = "";
+    pg_target(t, sizeof t, "postgres", "attrition_secret", NULL);
+    const char *h = strstr(t, " host='");
+    ck_assert_ptr_nonnull(h);
+    snprintf(host, sizeof host, "%.*s", (int)strcspn(h + 7, "'"), h + 7);
+    const char *base = getenv("ATTRITION_TEST_TMP") ? getenv("ATTRITION_TEST_TMP") : ".";
+    char dir[600];
+    mkdir(base, 0700);
+    snprintf(dir, sizeof dir, "%s/pgpass.XXXXXX", base);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/pgpass", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%s:*:*:attrition_secret:s3cret-pw\n", host);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(chmod(path, 0600), 0);
+    db *d = NULL;
+    unsetenv("PGPASSWORD");
+    setenv("PGPASSFILE", "/nonexistent/pgpass", 1);
+    ck_assert_int_ne(db_open(t, 0, &d, err, sizeof err), STORE_OK);   /* no password */
+    setenv("PGPASSFILE", path, 1);
+    int rc = db_open(t, 0, &d, err, sizeof err);
+    unlink(path);
+    rmdir(dir);
+    ck_assert_msg(rc == STORE_OK, "%d: %s", rc, err);
+    db_stmt *s = db_prepare(d, "SELECT current_user", "");
+    ck_assert_int_eq(db_step(s), DB_ROW);
+    ck_assert_str_eq(db_column_text(s, 0), "attrition_secret");
+    db_finalize(s);
+    /* an error message never shows the password the file gave */
+    ck_assert_int_eq(db_run(db_prepare(d, "SELECT CAST(?1 AS BIGINT)", "t", "s3cret-pw"), NULL),
+                     STORE_EDB);
     ck_assert_msg(strstr(db_errmsg(d), "s3cret-pw") == NULL, "%s", db_errmsg(d));
     db_close(d);
+}
+END_TEST
+
+/* Several hosts: libpq tries them in order; the first is dead, the second answers. */
+START_TEST(pg_several_hosts)
+{
+    char t[1024];
+    pg_target(t, sizeof t, NULL, NULL, NULL);
+    char *h = strstr(t, " host='");
+    ck_assert_ptr_nonnull(h);
+    char multi[1200];
+    snprintf(multi, sizeof multi, "%.*s host='/nonexistent/attrition,%s target_session_attrs=any",
+             (int)(h - t), t, h + 7);
+    db *d = open_ok(multi);
+    ck_assert(query_int(d, "SELECT 40 + 2") == 42);
+    db_close(d);
+}
+END_TEST
+
+/* A database that does not exist is not found (as a missing SQLite file), not unavailable. */
+START_TEST(pg_missing_database)
+{
+    char t[1024], err[512] = "";
+    db *d = NULL;
+    pg_target(t, sizeof t, "attrition_no_such_db", NULL, NULL);
+    ck_assert_int_eq(db_open(t, STORE_OPEN_CREATE, &d, err, sizeof err), STORE_ENOTFOUND);
+    ck_assert_msg(strstr(err, "attrition_no_such_db") != NULL, "%s", err);
+    ck_assert_ptr_null(d);
 }
 END_TEST
 
@@ -521,6 +573,56 @@ START_TEST(pg_lost_connection_comes_back)
     ck_assert_int_eq(changed, 0);
     ck_assert(query_int(b, "SELECT count(*) FROM t") == 0);
     ck_assert(query_int(b, "SELECT pg_backend_pid()") != pid);
+
+    /* lost inside a transaction: nothing runs outside it until the caller rolls back */
+    ck_assert_int_eq(db_begin(b), STORE_OK);
+    ck_assert_int_eq(db_run(db_prepare(b, "INSERT INTO t VALUES(?1)", "i", (int64_t)1), NULL),
+                     STORE_OK);
+    pid = query_int(b, "SELECT pg_backend_pid()");
+    s = db_prepare(a, "SELECT pg_terminate_backend(?1::int)", "i", pid);
+    ck_assert_int_eq(db_step(s), DB_ROW);
+    db_finalize(s);
+    usleep(100 * 1000);
+    ck_assert_int_eq(db_run(db_prepare(b, "INSERT INTO t VALUES(?1)", "i", (int64_t)2), NULL),
+                     STORE_EUNAVAILABLE);
+    ck_assert_int_eq(db_run(db_prepare(b, "INSERT INTO t VALUES(?1)", "i", (int64_t)3), NULL),
+                     STORE_EUNAVAILABLE);   /* not reconnected into autocommit */
+    ck_assert_int_eq(db_commit(b), STORE_EUNAVAILABLE);
+    db_rollback(b);
+    ck_assert(query_int(b, "SELECT count(*) FROM t") == 0);
+    db_close(a);
+    db_close(b);
+}
+END_TEST
+
+/* Reconnection waits its backoff: refused once, the next attempt is not before 250 ms, and
+ * then it works; down_since says since when. */
+START_TEST(pg_reconnect_backs_off)
+{
+    /* a: on the cluster's own database (no database disallows connections to itself) */
+    db *a = open_ok(getenv("ATTRITION_TEST_PG")), *b = open_ok(target);
+    char sql[160];
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s WITH ALLOW_CONNECTIONS false", dbname);
+    exec_ok(a, sql);
+    int64_t pid = query_int(b, "SELECT pg_backend_pid()");
+    db_stmt *s = db_prepare(a, "SELECT pg_terminate_backend(?1::int)", "i", pid);
+    ck_assert_int_eq(db_step(s), DB_ROW);
+    db_finalize(s);
+    usleep(100 * 1000);
+    ck_assert_int_eq(db_exec(b, "SELECT 1"), STORE_EUNAVAILABLE);
+    int64_t since = db_down_since(b);
+    ck_assert(since > 0);
+    ck_assert_int_eq(db_reconnect(b), STORE_EUNAVAILABLE);   /* refused by the server */
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s WITH ALLOW_CONNECTIONS true", dbname);
+    exec_ok(a, sql);
+    double t0 = now_s();
+    ck_assert_int_eq(db_reconnect(b), STORE_EUNAVAILABLE);   /* within the backoff: no try */
+    ck_assert(now_s() - t0 < 0.1);
+    ck_assert(db_down_since(b) == since);
+    usleep(300 * 1000);
+    ck_assert_int_eq(db_reconnect(b), STORE_OK);
+    ck_assert(db_down_since(b) == 0);
+    ck_assert(query_int(b, "SELECT 7") == 7);
     db_close(a);
     db_close(b);
 }
@@ -545,6 +647,10 @@ TCase *db_tcase(void)
 #ifdef TEST_DB_PG
     tcase_add_test(tc, pg_password_never_in_messages);
     tcase_add_test(tc, pg_unreachable_is_unavailable_fast);
+    tcase_add_test(tc, pg_passfile_honoured);
+    tcase_add_test(tc, pg_missing_database);
+    tcase_add_test(tc, pg_reconnect_backs_off);
+    tcase_add_test(tc, pg_several_hosts);
     tcase_add_test(tc, pg_lost_connection_comes_back);
 #endif
     return tc;

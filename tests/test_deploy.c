@@ -11,6 +11,7 @@
 #include "attrition/store.h"
 #include "deploy_db.h"   /* core/: the SQL level, on a bare schema */
 #include "deploy_json.h"
+#include "store_target.h"
 
 TCase *deploy_tcase(void);
 
@@ -22,9 +23,12 @@ static db *dbh;
 static void setup(void)
 {
     char err[256] = "";
-    ck_assert_int_eq(db_open(":memory:", STORE_OPEN_CREATE, &dbh, err, sizeof err), STORE_OK);
-    int rc = db_exec(dbh, store_schema_sql);
-    ck_assert_msg(rc == STORE_OK, "schema: %s", db_errmsg(dbh));
+    int fresh = 0;
+    ck_assert_int_eq(db_open(test_store_target(), STORE_OPEN_CREATE, &dbh, err, sizeof err),
+                     STORE_OK);
+    int rc = db_schema_begin(dbh, &fresh, err, sizeof err);   /* the backend's own schema */
+    ck_assert_msg(rc == STORE_OK, "schema: %s", err);
+    ck_assert_int_eq(db_commit(dbh), STORE_OK);
 }
 
 static void teardown(void)
@@ -213,10 +217,14 @@ START_TEST(test_deploy_import_all_or_nothing)
     ck_assert_uint_eq(added, 1);
     ck_assert_uint_eq(count_all(), 1);
 
-    /* a failure inside SQLite after a first insert undoes that insert */
-    ck_assert_int_eq(db_exec(dbh,
-        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON deployment WHEN NEW.figure = 666"
-        " BEGIN SELECT RAISE(ABORT, 'refused by test'); END"), STORE_OK);
+    /* a failure inside the database after a first insert undoes that insert */
+    ck_assert_int_eq(db_exec(dbh, db_kind(dbh) == DB_POSTGRES
+        ? "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+          "IF NEW.figure = 666 THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; "
+          "END $$; CREATE TRIGGER refuse BEFORE INSERT ON deployment FOR EACH ROW "
+          "EXECUTE FUNCTION refuse()"
+        : "CREATE TEMP TRIGGER refuse BEFORE INSERT ON deployment WHEN NEW.figure = 666"
+          " BEGIN SELECT RAISE(ABORT, 'refused by test'); END"), STORE_OK);
     ck_assert_int_eq(db_exec(dbh, "DELETE FROM deployment"), STORE_OK);
     ck_assert_int_eq(deploy_db_import_json(dbh, rejected_by_db, strlen(rejected_by_db), today(),
                                         &added, err, sizeof err), DEPLOY_EDB);
@@ -837,7 +845,7 @@ START_TEST(test_deploy_store_writes)
     char err[256];
     deploy_estimate e, stored = DEPLOY_ESTIMATE_INIT;
     deploy_failure f = {0};
-    ck_assert_int_eq(store_open(":memory:", STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    ck_assert_int_eq(store_open(test_store_target(), STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
     uint64_t v0 = store_data_version(st);
     make(&e, "KP", "RU", 11000, DEPLOY_REPORTED, "2024-11-01", NULL, NIS);
     ck_assert_int_eq(deploy_create(st, &e, &stored, &f), DEPLOY_OK);
@@ -882,6 +890,9 @@ END_TEST
 TCase *deploy_tcase(void)
 {
     TCase *tc = tcase_create("deploy");
+    /* on PostgreSQL (ATTRITION_TEST_PG) each store is a new schema on a server that shares
+     * the CPUs with the other tests: Check's 4 s default is too short there */
+    tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_deploy_kind_names);
     tcase_add_test(tc, test_deploy_seed_import);
