@@ -10,9 +10,7 @@
  *   ATTRITION_TEST_PG   (optional) the libpq URI of a throwaway PostgreSQL cluster
  *                       (scripts/pg-tmp): each server then gets a fresh database of its
  *                       own there (CREATE DATABASE, dropped by test_server_cleanup) and
- *                       s->db is its URI instead of a SQLite file. For the HTTP suite
- *                       (scripts/test); unit tests that take test_server_prepare's db as
- *                       a file do not run with it. */
+ *                       s->db is its URI instead of a SQLite file */
 
 #include <stddef.h>
 #include <sys/types.h>
