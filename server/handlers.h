@@ -1,7 +1,7 @@
 #ifndef ATTRITION_HANDLERS_H
 #define ATTRITION_HANDLERS_H
 
-#include "app.h"
+#include "request.h"
 
 /* Every route handler. Each parses and validates its input (the param_* helpers send the
  * 400 themselves), calls core, renders, replies; see route.c for the table. */

@@ -1,7 +1,7 @@
 #ifndef ATTRITION_PARAM_H
 #define ATTRITION_PARAM_H
 
-#include "app.h"
+#include "request.h"
 #include "attrition/stats.h"
 
 /* Request parameters: parse and validate one input of a request. Each returns 0 on success;

@@ -1,7 +1,7 @@
 #ifndef ATTRITION_PUBLISH_H
 #define ATTRITION_PUBLISH_H
 
-#include "app.h"
+#include "request.h"
 
 /* Publishing: the one way a committed change becomes the served snapshot.
  *

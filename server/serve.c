@@ -1,7 +1,7 @@
 /* `attrition serve`: libmicrohttpd with its epoll thread pool, request bodies, limits,
  * the response cache in front of the router, access logs, metrics, and draining. */
 #include "serve.h"
-#include "app.h"
+#include "request.h"
 #include "auth.h"
 #include "cache.h"
 #include "events.h"
@@ -9,9 +9,11 @@
 #include "metrics.h"
 #include "negotiate.h"
 #include "param.h"
+#include "pipeline.h"
 #include "publish.h"
 #include "reply.h"
 #include "route.h"
+#include "sync.h"
 #include "webhook.h"
 
 #include <errno.h>
@@ -140,70 +142,6 @@ static void body_append(app *a, conn_ctx *cx, const char *data, size_t size)
     cx->body[cx->len] = '\0';
 }
 
-/* The cache key of a cacheable GET (HEAD shares it: its answer is the GET's without the
- * body). NULL when it cannot be made (no raw target, memory short): then not cached.
- * Caller frees.
- *
- * THE RULE: key = "GET" SP <representation> SP <request target exactly as sent>, where
- * <representation> is "json", "csv" or "none": what param_wants_csv negotiates from the
- * Accept field lines (negotiate.h; the raw Accept text never enters the key), and the
- * target is the raw bytes of path and query as on the request line: %-escapes still
- * encoded, parameters in their original order, repeated names included, so "a%26b=1" and
- * "a&b=1", "/x%3Fy" and "/x?y", "from=a&from=b" and "from=b&from=a" are four keys, not two.
- * The key is injective: the first two fields are tokens without spaces, and the target,
- * whatever bytes it holds, is the whole rest. It covers everything a cacheable handler
- * reads (ROUTE_CACHEABLE: method, path, query and data version, which the cache compares
- * itself) plus the representation. The content coding is not in the key: an entry holds
- * its identity body and its gzip variant, and reply_cached (its prebuilt replies) or
- * reply_entry picks one per request from Accept-Encoding; the media type is checked against each request's Accept on a hit too
- * (reply_acceptable). Equal answers may get two keys ("?a=1&b=2" and "?b=2&a=1"): that
- * costs a second entry, never a wrong answer. */
-static char *cache_key_of(conn_ctx *cx)
-{
-    static const char *const rep_name[] = {"none", "json", "csv"};
-    char *key = NULL;
-    if (cx->target == NULL)
-        return NULL;
-    int pick = negotiate_request_media(&cx->req, negotiate_json_csv, 2);
-    const char *rep = rep_name[pick + 1]; /* "GET <rep> <target>", built without printf */
-    size_t rl = strlen(rep), tl = strlen(cx->target);
-    if ((key = malloc(rl + tl + 6)) == NULL)
-        return NULL;
-    memcpy(key, "GET ", 4);
-    memcpy(key + 4, rep, rl);
-    key[4 + rl] = ' ';
-    memcpy(key + 5 + rl, cx->target, tl + 1);
-    return key;
-}
-
-/* Serves a cacheable GET from the cache, or arranges for its answer to be stored. A hit is
- * not routed again: body_admit (on_headers) found its route (route_find: req->route, for
- * metrics and the route's flags, and the path parameters) from the same url and method; the
- * handler does not run. */
-static enum MHD_Result dispatch_cached(conn_ctx *cx)
-{
-    request *req = &cx->req;
-    app *a = req->app;
-    const route *r = req->route;
-    if (r == NULL || !(r->flags & ROUTE_CACHEABLE))
-        return route_dispatch(req);
-    if ((req->cache_key = cache_key_of(cx)) == NULL)
-        return route_dispatch(req);
-    stats_snapshot *s = app_snapshot(a);
-    uint64_t version = s->version;
-    stats_snapshot_unref(s);
-    cache_entry *e = cache_get(a->cache, req->cache_key, version);
-    if (e == NULL) {
-        req->cache_version = version;
-        return route_dispatch(req);
-    }
-    enum MHD_Result res = MHD_NO;
-    if (reply_acceptable(req, e->content_type, &res) == 0)
-        res = reply_cached(req, e);
-    cache_entry_release(e);
-    return res;
-}
-
 /* Per-connection state (MHD_OPTION_NOTIFY_CONNECTION): the request state in progress, so
  * that a request libmicrohttpd ends without the completion notice (it refused the request
  * itself, or the client went away) is freed when the connection closes. */
@@ -216,11 +154,8 @@ static void conn_ctx_free(conn_ctx *cx)
 {
     if (cx == NULL)
         return;
-    for (size_t i = 0; i < cx->req.n_extra; i++)
-        free(cx->req.extra_value[i]);
-    cache_entry_release(cx->req.held); /* libmicrohttpd is done sending its reply */
+    req_release(&cx->req); /* its answer; the cache entry libmicrohttpd was sending */
     publish_wait_free(cx->req.wait);
-    free(cx->req.cache_key);
     body_release(cx);
     free(cx->body);
     free(cx->target);
@@ -370,9 +305,8 @@ static const char *origin_path(const char *url)
 static enum MHD_Result body_admit(app *a, conn_ctx *cx, const char *cl)
 {
     request *req = &cx->req;
-    const char *pattern;
     enum MHD_Result res = MHD_NO;
-    const route *r = route_find(req, &pattern);
+    const route *r = route_find(req); /* once: the pipeline and the router use it */
     if (r == NULL || !(r->flags & (ROUTE_NEEDS_AUTH | ROUTE_READ_ONLY))) {
         cx->discard_body = 1;
         return MHD_YES;
@@ -416,11 +350,8 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
                                   const char *url, const char *method, const char *version)
 {
     request *req = &cx->req;
+    req_init(req, a, &req_connection_input, NULL, method, origin_path(url));
     req->conn = conn;
-    req->app = a;
-    req->method = method;
-    req->head = strcmp(method, "HEAD") == 0;
-    req->url = origin_path(url);
     const char *cl = req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     const char *te = req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
     head_counts c = {0, 0, 0, 0, 0};
@@ -466,6 +397,32 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
     return body_admit(a, cx, cl);
 }
 
+/* Once the body is read: builds the refusal of a request that cannot be served (413, 503
+ * when the bodies in flight are over budget, 414, 400 for %00 or a repeated parameter) in
+ * req->resp, with the builder's result in *res, and returns 1; 0 when it may be served. */
+static int refused(app *a, conn_ctx *cx, enum MHD_Result *res)
+{
+    request *req = &cx->req;
+    if (cx->too_large)
+        *res = reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE,
+                             "the request body is larger than %zu bytes", a->cfg->max_body);
+    else if (cx->over_budget) {
+        reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+        reply_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        *res = reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the server holds as many "
+                             "request bodies as it may (body_budget, %zu bytes): retry shortly",
+                             a->cfg->body_budget);
+    } else if (cx->target_len > SERVE_MAX_URL || strlen(req->url) > SERVE_MAX_URL)
+        *res = reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target (path and query) "
+                             "is longer than %d bytes", SERVE_MAX_URL);
+    else if (cx->target_nul)
+        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST, "the request target holds %%00 (a NUL "
+                             "byte), which no path segment or parameter may contain");
+    else
+        return param_no_repeats(req, res) != 0;
+    return 1;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
@@ -479,10 +436,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             clock_gettime(CLOCK_MONOTONIC, &cx->start);
             *con_cls = cx;
         }
-        return on_headers(a, cx, conn, url, method, version);
+        return pipeline_send(&cx->req, on_headers(a, cx, conn, url, method, version));
     }
     if (cx->req.wait != NULL) /* resumed: the write's change is published (publish.h) */
-        return publish_resumed(&cx->req);
+        return pipeline_send(&cx->req, publish_resumed(&cx->req));
     if (cx->req.status != 0) { /* answered at the first call: drop what still comes */
         *upload_size = 0;
         return MHD_YES;
@@ -495,28 +452,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     request *req = &cx->req;
     req->body = cx->body;
     req->body_len = cx->len;
-    if (cx->too_large)
-        return reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE,
-                             "the request body is larger than %zu bytes", a->cfg->max_body);
-    if (cx->over_budget) {
-        reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
-        reply_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the server holds as many "
-                             "request bodies as it may (body_budget, %zu bytes): retry shortly",
-                             a->cfg->body_budget);
-    }
-    if (cx->target_len > SERVE_MAX_URL || strlen(req->url) > SERVE_MAX_URL)
-        return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target (path and query) "
-                             "is longer than %d bytes", SERVE_MAX_URL);
-    if (cx->target_nul)
-        return reply_problem(req, MHD_HTTP_BAD_REQUEST, "the request target holds %%00 (a NUL "
-                             "byte), which no path segment or parameter may contain");
     enum MHD_Result res = MHD_NO;
-    if (param_no_repeats(req, &res) != 0)
-        return res;
-    if ((strcmp(method, "GET") == 0 || req->head) && a->cache)
-        return dispatch_cached(cx);
-    return route_dispatch(req);
+    if (refused(a, cx, &res))
+        return pipeline_send(req, res);
+    return pipeline_serve(req, cx->target);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -541,6 +480,34 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         log_request(req->method, req->url, req->status, req->bytes, secs * 1000.0,
                     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     conn_ctx_free(cx);
+}
+
+/* sync_after_commit of serve's sync thread (store lock held): the publish thread loads the
+ * round's snapshot, or (nothing changed) its outcome for /readyz, at once. */
+static void after_sync(void *ud, int changed)
+{
+    (void)changed;
+    publish_notify(ud);
+}
+
+/* Starts, with cfg->sync_every, the sync thread (sync.h), whose rounds are published
+ * (publish.h: the publish thread, started before, also sees other processes' commits).
+ * Failures are logged; serving goes on. */
+static void live_start(app *a)
+{
+    if (a->cfg->sync_every > 0) {
+        a->syncer = sync_runner_start(a->st, a->cfg, after_sync, a);
+        log_event_new(a->syncer ? "sync_started" : "warning", json_pack("{s:s, s:i}",
+                      a->syncer ? "sources" : "detail", a->syncer ? a->cfg->sync_sources
+                      : "cannot start the sync thread", "every_seconds", a->cfg->sync_every));
+    }
+}
+
+/* Stops and joins it (before the store closes). */
+static void live_stop(app *a)
+{
+    sync_runner_stop(a->syncer);
+    a->syncer = NULL;
 }
 
 /* Opens the store and the first snapshot. Returns 0 or -1 (logged). */
@@ -670,7 +637,7 @@ int serve_run(const config *cfg)
     if ((a.events = events_new(&a)) == NULL)
         log_event_new("warning", json_pack("{s:s}", "detail", "cannot start /v1/events"));
     a.webhook = webhook_start(&a); /* NULL without webhooks configured (logged on failure) */
-    app_live_start(&a); /* serve --sync-every (app.h) */
+    live_start(&a); /* serve --sync-every */
     d = start_daemon(&a, cfg);
     if (d == NULL) {
         log_event_new("error", json_pack("{s:s, s:s, s:i, s:s}", "detail", "cannot listen",
@@ -701,7 +668,7 @@ cleanup:
     publish_stop(&a); /* resumes every suspended writer: MHD_stop_daemon must find none */
     if (d)
         MHD_stop_daemon(d);
-    app_live_stop(&a);
+    live_stop(&a);
     webhook_stop(a.webhook); /* after the last install: nothing more is queued */
     events_free(a.events);
     publish_free(&a);
