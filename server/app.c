@@ -9,6 +9,11 @@ stats_snapshot *app_snapshot(app *a)
     return s;
 }
 
+uint64_t app_version(app *a)
+{
+    return __atomic_load_n(&a->version, __ATOMIC_ACQUIRE);
+}
+
 void app_sync_summary_set(app *a, const sync_state_summary *sum)
 {
     pthread_mutex_lock(&a->snap_lock);

@@ -17,6 +17,7 @@ typedef struct app {
     store *st;                   /* owned; access under store_lock() */
     pthread_mutex_t snap_lock;   /* guards snap */
     stats_snapshot *snap;        /* current snapshot, one reference held by app */
+    uint64_t version;            /* snap's data version (written under snap_lock; atomic) */
     volatile int draining;       /* 1 once shutdown began: /readyz answers 503 */
     struct metrics *metrics;     /* owned */
     struct cache *cache;         /* owned; rendered answers */
@@ -34,6 +35,9 @@ typedef struct app {
 /* Takes a reference to the current snapshot (never NULL once serving); release with
  * stats_snapshot_unref. */
 stats_snapshot *app_snapshot(app *a);
+
+/* The current snapshot's data version, without a reference (the cache-hit path). */
+uint64_t app_version(app *a);
 
 /* The last sync rounds as stored in the database (copied out under the lock). */
 void app_sync_summary(app *a, sync_state_summary *out);

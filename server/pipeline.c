@@ -431,9 +431,7 @@ enum MHD_Result pipeline_serve(request *req, const char *target)
     if (!is_get(req) || a->cache == NULL || r == NULL || !(r->flags & ROUTE_CACHEABLE) ||
         target == NULL || (key = pipeline_cache_key(req, target)) == NULL)
         return finish(req, NULL, route_dispatch(req));
-    stats_snapshot *s = app_snapshot(a);
-    uint64_t version = s->version;
-    stats_snapshot_unref(s);
+    uint64_t version = app_version(a);
     enum MHD_Result res = MHD_NO;
     cache_entry *e = cache_get(a->cache, key, version);
     if (e != NULL) { /* a hit: the handler does not run */

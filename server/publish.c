@@ -140,6 +140,7 @@ static stats_snapshot *install(app *a, stats_snapshot *fresh)
     pthread_mutex_lock(&a->snap_lock);
     stats_snapshot *old = a->snap;
     a->snap = fresh;
+    __atomic_store_n(&a->version, fresh->version, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&a->snap_lock);
     return old;
 }

@@ -64,6 +64,7 @@ typedef struct conn_ctx {
     int over_budget;    /* the body would take the in-flight budget past body_budget: 503 */
     int discard_body;   /* a route that reads no body: its bytes are read and dropped */
     int public_body;    /* a public POST's body: counted in app.public_body_bytes too */
+    int no_body;        /* a GET or HEAD without a body: answered at the first call */
 } conn_ctx;
 
 static double elapsed(const struct timespec *t0)
@@ -394,6 +395,9 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
         return reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE,
                              "the request body is larger than %zu bytes", a->cfg->max_body);
     }
+    /* a read with no body (no framing, or Content-Length: 0) is answered at once */
+    cx->no_body = (cl == NULL || strtoull(cl, NULL, 10) == 0) && te == NULL &&
+                  (req->head || strcmp(method, "GET") == 0);
     return body_admit(a, cx, cl);
 }
 
@@ -423,6 +427,18 @@ static int refused(app *a, conn_ctx *cx, enum MHD_Result *res)
     return 1;
 }
 
+/* The request, its body read: refused, or served through the pipeline. */
+static enum MHD_Result serve_request(app *a, conn_ctx *cx)
+{
+    request *req = &cx->req;
+    req->body = cx->body;
+    req->body_len = cx->len;
+    enum MHD_Result res = MHD_NO;
+    if (refused(a, cx, &res))
+        return pipeline_send(req, res);
+    return pipeline_serve(req, cx->target);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
@@ -436,7 +452,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             clock_gettime(CLOCK_MONOTONIC, &cx->start);
             *con_cls = cx;
         }
-        return pipeline_send(&cx->req, on_headers(a, cx, conn, url, method, version));
+        enum MHD_Result r = on_headers(a, cx, conn, url, method, version);
+        if (r != MHD_YES || cx->req.resp.status != 0 || !cx->no_body)
+            return pipeline_send(&cx->req, r);
+        return serve_request(a, cx); /* as libmicrohttpd's next call would, one call sooner */
     }
     if (cx->req.wait != NULL) /* resumed: the write's change is published (publish.h) */
         return pipeline_send(&cx->req, publish_resumed(&cx->req));
@@ -449,13 +468,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
-    request *req = &cx->req;
-    req->body = cx->body;
-    req->body_len = cx->len;
-    enum MHD_Result res = MHD_NO;
-    if (refused(a, cx, &res))
-        return pipeline_send(req, res);
-    return pipeline_serve(req, cx->target);
+    return serve_request(a, cx);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
