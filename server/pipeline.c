@@ -32,20 +32,27 @@
  * send_entry picks one per request from Accept-Encoding; the media type is checked against each request's Accept on a hit too
  * (reply_acceptable); Accept is parsed once (negotiate.c). Equal answers may get two keys ("?a=1&b=2" and "?b=2&a=1"): that
  * costs a second entry, never a wrong answer. */
-char *pipeline_cache_key(request *req, const char *target)
+/* The key into buf (len bytes) when it fits, else into a malloc'd buffer. NULL when memory
+ * is short. */
+static char *cache_key(request *req, const char *target, char *buf, size_t len)
 {
     static const char *const rep_name[] = {"none", "json", "csv"};
-    char *key = NULL;
     int pick = negotiate_request_media(req, negotiate_json_csv, 2);
     const char *rep = rep_name[pick + 1]; /* "GET <rep> <target>", built without printf */
     size_t rl = strlen(rep), tl = strlen(target);
-    if ((key = malloc(rl + tl + 6)) == NULL)
+    char *key = rl + tl + 6 <= len ? buf : malloc(rl + tl + 6);
+    if (key == NULL)
         return NULL;
     memcpy(key, "GET ", 4);
     memcpy(key + 4, rep, rl);
     key[4 + rl] = ' ';
     memcpy(key + 5 + rl, target, tl + 1);
     return key;
+}
+
+char *pipeline_cache_key(request *req, const char *target)
+{
+    return cache_key(req, target, NULL, 0);
 }
 
 static const char *extra_header(const request *req, const char *name)
@@ -427,9 +434,9 @@ enum MHD_Result pipeline_serve(request *req, const char *target)
     if (!req->routed)
         route_find(req);
     const route *r = req->route;
-    char *key = NULL;
+    char *key = NULL, buf[512];
     if (!is_get(req) || a->cache == NULL || r == NULL || !(r->flags & ROUTE_CACHEABLE) ||
-        target == NULL || (key = pipeline_cache_key(req, target)) == NULL)
+        target == NULL || (key = cache_key(req, target, buf, sizeof buf)) == NULL)
         return finish(req, NULL, route_dispatch(req));
     uint64_t version = app_version(a);
     enum MHD_Result res = MHD_NO;
@@ -442,7 +449,8 @@ enum MHD_Result pipeline_serve(request *req, const char *target)
         req->resp.version = version; /* unless the handler reads a snapshot (req_snapshot) */
         res = finish(req, key, route_dispatch(req));
     }
-    free(key);
+    if (key != buf)
+        free(key);
     return res;
 }
 

@@ -235,6 +235,7 @@ typedef struct head_counts {
     size_t lines, content_length, host;
     size_t bytes;   /* "Name: value" CRLF of every line */
     size_t cookies; /* Cookie pairs: libmicrohttpd makes a record of each too */
+    const char *cl, *te, *host_value; /* the first Content-Length, Transfer-Encoding, Host */
 } head_counts;
 
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -244,10 +245,15 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
     head_counts *c = cls;
     c->lines++;
     c->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
-    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-        c->content_length++;
-    else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
-        c->host++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+        if (c->host++ == 0)
+            c->host_value = value;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (c->content_length++ == 0)
+            c->cl = value;
+    } else if (c->te == NULL && strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        c->te = value;
+    }
     return MHD_YES;
 }
 
@@ -352,13 +358,13 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
     request *req = &cx->req;
     req_init(req, a, &req_connection_input, NULL, method, origin_path(url));
     req->conn = conn;
-    const char *cl = req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    const char *te = req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-    head_counts c = {0, 0, 0, 0, 0};
-    if (cl && strtoull(cl, NULL, 10) > a->cfg->max_body)
-        cx->too_large = 1;
+    head_counts c;
+    memset(&c, 0, sizeof c);
     MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c);
     MHD_get_connection_values(conn, MHD_COOKIE_KIND, count_cookie, &c);
+    const char *cl = c.cl, *te = c.te;
+    if (cl && strtoull(cl, NULL, 10) > a->cfg->max_body)
+        cx->too_large = 1;
     if (cx->n_args > SERVE_MAX_ARGS)
         return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target has %zu query "
                              "parameters; at most %d are read", cx->n_args, SERVE_MAX_ARGS);
@@ -379,7 +385,7 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
     if (c.host > 1 || (c.host == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "an HTTP/1.1 request needs exactly one "
                              "Host header (RFC 9112 section 3.2); this one has %zu", c.host);
-    const char *host = req_header(req, MHD_HTTP_HEADER_HOST);
+    const char *host = c.host_value;
     if (host && !host_valid(host))
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "Host: \"%.64s\" is not a host name or "
                              "address with an optional port", host);
