@@ -64,6 +64,7 @@ typedef struct conn_ctx {
     int over_budget;    /* the body would take the in-flight budget past body_budget: 503 */
     int discard_body;   /* a route that reads no body: its bytes are read and dropped */
     int public_body;    /* a public POST's body: counted in app.public_body_bytes too */
+    int set_up;         /* on_headers has set up req (on_request's first call) */
 } conn_ctx;
 
 static double elapsed(const struct timespec *t0)
@@ -358,6 +359,7 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
     request *req = &cx->req;
     req_init(req, a, &req_connection_input, NULL, method, origin_path(url));
     req->conn = conn;
+    cx->set_up = 1;
     head_counts c;
     memset(&c, 0, sizeof c);
     MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c);
@@ -447,7 +449,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     app *a = cls;
     conn_ctx *cx = *con_cls;
-    if (cx == NULL || cx->req.conn == NULL) {
+    if (cx == NULL || !cx->set_up) {
         if (cx == NULL) {
             if ((cx = calloc(1, sizeof *cx)) == NULL)
                 return MHD_NO;
@@ -483,7 +485,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
     if (slot && slot->cx == cx)
         slot->cx = NULL;
-    if (cx->req.conn == NULL) { /* refused by libmicrohttpd before on_request (431, ...) */
+    if (!cx->set_up) { /* refused by libmicrohttpd before on_request (431, ...) */
         conn_ctx_free(cx);
         return;
     }
