@@ -29,11 +29,13 @@
  * reads (ROUTE_CACHEABLE: method, path, query and data version, which the cache compares
  * itself) plus the representation. The content coding is not in the key: an entry holds
  * its identity body and its gzip variant, and send_cached (its prebuilt replies) or
- * send_entry picks one per request from Accept-Encoding; the media type is checked against each request's Accept on a hit too
- * (reply_acceptable); Accept is parsed once (negotiate.c). Equal answers may get two keys ("?a=1&b=2" and "?b=2&a=1"): that
- * costs a second entry, never a wrong answer. */
-/* The key into buf (len bytes) when it fits, else into a malloc'd buffer. NULL when memory
- * is short. */
+ * send_entry picks one per request from Accept-Encoding; the media type is checked against
+ * each request's Accept on a hit too (reply_acceptable; Accept is parsed once per request,
+ * negotiate.c). Equal answers may get two keys ("?a=1&b=2" and "?b=2&a=1"): that costs a
+ * second entry, never a wrong answer.
+ *
+ * The key is built into buf (len bytes) when it fits, else into a malloc'd buffer. NULL
+ * when memory is short. */
 static char *cache_key(request *req, const char *target, char *buf, size_t len)
 {
     static const char *const rep_name[] = {"none", "json", "csv"};
