@@ -147,20 +147,40 @@ static void body_append(app *a, conn_ctx *cx, const char *data, size_t size)
  * that a request libmicrohttpd ends without the completion notice (it refused the request
  * itself, or the client went away) is freed when the connection closes. */
 typedef struct conn_slot {
-    conn_ctx *cx; /* owned until on_completed takes it back */
+    conn_ctx *cx;    /* owned until on_completed takes it back */
+    conn_ctx *spare; /* a completed request's state, what it owned freed, kept for the
+                        connection's next request (no allocation per request); owned */
 } conn_slot;
+
+/* Frees everything a request's state owns, not the state itself. */
+static void conn_ctx_clear(conn_ctx *cx)
+{
+    req_release(&cx->req); /* its answer; the cache entry libmicrohttpd was sending */
+    publish_wait_free(cx->req.wait);
+    body_release(cx);
+    free(cx->body);
+    free(cx->target);
+}
 
 /* Frees a request's state and everything it owns. */
 static void conn_ctx_free(conn_ctx *cx)
 {
     if (cx == NULL)
         return;
-    req_release(&cx->req); /* its answer; the cache entry libmicrohttpd was sending */
-    publish_wait_free(cx->req.wait);
-    body_release(cx);
-    free(cx->body);
-    free(cx->target);
+    conn_ctx_clear(cx);
     free(cx);
+}
+
+/* A request's state whose request is over: kept as slot's spare (slot may be NULL), or
+ * freed when there is one already. */
+static void conn_ctx_done(conn_slot *slot, conn_ctx *cx)
+{
+    if (slot == NULL || slot->spare != NULL) {
+        conn_ctx_free(cx);
+        return;
+    }
+    conn_ctx_clear(cx);
+    slot->spare = cx;
 }
 
 static conn_slot *slot_of(struct MHD_Connection *conn)
@@ -182,6 +202,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     }
     if (slot) {
         conn_ctx_free(slot->cx);
+        free(slot->spare);
         free(slot);
     }
     *socket_context = NULL;
@@ -204,18 +225,23 @@ static size_t count_args(const char *target)
 /* MHD_OPTION_URI_LOG_CALLBACK: called once per request with the request target exactly as
  * sent (path, query, %-escapes), before libmicrohttpd parses the query and reads the
  * headers. Returns the request's state, which libmicrohttpd passes to on_request as
- * *con_cls and to on_completed (which frees it; the connection's slot frees it when the
- * completion notice never comes), or NULL when memory is short (on_request then allocates
- * it). A target with more than SERVE_MAX_ARGS parameters has its query cut here, in
+ * *con_cls and to on_completed (which frees it, or keeps it for the connection's next
+ * request: conn_ctx_done; the connection's slot frees it when the completion notice never
+ * comes), or NULL when memory is short (on_request then allocates it). A target with more than SERVE_MAX_ARGS parameters has its query cut here, in
  * libmicrohttpd's own buffer (it parses the query right after this call, from the '?' it
  * has found; the bytes are writable, only the parameter is const): so the parameters never
  * reach the pool, and on_headers answers 414. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
-    conn_ctx *cx = calloc(1, sizeof *cx);
-    if (cx == NULL)
+    conn_slot *slot = slot_of(conn);
+    conn_ctx *cx = slot ? slot->spare : NULL;
+    if (cx != NULL) {
+        slot->spare = NULL;
+        memset(cx, 0, sizeof *cx);
+    } else if ((cx = calloc(1, sizeof *cx)) == NULL) {
         return NULL;
+    }
     clock_gettime(CLOCK_MONOTONIC, &cx->start);
     cx->target_len = strlen(uri);
     cx->target_nul = strstr(uri, "%00") != NULL;
@@ -223,7 +249,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     cx->target = cx->target_len <= SERVE_MAX_URL ? strdup(uri) : NULL;
     if (cx->n_args > SERVE_MAX_ARGS)
         ((char *)strchr(uri, '?'))[1] = '\0';
-    conn_slot *slot = slot_of(conn);
     if (slot) {
         conn_ctx_free(slot->cx); /* a previous request's, never completed */
         slot->cx = cx;
@@ -486,7 +511,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (slot && slot->cx == cx)
         slot->cx = NULL;
     if (!cx->set_up) { /* refused by libmicrohttpd before on_request (431, ...) */
-        conn_ctx_free(cx);
+        conn_ctx_done(slot, cx);
         return;
     }
     double secs = elapsed(&cx->start);
@@ -495,7 +520,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (log_access_enabled())
         log_request(req->method, req->url, req->status, req->bytes, secs * 1000.0,
                     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
-    conn_ctx_free(cx);
+    conn_ctx_done(slot, cx);
 }
 
 /* sync_after_commit of serve's sync thread (store lock held): the publish thread loads the
