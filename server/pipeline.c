@@ -444,8 +444,10 @@ enum MHD_Result pipeline_serve(request *req, const char *target)
     enum MHD_Result res = MHD_NO;
     cache_entry *e = cache_get(a->cache, key, version);
     if (e != NULL) { /* a hit: the handler does not run */
-        res = reply_acceptable(req, e->content_type, &res) == 0 ? send_cached(req, e)
-                                                                : pipeline_send(req, res);
+        if (reply_acceptable(req, e->content_type, &res) == 0)
+            res = send_cached(req, e);
+        else
+            res = pipeline_send(req, res); /* its 406 or 400 */
         cache_entry_release(e);
     } else {
         req->resp.version = version; /* unless the handler reads a snapshot (req_snapshot) */
