@@ -116,7 +116,7 @@ static enum MHD_Result reply_reload_error(request *req, const report_result *out
                                           int date)
 {
     char day[DATE_STR_LEN];
-    return reply_problem(req, reply_store_status(reload), "the report of %s is stored "
+    return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the report of %s is stored "
                          "(revision %d) but the service could not reload its data (%s); send it "
                          "again to retry", date_format(date, day), out->stored.revision,
                          reload == STORE_ENOMEM ? "out of memory" : "database error");
