@@ -17,7 +17,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config python3 \
         libmicrohttpd-dev libjansson-dev libsqlite3-dev zlib1g-dev libjs-dygraphs \
-        check libcurl4-openssl-dev libssl-dev librsvg2-dev libcairo2-dev \
+        check libcurl4-openssl-dev libssl-dev librsvg2-dev libcairo2-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 
 WORKDIR /src
@@ -38,6 +38,7 @@ LABEL org.opencontainers.image.title="attrition" \
       org.opencontainers.image.licenses="MIT"
 
 # Runtime libraries only (zlib1g is already in the base; listed to say it is needed).
+# libpq5: the PostgreSQL store (a postgresql:// database).
 # libcurl4 and ca-certificates: `attrition sync` and `serve --sync-every` fetch the dataset
 # over HTTPS with certificates verified. librsvg2-2 and libcairo2 render the PNG cards
 # (/v1/cards/{category}.png), with fonts-dejavu-core so that their text has a font (about
@@ -48,7 +49,7 @@ LABEL org.opencontainers.image.title="attrition" \
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libmicrohttpd12 libjansson4 libsqlite3-0 zlib1g libcurl4 libssl3 ca-certificates \
-        librsvg2-2 libcairo2 fonts-dejavu-core \
+        librsvg2-2 libcairo2 fonts-dejavu-core libpq5 \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt/* /var/log/dpkg.log
 

@@ -12,6 +12,9 @@ Writes its figures between the events markers of bench/RESULTS.md (--write) and 
 them. A benchmark, not a test: nothing fails on a slow figure.
 
 usage: bench/events.py --db attrition.db [--bin build/attrition] [-n 10000] [--posts 3]
+
+The client and the server each hold N sockets: `ulimit -n` must be above N + 100 (raise it
+in the shell first, e.g. `ulimit -n 20000`).
 """
 import argparse
 import json
@@ -35,6 +38,24 @@ def rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+def cpu_ms(pid):
+    """User + system CPU time of the process so far, in ms, and its minor page faults."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK"), int(fields[7])
+
+
+def smaps(pid):
+    """The process's /proc/PID/smaps_rollup fields, in KiB."""
+    out = {}
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB":
+                out[parts[0].rstrip(":")] = int(parts[1])
+    return out
 
 
 def get(port, path, headers=None):
@@ -95,7 +116,10 @@ def main():
         socks = []
         req = b"GET /v1/events HTTP/1.1\r\nHost: b\r\nAccept: text/event-stream\r\n\r\n"
         t0 = time.time()
+        steps = {}
         for i in range(a.n):
+            if i in (1000, 5000):
+                steps[i] = rss_kib(srv.pid)
             s = socket.create_connection(("127.0.0.1", port))
             s.sendall(req)
             s.setblocking(False)
@@ -116,8 +140,10 @@ def main():
         connect_s = time.time() - t0
         time.sleep(1)
         subs_rss = rss_kib(srv.pid)
+        subs_smaps = smaps(srv.pid)
         lat1 = latency(port)
         fan = []
+        cpu = []
         latest = json.loads(get(port, "/v1/cumulative/latest"))
         day = latest["date"]
         totals = latest["totals"]
@@ -132,6 +158,7 @@ def main():
             r = urllib.request.Request("http://127.0.0.1:%d/v1/reports" % port, data=body,
                                        headers={"Authorization": "Bearer " + TOKEN,
                                                 "Content-Type": "application/json"})
+            c0 = cpu_ms(srv.pid)
             t_post = time.perf_counter()
             urllib.request.urlopen(r).read()
             n_got = 0
@@ -143,12 +170,18 @@ def main():
                     if got[i] is None and needle in bufs[i]:
                         got[i] = time.perf_counter() - t_post
                         n_got += 1
+            c1 = cpu_ms(srv.pid)
+            cpu.append((c1[0] - c0[0], c1[1] - c0[1]))
             fan.append([g for g in got if g is not None])
+        time.sleep(1)
+        after_rss = rss_kib(srv.pid)
         res = {
+            "steps": steps, "rss_after_mib": after_rss / 1024, "smaps": subs_smaps, "cpu": cpu,
             "subscribers": opened, "connect_s": connect_s,
             "rss_base_mib": base_rss / 1024, "rss_subs_mib": subs_rss / 1024,
             "per_sub_kib": (subs_rss - base_rss) / max(1, opened),
-            "fanout": [(len(f), pct(f, 0.5) * 1000, pct(f, 0.99) * 1000, max(f) * 1000) for f in fan if f],
+            "fanout": [(len(f), pct(f, 0.5) * 1000, pct(f, 0.99) * 1000, max(f) * 1000, c)
+                       for f, c in zip(fan, cpu) if f],
             "get_ms_without": lat0, "get_ms_with": lat1,
         }
         for s in socks:
@@ -165,11 +198,19 @@ def main():
              "- Subscribers open: %d (connected in %.1f s)" % (res["subscribers"], res["connect_s"]),
              "- Server RSS: %.1f MiB before, %.1f MiB with the subscribers: **%.1f KiB per subscriber**"
              % (res["rss_base_mib"], res["rss_subs_mib"], res["per_sub_kib"]),
+             "- RSS while connecting: %s; %.1f MiB a second after the POSTs below; with the "
+             "subscribers, smaps_rollup: Anonymous %.1f MiB, Private_Dirty %.1f MiB"
+             % (", ".join("%.1f MiB at %d" % (v / 1024, k) for k, v in sorted(res["steps"].items())),
+                res["rss_after_mib"], res["smaps"].get("Anonymous", 0) / 1024,
+                res["smaps"].get("Private_Dirty", 0) / 1024),
              "- Fan-out of one `report` event, from the POST to each subscriber having it "
-             "(received and parsed by the one Python client, so the client's own time is included):", ""]
-    lines += ["| POST | subscribers reached | p50 ms | p99 ms | max ms |", "| ---: | ---: | ---: | ---: | ---: |"]
-    for k, (n, p50, p99, mx) in enumerate(res["fanout"]):
-        lines.append("| %d | %d | %.0f | %.0f | %.0f |" % (k + 1, n, p50, p99, mx))
+             "(received and parsed by the one Python client, so the client's own time is included), "
+             "and the server's CPU time (user + system) and minor page faults from the POST until the "
+             "last subscriber had it:", ""]
+    lines += ["| POST | subscribers reached | p50 ms | p99 ms | max ms | server CPU ms | page faults |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for k, (n, p50, p99, mx, c) in enumerate(res["fanout"]):
+        lines.append("| %d | %d | %.0f | %.0f | %.0f | %.0f | %d |" % (k + 1, n, p50, p99, mx, c[0], c[1]))
     lines += ["", "- GET /v1/daily/latest, 300 sequential requests: p50/p99 %.2f / %.2f ms without "
               "subscribers, %.2f / %.2f ms with them" % (res["get_ms_without"] + res["get_ms_with"]), ""]
     text = "\n".join(lines)

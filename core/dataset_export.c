@@ -53,56 +53,56 @@ static const char *key_of(ds_ctx *c, size_t i)
 /* Reads every row of sql (date, day, keys) into dst: {date: {"day", "keys"}}. */
 static int read_layouts(ds_ctx *c, const char *file, json_t *dst)
 {
-    sqlite3_stmt *stmt = store_prepare(c->st, "SELECT date, day, keys FROM dataset_entry "
+    db_stmt *stmt = store_prepare(c->st, "SELECT date, day, keys FROM dataset_entry "
                                               "WHERE file = ?1", "t", file);
     int step;
     if (stmt == NULL)
         return STORE_EDB;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        json_t *keys = json_loads((const char *)sqlite3_column_text(stmt, 2), 0, NULL);
-        json_t *e = json_pack("{s:o, s:o}", "day", sqlite3_column_type(stmt, 1) == SQLITE_NULL
-                              ? json_null() : json_integer(sqlite3_column_int64(stmt, 1)),
+    while ((step = db_step(stmt)) == DB_ROW) {
+        json_t *keys = json_loads((const char *)db_column_text(stmt, 2), 0, NULL);
+        json_t *e = json_pack("{s:o, s:o}", "day", db_column_null(stmt, 1)
+                              ? json_null() : json_integer(db_column_int64(stmt, 1)),
                               "keys", json_is_array(keys) ? keys : json_array());
         if (!json_is_array(keys))
             json_decref(keys);
-        json_object_set_new(dst, (const char *)sqlite3_column_text(stmt, 0), e);
+        json_object_set_new(dst, (const char *)db_column_text(stmt, 0), e);
     }
-    sqlite3_finalize(stmt);
-    return step == SQLITE_DONE ? STORE_OK : STORE_EDB;
+    db_finalize(stmt);
+    return step == DB_DONE ? STORE_OK : STORE_EDB;
 }
 
 /* Reads annotations and correction notes into c. */
 static int read_extras(ds_ctx *c)
 {
     int step;
-    sqlite3_stmt *stmt = store_prepare(c->st, "SELECT date, key, value FROM report_annotation", "");
+    db_stmt *stmt = store_prepare(c->st, "SELECT date, key, value FROM report_annotation", "");
     if (stmt == NULL)
         return STORE_EDB;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *d = (const char *)sqlite3_column_text(stmt, 0);
+    while ((step = db_step(stmt)) == DB_ROW) {
+        const char *d = (const char *)db_column_text(stmt, 0);
         if (json_object_get(c->ann, d) == NULL)
             json_object_set_new(c->ann, d, json_object());
-        json_object_set_new(json_object_get(c->ann, d), (const char *)sqlite3_column_text(stmt, 1),
-                            json_string((const char *)sqlite3_column_text(stmt, 2)));
+        json_object_set_new(json_object_get(c->ann, d), (const char *)db_column_text(stmt, 1),
+                            json_string((const char *)db_column_text(stmt, 2)));
     }
-    sqlite3_finalize(stmt);
-    if (step != SQLITE_DONE)
+    db_finalize(stmt);
+    if (step != DB_DONE)
         return STORE_EDB;
     stmt = store_prepare(c->st, "SELECT date, category, amount FROM correction_note", "");
     if (stmt == NULL)
         return STORE_EDB;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *d = (const char *)sqlite3_column_text(stmt, 0);
+    while ((step = db_step(stmt)) == DB_ROW) {
+        const char *d = (const char *)db_column_text(stmt, 0);
         json_t *e = json_object_get(c->notes, d);
         if (e == NULL)
             json_object_set_new(c->notes, d, e = json_pack("{s:n, s:[]}", "day", "keys"));
         if (json_object_get(e, "notes") == NULL)
             json_object_set_new(e, "notes", json_object());
-        json_object_set_new(json_object_get(e, "notes"), (const char *)sqlite3_column_text(stmt, 1),
-                            json_integer(sqlite3_column_int64(stmt, 2)));
+        json_object_set_new(json_object_get(e, "notes"), (const char *)db_column_text(stmt, 1),
+                            json_integer(db_column_int64(stmt, 2)));
     }
-    sqlite3_finalize(stmt);
-    return step == SQLITE_DONE ? STORE_OK : STORE_EDB;
+    db_finalize(stmt);
+    return step == DB_DONE ? STORE_OK : STORE_EDB;
 }
 
 /* id -> first alias of the embedded categories.json. */

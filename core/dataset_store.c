@@ -30,10 +30,12 @@ int dataset_file_find(const char *path)
 }
 
 /* Runs an upsert stmt (NULL: a failed prepare) and reports in *changed whether it wrote. */
-static int upsert(store *st, sqlite3_stmt *stmt, int *changed)
+static int upsert(store *st, db_stmt *stmt, int *changed)
 {
-    int rc = store_run(stmt);
-    *changed = rc == STORE_OK && sqlite3_changes(store_db(st)) > 0;
+    int64_t n = 0;
+    (void)st;
+    int rc = db_run(stmt, &n);
+    *changed = rc == STORE_OK && n > 0;
     return rc;
 }
 
@@ -46,10 +48,12 @@ int dataset_entry_set(store *st, int file, int date, int64_t day, const char *ke
         return STORE_EINVAL;
     date_format(date, ds);
     return upsert(st, store_prepare(st, keep
-        ? "INSERT OR IGNORE INTO dataset_entry(file, date, day, keys) VALUES(?1, ?2, ?3, ?4)"
+        ? "INSERT INTO dataset_entry(file, date, day, keys) VALUES(?1, ?2, ?3, ?4) "
+          "ON CONFLICT DO NOTHING"
         : "INSERT INTO dataset_entry(file, date, day, keys) VALUES(?1, ?2, ?3, ?4) "
           "ON CONFLICT(file, date) DO UPDATE SET day = excluded.day, keys = excluded.keys "
-          "WHERE day IS NOT excluded.day OR keys IS NOT excluded.keys",
+          "WHERE dataset_entry.day IS DISTINCT FROM excluded.day "
+          "OR dataset_entry.keys IS DISTINCT FROM excluded.keys",
         "ttnt", dataset_file_name(file), ds, day == INT64_MIN ? STATS_NONE : day, keys), changed);
 }
 
@@ -59,9 +63,10 @@ int dataset_annotation_set(store *st, int date, const char *key, const char *val
     char ds[DATE_STR_LEN];
     date_format(date, ds);
     return upsert(st, store_prepare(st, keep
-        ? "INSERT OR IGNORE INTO report_annotation(date, key, value) VALUES(?1, ?2, ?3)"
+        ? "INSERT INTO report_annotation(date, key, value) VALUES(?1, ?2, ?3) "
+          "ON CONFLICT DO NOTHING"
         : "INSERT INTO report_annotation(date, key, value) VALUES(?1, ?2, ?3) "
           "ON CONFLICT(date, key) DO UPDATE SET value = excluded.value "
-          "WHERE value IS NOT excluded.value",
+          "WHERE report_annotation.value IS DISTINCT FROM excluded.value",
         "ttt", ds, key, value), changed);
 }

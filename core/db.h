@@ -26,8 +26,8 @@ enum db_kind { DB_SQLITE = 1, DB_POSTGRES = 2 };
 #define DB_ROW 1
 
 /* Which backend a target names: DB_POSTGRES for "postgresql://" and "postgres://" URIs (and
- * libpq "key=value" strings starting with "host=", "dbname=", "service="), else DB_SQLITE (a
- * file path or ":memory:"). */
+ * libpq "key=value" strings starting with one of libpq's keywords: "host=", "dbname=",
+ * "user = ...", "service=", ...), else DB_SQLITE (a file path or ":memory:"). */
 int db_kind_of(const char *target);
 
 /* Opens a connection to target (the backend chosen by db_kind_of) with STORE_OPEN_* flags:
@@ -68,6 +68,10 @@ const char *db_column_text(db_stmt *s, int i);
 int64_t db_changes(db_stmt *s);
 /* Back to before the first step, keeping the bound arguments. */
 void db_reset(db_stmt *s);
+/* Resets s and binds new arguments (fmt as in db_prepare, the same parameters) in place of
+ * the old: for statements kept prepared across calls. A store status. */
+int db_rebind(db_stmt *s, const char *fmt, ...);
+int db_rebind_va(db_stmt *s, const char *fmt, va_list ap);
 void db_finalize(db_stmt *s);   /* NULL is fine */
 
 /* Steps a statement that returns no rows, then finalizes it (s may be NULL: a failed
@@ -110,5 +114,18 @@ int db_reconnect(db *d);
 /* Unix seconds since the connection has been unusable (its server unreachable), or 0 while
  * it works (always 0 for SQLite). */
 int64_t db_down_since(db *d);
+
+/* The schema, which only the backend knows (see core/db_backend.h for the details).
+ * db_schema_begin, outside a transaction: checks the schema version (STORE_ECORRUPT for a
+ * newer or foreign database), starts a write transaction, migrates, creates what is missing
+ * and records STORE_SCHEMA_VERSION; on STORE_OK the transaction is left open for the caller
+ * to seed and commit, *fresh 1 for an empty database. db_schema_check: an integrity check
+ * (SQLite: quick_check). db_backup / db_restore: a file copy of the whole database (SQLite;
+ * PostgreSQL: STORE_EINVAL, use pg_dump / pg_restore); after db_restore the caller runs
+ * db_schema_begin and commits. Each returns a store status with a message in err. */
+int db_schema_begin(db *d, int *fresh, char *err, size_t errlen);
+int db_schema_check(db *d, const char *target, char *err, size_t errlen);
+int db_backup(db *d, const char *path, char *err, size_t errlen);
+int db_restore(db *d, const char *path, uint64_t before, char *err, size_t errlen);
 
 #endif

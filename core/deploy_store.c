@@ -74,14 +74,14 @@ enum write_op { WRITE_CREATE, WRITE_REPLACE, WRITE_DELETE };
 static int write_txn(store *st, enum write_op op, deploy_estimate *e, int64_t id,
                      deploy_estimate *stored, deploy_failure *fail)
 {
-    sqlite3 *db = store_db(st);
+    db *d = store_db(st);
     int rc, sst, status;
     if ((sst = store_begin(st)) != STORE_OK)
         return failed(st, fail, from_store(sst), sst, "starting the write");
-    status = op == WRITE_CREATE ? deploy_db_create(db, e)
-           : op == WRITE_REPLACE ? deploy_db_replace(db, e) : deploy_db_delete(db, id);
+    status = op == WRITE_CREATE ? deploy_db_create(d, e)
+           : op == WRITE_REPLACE ? deploy_db_replace(d, e) : deploy_db_delete(d, id);
     if (status == DEPLOY_OK && op != WRITE_DELETE)
-        status = deploy_db_get(db, e->id, stored);
+        status = deploy_db_get(d, e->id, stored);
     if (status != DEPLOY_OK) {
         rc = failed(st, fail, status, STORE_OK, "storing the estimate");
         goto cleanup;

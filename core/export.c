@@ -8,39 +8,73 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *col_json(sqlite3_stmt *stmt, int i)
+/* Column i as JSON: null for SQL NULL, else an integer (type 'i'), a string ('t') or the
+ * parsed JSON text ('j'; null when it does not parse). */
+static json_t *col_json(db_stmt *stmt, int i, char type)
 {
-    switch (sqlite3_column_type(stmt, i)) {
-    case SQLITE_NULL: return json_null();
-    case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(stmt, i));
-    default: return json_string((const char *)sqlite3_column_text(stmt, i));
+    if (db_column_null(stmt, i))
+        return json_null();
+    if (type == 'i')
+        return json_integer(db_column_int64(stmt, i));
+    if (type == 'j') {
+        json_t *v = json_loads(db_column_text(stmt, i), 0, NULL);
+        return v ? v : json_null();
     }
+    return json_string(db_column_text(stmt, i));
 }
 
-/* Runs sql and appends one object per row to arr, keyed by the column names. A column
- * whose value is JSON text and whose name is in json_cols is parsed. Returns 0 or -1. */
-static int rows_to_json(store *st, const char *sql, json_t *arr, const char *json_cols)
+/* Runs sql and appends one object per row to arr, keyed by the column names, each column
+ * typed by its letter in types (see col_json); 'S' makes the column and the next one
+ * object "source": {"name": this, "url": next}. Returns 0 or -1. */
+static int rows_to_json(store *st, const char *sql, json_t *arr, const char *types)
 {
-    sqlite3_stmt *stmt = store_prepare(st, sql, "");
+    db_stmt *stmt = store_prepare(st, sql, "");
     int step, rc = -1;
     if (stmt == NULL)
         return -1;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((step = db_step(stmt)) == DB_ROW) {
         json_t *o = json_object();
-        for (int i = 0; i < sqlite3_column_count(stmt); i++) {
-            const char *name = sqlite3_column_name(stmt, i);
-            json_t *v;
-            if (strstr(json_cols, name) && sqlite3_column_type(stmt, i) == SQLITE_TEXT)
-                v = json_loads((const char *)sqlite3_column_text(stmt, i), 0, NULL);
-            else
-                v = col_json(stmt, i);
-            json_object_set_new(o, name, v ? v : json_null());
+        for (int i = 0; i < db_column_count(stmt) && types[i]; i++) {
+            if (types[i] == 'S') {
+                json_object_set_new(o, "source", json_pack("{s:o, s:o}", "name",
+                                    col_json(stmt, i, 't'), "url", col_json(stmt, i + 1, 't')));
+                i++;
+                continue;
+            }
+            json_object_set_new(o, db_column_name(stmt, i), col_json(stmt, i, types[i]));
         }
         json_array_append_new(arr, o);
     }
-    rc = step == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(stmt);
+    rc = step == DB_DONE ? 0 : -1;
+    db_finalize(stmt);
     return rc;
+}
+
+/* categories: [{id, label, unit, replaced_by, aliases: [alias, ...]}] in sort order. */
+static int categories_to_json(store *st, json_t *arr)
+{
+    if (rows_to_json(st, "SELECT id, label, unit, replaced_by FROM category ORDER BY sort, id",
+                     arr, "tttt"))
+        return -1;
+    json_t *by_id = json_object(), *c;
+    size_t i;
+    int step = STORE_ENOMEM;
+    json_array_foreach(arr, i, c) {
+        json_object_set_new(c, "aliases", json_array());
+        json_object_set(by_id, json_string_value(json_object_get(c, "id")), c);
+    }
+    /* lower(): SQLite's NOCASE order of the alias column, on PostgreSQL too */
+    db_stmt *stmt = store_prepare(st, "SELECT category, alias FROM category_alias "
+                                      "ORDER BY category, lower(alias)", "");
+    while (stmt && (step = db_step(stmt)) == DB_ROW) {
+        c = json_object_get(by_id, db_column_text(stmt, 0));
+        if (c)
+            json_array_append_new(json_object_get(c, "aliases"),
+                                  json_string(db_column_text(stmt, 1)));
+    }
+    db_finalize(stmt);
+    json_decref(by_id);
+    return step == DB_DONE ? 0 : -1;
 }
 
 /* reports: [{date, revision, stored_at, by, source_url, totals, qualifiers}] in date order. */
@@ -48,35 +82,35 @@ static int reports_to_json(store *st, json_t *arr)
 {
     int rc = -1, step;
     json_t *cur = NULL;
-    sqlite3_stmt *stmt = store_prepare(st,
+    db_stmt *stmt = store_prepare(st,
         "SELECT r.date, r.revision, r.stored_at, r.source_url, v.category, v.total, v.qualifier, "
         "r.written_by "
         "FROM report r LEFT JOIN report_value v ON v.date = r.date "
         "LEFT JOIN category c ON c.id = v.category ORDER BY r.date, c.sort, c.id", "");
     if (stmt == NULL)
         return -1;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *date = (const char *)sqlite3_column_text(stmt, 0);
+    while ((step = db_step(stmt)) == DB_ROW) {
+        const char *date = (const char *)db_column_text(stmt, 0);
         if (cur == NULL || strcmp(json_string_value(json_object_get(cur, "date")), date) != 0) {
             cur = json_pack("{s:s, s:I, s:s, s:o, s:o, s:{}, s:{}}", "date", date, "revision",
-                            (json_int_t)sqlite3_column_int64(stmt, 1), "stored_at",
-                            (const char *)sqlite3_column_text(stmt, 2), "by",
-                            col_json(stmt, 7), "source_url",
-                            col_json(stmt, 3), "totals", "qualifiers");
+                            (json_int_t)db_column_int64(stmt, 1), "stored_at",
+                            (const char *)db_column_text(stmt, 2), "by",
+                            col_json(stmt, 7, 't'), "source_url",
+                            col_json(stmt, 3, 't'), "totals", "qualifiers");
             if (cur == NULL)
                 goto cleanup;
             json_array_append_new(arr, cur);
         }
-        if (sqlite3_column_type(stmt, 4) == SQLITE_NULL)
+        if (db_column_null(stmt, 4))
             continue;
-        const char *cat = (const char *)sqlite3_column_text(stmt, 4);
-        json_object_set_new(json_object_get(cur, "totals"), cat, col_json(stmt, 5));
-        if (sqlite3_column_type(stmt, 6) != SQLITE_NULL)
-            json_object_set_new(json_object_get(cur, "qualifiers"), cat, col_json(stmt, 6));
+        const char *cat = (const char *)db_column_text(stmt, 4);
+        json_object_set_new(json_object_get(cur, "totals"), cat, col_json(stmt, 5, 'i'));
+        if (!db_column_null(stmt, 6))
+            json_object_set_new(json_object_get(cur, "qualifiers"), cat, col_json(stmt, 6, 't'));
     }
-    rc = step == SQLITE_DONE ? 0 : -1;
+    rc = step == DB_DONE ? 0 : -1;
 cleanup:
-    sqlite3_finalize(stmt);
+    db_finalize(stmt);
     return rc;
 }
 
@@ -89,27 +123,23 @@ static int export_json(store *st, FILE *out)
                              "deleted_deployments", "dataset_entries", "annotations");
     if (root == NULL)
         return -1;
-    json_t *cats = json_object_get(root, "categories");
-    if (rows_to_json(st,
-            "SELECT id, label, unit, replaced_by, (SELECT json_group_array(alias) FROM "
-            "(SELECT alias FROM category_alias a WHERE a.category = c.id ORDER BY alias)) "
-            "AS aliases FROM category c ORDER BY sort, id", cats, "aliases") ||
+    if (categories_to_json(st, json_object_get(root, "categories")) ||
         reports_to_json(st, json_object_get(root, "reports")) ||
         rows_to_json(st, "SELECT date, revision, stored_at, written_by AS by, totals, "
                          "qualifiers, source_url FROM report_revision ORDER BY date, revision",
-                     json_object_get(root, "revisions"), "totals qualifiers") ||
+                     json_object_get(root, "revisions"), "tittjjt") ||
         rows_to_json(st, "SELECT date, category, amount FROM correction_note "
-                         "ORDER BY date, category", json_object_get(root, "correction_notes"), "") ||
+                         "ORDER BY date, category", json_object_get(root, "correction_notes"), "tti") ||
         rows_to_json(st, "SELECT id, country, deployed_to, figure, low, high, kind, as_of, "
-                         "target_date, description, json_object('name', source_name, 'url', "
-                         "source_url) AS source FROM deployment ORDER BY id",
-                     json_object_get(root, "deployments"), "source") ||
+                         "target_date, description, source_name, source_url "
+                         "FROM deployment ORDER BY id",
+                     json_object_get(root, "deployments"), "ittiiitttt" "S") ||
         rows_to_json(st, "SELECT id, deleted_at FROM deployment_deleted ORDER BY id",
-                     json_object_get(root, "deleted_deployments"), "") ||
+                     json_object_get(root, "deleted_deployments"), "it") ||
         rows_to_json(st, "SELECT file, date, day, keys FROM dataset_entry ORDER BY file, date",
-                     json_object_get(root, "dataset_entries"), "keys") ||
+                     json_object_get(root, "dataset_entries"), "ttij") ||
         rows_to_json(st, "SELECT date, key, value FROM report_annotation ORDER BY date, key",
-                     json_object_get(root, "annotations"), ""))
+                     json_object_get(root, "annotations"), "ttt"))
         goto cleanup;
     if (json_dumpf(root, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', out) == EOF)
         goto cleanup;

@@ -394,7 +394,7 @@ static int detect_json(json_t *root)
 
 /* ---- attrition's own export ---------------------------------------------------- */
 
-static int exec_bound(store *st, const char *what, char *err, size_t errlen, sqlite3_stmt *stmt)
+static int exec_bound(store *st, const char *what, char *err, size_t errlen, db_stmt *stmt)
 {
     if (store_run(stmt) != STORE_OK) {
         text_message(err, errlen, "%s: %s", what, store_errmsg(st));
@@ -426,7 +426,8 @@ static int import_export_categories(store *st, const char *name, json_t *cats,
         json_t *alias;
         json_array_foreach(json_object_get(c, "aliases"), k, alias) {
             if (exec_bound(st, name, err, errlen, store_prepare(st,
-                    "INSERT OR IGNORE INTO category_alias VALUES(?1, ?2)", "tt",
+                    "INSERT INTO category_alias(alias, category) VALUES(?1, ?2) "
+                    "ON CONFLICT DO NOTHING", "tt",
                     json_string_value(alias), id)))
                 return -1;
         }
@@ -501,7 +502,7 @@ static int import_export_report(store *st, const char *name, size_t i, json_t *r
     return exec_bound(st, name, err, errlen, store_prepare(st,
             "UPDATE report SET revision = coalesce(?2, revision), "
             "stored_at = coalesce(?3, stored_at), source_url = ?4, "
-            "written_by = CASE WHEN ?6 THEN ?5 ELSE written_by END WHERE date = ?1",
+            "written_by = CASE WHEN ?6 = 1 THEN ?5 ELSE written_by END WHERE date = ?1",
             "tntttn", ds, json_is_integer(rev) ? (int64_t)json_integer_value(rev) : STATS_NONE,
             stored, json_string_value(json_object_get(r, "source_url")),
             json_string_value(by), (int64_t)(by != NULL)));
@@ -518,8 +519,9 @@ static int import_export_revision(store *st, const char *name, size_t i, json_t 
     char *totals = json_dumps(json_object_get(r, "totals"), JSON_COMPACT | JSON_PRESERVE_ORDER);
     char *quals = json_dumps(json_object_get(r, "qualifiers"), JSON_COMPACT | JSON_PRESERVE_ORDER);
     int bad = exec_bound(st, name, err, errlen, store_prepare(st,
-            "INSERT OR IGNORE INTO report_revision(date, revision, stored_at, totals, "
-            "qualifiers, source_url, written_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO report_revision(date, revision, stored_at, totals, "
+            "qualifiers, source_url, written_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+            "ON CONFLICT DO NOTHING",
             "tittttt", ds, (int64_t)json_integer_value(json_object_get(r, "revision")),
             json_string_value(json_object_get(r, "stored_at")),
             totals ? totals : "{}", quals ? quals : "{}",

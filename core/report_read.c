@@ -38,53 +38,53 @@ int report_load(store *st, const char *day, report *out)
     int rc = REPORT_EDB, step;
     size_t cap = 0;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT revision, stored_at, source_url, written_by "
+    db_stmt *stmt = store_prepare(st, "SELECT revision, stored_at, source_url, written_by "
                                            "FROM report WHERE date = ?1", "t", day);
     if (stmt == NULL)
         goto cleanup;
-    step = sqlite3_step(stmt);
-    if (step != SQLITE_ROW) {
-        rc = step == SQLITE_DONE ? REPORT_ENOTFOUND
-                                 : report_status_from_store(store_status_from_sqlite(step));
+    step = db_step(stmt);
+    if (step != DB_ROW) {
+        rc = step == DB_DONE ? REPORT_ENOTFOUND
+                                 : report_status_from_store(step);
         goto cleanup;
     }
     date_parse(day, &out->date);
-    out->revision = sqlite3_column_int(stmt, 0);
+    out->revision = (int)db_column_int64(stmt, 0);
     snprintf(out->stored_at, sizeof out->stored_at, "%s",
-             (const char *)sqlite3_column_text(stmt, 1));
-    if (sqlite3_column_type(stmt, 2) != SQLITE_NULL &&
-        (out->source_url = strdup((const char *)sqlite3_column_text(stmt, 2))) == NULL) {
+             (const char *)db_column_text(stmt, 1));
+    if (!db_column_null(stmt, 2) &&
+        (out->source_url = strdup((const char *)db_column_text(stmt, 2))) == NULL) {
         rc = REPORT_ENOMEM;
         goto cleanup;
     }
-    if (sqlite3_column_type(stmt, 3) != SQLITE_NULL &&
-        (out->written_by = strdup((const char *)sqlite3_column_text(stmt, 3))) == NULL) {
+    if (!db_column_null(stmt, 3) &&
+        (out->written_by = strdup((const char *)db_column_text(stmt, 3))) == NULL) {
         rc = REPORT_ENOMEM;
         goto cleanup;
     }
-    if ((step = sqlite3_step(stmt)) != SQLITE_DONE)
+    if ((step = db_step(stmt)) != DB_DONE)
         goto cleanup;
-    sqlite3_finalize(stmt);
+    db_finalize(stmt);
     stmt = store_prepare(st, "SELECT v.category, v.total, v.qualifier FROM report_value v "
                              "JOIN category c ON c.id = v.category WHERE v.date = ?1 "
                              "ORDER BY c.sort, v.category", "t", day);
     if (stmt == NULL)
         goto cleanup;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (value_push(out, &cap, (const char *)sqlite3_column_text(stmt, 0),
-                       sqlite3_column_int64(stmt, 1),
-                       (const char *)sqlite3_column_text(stmt, 2)) != 0) {
+    while ((step = db_step(stmt)) == DB_ROW) {
+        if (value_push(out, &cap, (const char *)db_column_text(stmt, 0),
+                       db_column_int64(stmt, 1),
+                       (const char *)db_column_text(stmt, 2)) != 0) {
             rc = REPORT_ENOMEM;
             goto cleanup;
         }
     }
-    if (step != SQLITE_DONE) {
-        rc = report_status_from_store(store_status_from_sqlite(step));
+    if (step != DB_DONE) {
+        rc = report_status_from_store(step);
         goto cleanup;
     }
     rc = REPORT_OK;
 cleanup:
-    sqlite3_finalize(stmt);
+    db_finalize(stmt);
     if (rc != REPORT_OK)
         report_free(out);
     return rc;
@@ -97,20 +97,20 @@ int report_load_neighbour(store *st, const char *day, int dir, report *out)
     char other[DATE_STR_LEN] = "";
     int rc = REPORT_EDB;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *stmt = store_prepare(st, dir < 0 ? "SELECT max(date) FROM report WHERE date < ?1"
+    db_stmt *stmt = store_prepare(st, dir < 0 ? "SELECT max(date) FROM report WHERE date < ?1"
                                                    : "SELECT min(date) FROM report WHERE date > ?1",
                                        "t", day);
-    int step = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
-    if (step == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(stmt, 0);
+    int step = stmt ? db_step(stmt) : STORE_EDB;
+    if (step == DB_ROW) {
+        const char *t = db_column_text(stmt, 0);
         snprintf(other, sizeof other, "%s", t ? (const char *)t : "");
-        step = sqlite3_step(stmt);
+        step = db_step(stmt);
     }
-    if (step != SQLITE_DONE)
+    if (step != DB_DONE)
         goto cleanup;
     rc = other[0] ? report_load(st, other, out) : REPORT_ENOTFOUND;
 cleanup:
-    sqlite3_finalize(stmt);
+    db_finalize(stmt);
     return rc;
 }
 
@@ -122,7 +122,7 @@ int report_get(store *st, int date, report *out)
 
 /* Fills out (zeroed first) from a stored revision: JSON texts of totals and qualifiers.
  * REPORT_OK, REPORT_ENOMEM, REPORT_EDB (the stored JSON is not what it should be). */
-static int revision_from_row(sqlite3_stmt *stmt, int date, report *out)
+static int revision_from_row(db_stmt *stmt, int date, report *out)
 {
     int rc = REPORT_EDB;
     size_t cap = 0;
@@ -130,19 +130,19 @@ static int revision_from_row(sqlite3_stmt *stmt, int date, report *out)
     json_t *v;
     memset(out, 0, sizeof *out);
     out->date = date;
-    out->revision = sqlite3_column_int(stmt, 0);
+    out->revision = (int)db_column_int64(stmt, 0);
     snprintf(out->stored_at, sizeof out->stored_at, "%s",
-             (const char *)sqlite3_column_text(stmt, 1));
-    json_t *totals = json_loads((const char *)sqlite3_column_text(stmt, 2), 0, NULL);
-    json_t *quals = json_loads((const char *)sqlite3_column_text(stmt, 3), 0, NULL);
+             (const char *)db_column_text(stmt, 1));
+    json_t *totals = json_loads((const char *)db_column_text(stmt, 2), 0, NULL);
+    json_t *quals = json_loads((const char *)db_column_text(stmt, 3), 0, NULL);
     if (!json_is_object(totals) || !json_is_object(quals))
         goto cleanup;
     rc = REPORT_ENOMEM;
-    if (sqlite3_column_type(stmt, 4) != SQLITE_NULL &&
-        (out->source_url = strdup((const char *)sqlite3_column_text(stmt, 4))) == NULL)
+    if (!db_column_null(stmt, 4) &&
+        (out->source_url = strdup((const char *)db_column_text(stmt, 4))) == NULL)
         goto cleanup;
-    if (sqlite3_column_type(stmt, 5) != SQLITE_NULL &&
-        (out->written_by = strdup((const char *)sqlite3_column_text(stmt, 5))) == NULL)
+    if (!db_column_null(stmt, 5) &&
+        (out->written_by = strdup((const char *)db_column_text(stmt, 5))) == NULL)
         goto cleanup;
     json_object_foreach(totals, key, v) {
         if (value_push(out, &cap, key, json_integer_value(v),
@@ -170,7 +170,7 @@ int report_history(store *st, int date, report **out, size_t *n)
     char day[DATE_STR_LEN];
     int rc, step;
     size_t cap = 4, count = 0;
-    sqlite3_stmt *stmt = NULL;
+    db_stmt *stmt = NULL;
     report *revs = calloc(cap, sizeof *revs);
     *out = NULL;
     *n = 0;
@@ -185,7 +185,7 @@ int report_history(store *st, int date, report **out, size_t *n)
                          "t", day);
     if (stmt == NULL)
         goto cleanup;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((step = db_step(stmt)) == DB_ROW) {
         report *nr = array_room(revs, count, &cap, sizeof *nr, 4);
         if (nr == NULL) {
             rc = REPORT_ENOMEM;
@@ -197,14 +197,14 @@ int report_history(store *st, int date, report **out, size_t *n)
         count++;
         rc = REPORT_EDB;
     }
-    if (step != SQLITE_DONE)
+    if (step != DB_DONE)
         goto cleanup;
     rc = REPORT_OK;
     *out = revs;
     *n = count;
     revs = NULL;
 cleanup:
-    sqlite3_finalize(stmt);
+    db_finalize(stmt);
     report_history_free(revs, count);
     return rc;
 }
@@ -213,24 +213,24 @@ int report_stamps_latest(store *st, size_t max, report_stamp *out, size_t *n)
 {
     int step;
     *n = 0;
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT date, revision, stored_at FROM report "
+    db_stmt *stmt = store_prepare(st, "SELECT date, revision, stored_at FROM report "
                                            "ORDER BY date DESC LIMIT ?1", "i", (int64_t)max);
     if (stmt == NULL)
         return report_status_from_store(store_last_status(st));
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW && *n < max) {
+    while ((step = db_step(stmt)) == DB_ROW && *n < max) {
         report_stamp *r = &out[*n];
-        const char *d = (const char *)sqlite3_column_text(stmt, 0);
-        const char *at = (const char *)sqlite3_column_text(stmt, 2);
+        const char *d = (const char *)db_column_text(stmt, 0);
+        const char *at = (const char *)db_column_text(stmt, 2);
         if (d == NULL || date_parse(d, &r->date) != 0)
             continue;
-        r->revision = sqlite3_column_int(stmt, 1);
+        r->revision = (int)db_column_int64(stmt, 1);
         snprintf(r->stored_at, sizeof r->stored_at, "%s", at ? at : "");
         (*n)++;
     }
-    sqlite3_finalize(stmt);
-    if (step != SQLITE_DONE && step != SQLITE_ROW) {
+    db_finalize(stmt);
+    if (step != DB_DONE && step != DB_ROW) {
         *n = 0;
-        int rc = report_status_from_store(store_status_from_sqlite(step));
+        int rc = report_status_from_store(step);
         return rc == REPORT_OK ? REPORT_EDB : rc;
     }
     return REPORT_OK;

@@ -16,16 +16,16 @@ int report_sources(store *st, int from, int to, report_source **out, size_t *n)
     *out = NULL;
     *n = 0;
     /* Dates are stored as YYYY-MM-DD text, whose order is the calendar's. */
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT date, source_url FROM report WHERE date "
+    db_stmt *stmt = store_prepare(st, "SELECT date, source_url FROM report WHERE date "
                                            "BETWEEN ?1 AND ?2 AND source_url IS NOT NULL "
                                            "ORDER BY date", "tt", date_format(from, a),
                                        date_format(to, b));
     if (stmt == NULL)
         goto cleanup;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((step = db_step(stmt)) == DB_ROW) {
         int day;
-        const char *d = (const char *)sqlite3_column_text(stmt, 0);
-        const char *u = (const char *)sqlite3_column_text(stmt, 1);
+        const char *d = (const char *)db_column_text(stmt, 0);
+        const char *u = (const char *)db_column_text(stmt, 1);
         if (d == NULL || u == NULL || date_parse(d, &day) != 0)
             continue;
         report_source *grown = array_room(arr, len, &cap, sizeof *arr, 16);
@@ -40,8 +40,8 @@ int report_sources(store *st, int from, int to, report_source **out, size_t *n)
         }
         arr[len++].date = day;
     }
-    if (step != SQLITE_DONE) {
-        rc = store_status_from_sqlite(step);
+    if (step != DB_DONE) {
+        rc = step;
         goto cleanup;
     }
     *out = arr;
@@ -50,7 +50,7 @@ int report_sources(store *st, int from, int to, report_source **out, size_t *n)
     len = 0;
     rc = STORE_OK;
 cleanup:
-    sqlite3_finalize(stmt);
+    db_finalize(stmt);
     report_sources_free(arr, len);
     return rc;
 }

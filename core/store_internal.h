@@ -1,35 +1,24 @@
 #ifndef ATTRITION_STORE_INTERNAL_H
 #define ATTRITION_STORE_INTERNAL_H
 
-/* The store's SQLite side, for core/ only: the connection and the statement helpers. The
- * server never sees a sqlite3 type (include/attrition/store.h has none); core modules that
- * run SQL include this header. */
-
-#include <sqlite3.h>
+/* The store's database side, for core/ only: the connection and the statement helpers.
+ * Backend-neutral: core modules that run SQL include this header and use core/db.h; the
+ * server never sees a database type (include/attrition/store.h has none). */
 
 #include "attrition/store.h"
+#include "db.h"
 
 /* The store's connection (borrowed; lives until store_close). */
-sqlite3 *store_db(store *st);
+db *store_db(store *st);
 
-/* Prepares sql and binds the arguments described by fmt: 't' text (const char *; NULL
- * binds NULL), 'i' int64_t, 'n' int64_t bound as NULL when it equals STATS_NONE.
- * Returns the statement (the caller finalizes it) or NULL on failure. */
-sqlite3_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...);
-/* store_prepare on a bare connection (core/deploy_db.c works on one). After NULL,
- * sqlite3_errcode(db) says why. */
-sqlite3_stmt *store_prepare_db(sqlite3 *db, const char *sql, const char *fmt, ...);
+/* db_prepare on the store's connection. NULL on failure (db_status(store_db(st)) says why). */
+db_stmt *store_prepare(store *st, const char *sql, const char *fmt, ...);
 
-/* Steps a statement that returns no rows, then finalizes it (stmt may be NULL: a failed
- * prepare). Returns STORE_OK only when the step gave SQLITE_DONE, else a store status. */
-int store_run(sqlite3_stmt *stmt);
+/* db_run without the count: steps a statement that returns no rows, then finalizes it
+ * (stmt may be NULL: a failed prepare). Returns STORE_OK only when it ran to DB_DONE. */
+int store_run(db_stmt *stmt);
 
-/* Maps an SQLite result code to a store status (SQLITE_READONLY, SQLITE_FULL, ... to
- * STORE_EREADONLY; SQLITE_CORRUPT/NOTADB to STORE_ECORRUPT; SQLITE_NOMEM to STORE_ENOMEM;
- * others STORE_EDB). THE mapping: other core modules map from the store status. */
-int store_status_from_sqlite(int rc);
-
-/* Transactions. begin is BEGIN IMMEDIATE. commit bumps nothing by itself. Only core opens
+/* Transactions (db_begin etc. on the store's connection). begin excludes other writers. commit bumps nothing by itself. Only core opens
  * and ends transactions (the server calls core functions that each run one). */
 int store_begin(store *st);
 int store_commit(store *st);

@@ -4,7 +4,6 @@
 #include "attrition/date.h"
 #include "store_internal.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +15,9 @@ const char *sync_state_outcome_name(int outcome)
     return outcome >= 0 && outcome < SYNC_N_OUTCOMES ? names[outcome] : "unknown";
 }
 
-static void copy_col(sqlite3_stmt *stmt, int i, char *out, size_t len)
+static void copy_col(db_stmt *stmt, int i, char *out, size_t len)
 {
-    const unsigned char *t = sqlite3_column_text(stmt, i);
+    const char *t = db_column_text(stmt, i);
     snprintf(out, len, "%s", t ? (const char *)t : "");
 }
 
@@ -26,17 +25,17 @@ int sync_state_url_get(store *st, const char *url, char *etag, size_t etag_len,
                        char *last_modified, size_t lm_len)
 {
     etag[0] = last_modified[0] = '\0';
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT etag, last_modified FROM sync_url "
+    db_stmt *stmt = store_prepare(st, "SELECT etag, last_modified FROM sync_url "
                                            "WHERE url = ?1", "t", url);
     if (stmt == NULL)
         return STORE_EDB;
-    int step = sqlite3_step(stmt);
-    int rc = step == SQLITE_ROW ? STORE_OK : step == SQLITE_DONE ? STORE_ENOTFOUND : STORE_EDB;
-    if (step == SQLITE_ROW) {
+    int step = db_step(stmt);
+    int rc = step == DB_ROW ? STORE_OK : step == DB_DONE ? STORE_ENOTFOUND : STORE_EDB;
+    if (step == DB_ROW) {
         copy_col(stmt, 0, etag, etag_len);
         copy_col(stmt, 1, last_modified, lm_len);
     }
-    sqlite3_finalize(stmt);
+    db_finalize(stmt);
     return rc;
 }
 
@@ -55,7 +54,7 @@ int sync_state_url_set(store *st, const char *url, const char *etag, const char 
 static int disagreements_prune(store *st)
 {
     return store_run(store_prepare(st,
-        "DELETE FROM sync_disagreement WHERE upstream IS (SELECT total FROM report_value v "
+        "DELETE FROM sync_disagreement WHERE upstream IS NOT DISTINCT FROM (SELECT total FROM report_value v "
         "WHERE v.date = sync_disagreement.date AND v.category = sync_disagreement.category) "
         "OR NOT EXISTS (SELECT 1 FROM report r WHERE r.date = sync_disagreement.date "
         "AND r.written_by IN ('post', 'put'))", ""));
@@ -68,7 +67,7 @@ int sync_state_record(store *st, int outcome, int64_t at, const char *detail)
         return rc;
     return store_run(store_prepare(st,
         "INSERT INTO sync_outcome(outcome, total, last_at, detail) VALUES(?1, 1, ?2, ?3) "
-        "ON CONFLICT(outcome) DO UPDATE SET total = total + 1, last_at = excluded.last_at, "
+        "ON CONFLICT(outcome) DO UPDATE SET total = sync_outcome.total + 1, last_at = excluded.last_at, "
         "detail = excluded.detail",
         "tit", sync_state_outcome_name(outcome), at, detail ? detail : ""));
 }
@@ -77,18 +76,18 @@ int sync_state_summary_get(store *st, sync_state_summary *out)
 {
     memset(out, 0, sizeof *out);
     out->last_outcome = -1;
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT outcome, total, last_at, detail "
+    db_stmt *stmt = store_prepare(st, "SELECT outcome, total, last_at, detail "
                                            "FROM sync_outcome ORDER BY last_at, outcome", "");
     if (stmt == NULL)
         return STORE_EDB;
     int step;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(stmt, 0);
-        int64_t at = sqlite3_column_int64(stmt, 2);
+    while ((step = db_step(stmt)) == DB_ROW) {
+        const char *name = (const char *)db_column_text(stmt, 0);
+        int64_t at = db_column_int64(stmt, 2);
         for (int o = 0; o < SYNC_N_OUTCOMES; o++) {
             if (name == NULL || strcmp(name, sync_state_outcome_name(o)) != 0)
                 continue;
-            out->total[o] = sqlite3_column_int64(stmt, 1);
+            out->total[o] = db_column_int64(stmt, 1);
             if (at >= out->last_at) {
                 out->last_at = at;
                 out->last_outcome = o;
@@ -98,30 +97,30 @@ int sync_state_summary_get(store *st, sync_state_summary *out)
                 out->last_success_at = at;
         }
     }
-    sqlite3_finalize(stmt);
-    if (step != SQLITE_DONE)
+    db_finalize(stmt);
+    if (step != DB_DONE)
         return STORE_EDB;
     /* The disagreements that still hold (see disagreements_prune), the latest described. */
     stmt = store_prepare(st,
         "SELECT count(*) OVER (), d.date, d.category, d.stored, d.upstream, d.source "
         "FROM sync_disagreement d JOIN report r ON r.date = d.date "
-        "AND r.written_by IN ('post', 'put') WHERE d.upstream IS NOT (SELECT total FROM "
+        "AND r.written_by IN ('post', 'put') WHERE d.upstream IS DISTINCT FROM (SELECT total FROM "
         "report_value v WHERE v.date = d.date AND v.category = d.category) "
         "ORDER BY d.seen_at DESC, d.date DESC, d.category LIMIT 1", "");
     if (stmt == NULL)
         return STORE_EDB;
-    if ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        out->disagreements = sqlite3_column_int64(stmt, 0);
+    if ((step = db_step(stmt)) == DB_ROW) {
+        out->disagreements = db_column_int64(stmt, 0);
         char stored[32] = "none";
-        if (sqlite3_column_type(stmt, 3) != SQLITE_NULL)
-            snprintf(stored, sizeof stored, "%lld", (long long)sqlite3_column_int64(stmt, 3));
+        if (!db_column_null(stmt, 3))
+            snprintf(stored, sizeof stored, "%lld", (long long)db_column_int64(stmt, 3));
         snprintf(out->disagreement, sizeof out->disagreement, "%s %s: stored %s (written "
-                 "through the API), %.300s says %lld", sqlite3_column_text(stmt, 1),
-                 sqlite3_column_text(stmt, 2), stored, sqlite3_column_text(stmt, 5),
-                 (long long)sqlite3_column_int64(stmt, 4));
+                 "through the API), %.300s says %lld", db_column_text(stmt, 1),
+                 db_column_text(stmt, 2), stored, db_column_text(stmt, 5),
+                 (long long)db_column_int64(stmt, 4));
     }
-    sqlite3_finalize(stmt);
-    return step == SQLITE_ROW || step == SQLITE_DONE ? STORE_OK : STORE_EDB;
+    db_finalize(stmt);
+    return step == DB_ROW || step == DB_DONE ? STORE_OK : STORE_EDB;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -136,7 +135,7 @@ int sync_state_missing_days(store *st, const int *dates, size_t n, size_t *missi
     *missing = 0;
     *first = 0;
     int *sorted = malloc((n ? n : 1) * sizeof *sorted);
-    sqlite3_stmt *stmt = NULL;
+    db_stmt *stmt = NULL;
     if (sorted == NULL)
         goto cleanup;
     memcpy(sorted, dates, n * sizeof *sorted);
@@ -145,8 +144,8 @@ int sync_state_missing_days(store *st, const int *dates, size_t n, size_t *missi
     stmt = store_prepare(st, "SELECT date FROM report ORDER BY date", "");
     if (stmt == NULL)
         goto cleanup;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *ds = (const char *)sqlite3_column_text(stmt, 0);
+    while ((step = db_step(stmt)) == DB_ROW) {
+        const char *ds = (const char *)db_column_text(stmt, 0);
         int day;
         if (ds == NULL || date_parse(ds, &day) != 0)
             continue;
@@ -155,9 +154,9 @@ int sync_state_missing_days(store *st, const int *dates, size_t n, size_t *missi
                 *first = day;
         }
     }
-    rc = step == SQLITE_DONE ? STORE_OK : STORE_EDB;
+    rc = step == DB_DONE ? STORE_OK : STORE_EDB;
 cleanup:
-    sqlite3_finalize(stmt);
+    db_finalize(stmt);
     free(sorted);
     return rc;
 }
@@ -165,13 +164,13 @@ cleanup:
 int sync_state_latest_day(store *st, int *day)
 {
     *day = 0;
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT max(date) FROM report", "");
-    int step = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
-    const char *ds = step == SQLITE_ROW ? (const char *)sqlite3_column_text(stmt, 0) : NULL;
+    db_stmt *stmt = store_prepare(st, "SELECT max(date) FROM report", "");
+    int step = stmt ? db_step(stmt) : STORE_EDB;
+    const char *ds = step == DB_ROW ? (const char *)db_column_text(stmt, 0) : NULL;
     if (ds)
         date_parse(ds, day);
-    sqlite3_finalize(stmt);
-    return step == SQLITE_ROW ? STORE_OK : STORE_EDB;
+    db_finalize(stmt);
+    return step == DB_ROW ? STORE_OK : STORE_EDB;
 }
 
 int sync_state_savepoint(store *st)

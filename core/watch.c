@@ -1,45 +1,29 @@
 /* Watching a database for other connections' commits. See include/attrition/watch.h. */
 #include "attrition/watch.h"
 #include "store_internal.h"
-#include "store_internal.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 struct watch {
-    store *st;             /* the watch's own read-only connection */
-    sqlite3_stmt *pragma;  /* PRAGMA data_version, prepared once */
-    int64_t last;          /* value seen at the previous poll */
+    store *st; /* the watch's own read-only connection */
 };
-
-/* Reads PRAGMA data_version into *v. Returns 0 or -1. */
-static int read_pragma(watch *w, int64_t *v)
-{
-    sqlite3_reset(w->pragma);
-    int rc = sqlite3_step(w->pragma);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(w->pragma);
-        return -1;
-    }
-    *v = sqlite3_column_int64(w->pragma, 0);
-    sqlite3_reset(w->pragma);
-    return 0;
-}
 
 int watch_open(const char *path, watch **out, char *err, size_t errlen)
 {
     watch *w = calloc(1, sizeof *w);
+    int changed;
     if (w == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     if (store_open(path, STORE_OPEN_READONLY, &w->st, err, errlen) != STORE_OK)
         goto fail;
-    if (sqlite3_prepare_v3(store_db(w->st), "PRAGMA data_version", -1,
-                           SQLITE_PREPARE_PERSISTENT, &w->pragma, NULL) != SQLITE_OK ||
-        read_pragma(w, &w->last) != 0) {
-        snprintf(err, errlen, "database %s: PRAGMA data_version: %s", path,
+    /* the first call takes the baseline (and shows that the database can be watched) */
+    if (db_changed(store_db(w->st), &changed) != STORE_OK) {
+        char shown[512];
+        db_target_redacted(path, shown, sizeof shown);
+        snprintf(err, errlen, "database %s: watching for changes: %s", shown,
                  store_errmsg(w->st));
         goto fail;
     }
@@ -54,20 +38,14 @@ void watch_close(watch *w)
 {
     if (w == NULL)
         return;
-    sqlite3_finalize(w->pragma);
     store_close(w->st);
     free(w);
 }
 
 int watch_poll(watch *w, int *changed)
 {
-    int64_t v;
     *changed = 0;
-    if (read_pragma(w, &v) != 0)
-        return -1;
-    *changed = v != w->last;
-    w->last = v;
-    return 0;
+    return db_changed(store_db(w->st), changed) == STORE_OK ? 0 : -1;
 }
 
 store *watch_store(watch *w)
@@ -77,12 +55,13 @@ store *watch_store(watch *w)
 
 int watch_snapshot_load(watch *w, stats_snapshot **out)
 {
-    sqlite3 *db = store_db(w->st);
-    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        return store_status_from_sqlite(sqlite3_errcode(db));
-    int rc = store_snapshot_load(w->st, out);
+    db *d = store_db(w->st);
+    int rc = db_begin_read(d);
+    if (rc != STORE_OK)
+        return rc;
+    rc = store_snapshot_load(w->st, out);
     if (rc != STORE_OK)
         *out = NULL;
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    db_commit(d);
     return rc;
 }

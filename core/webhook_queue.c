@@ -19,8 +19,9 @@ int webhook_queue_add(store *st, const char *const *keys, const char *const *url
 {
     int rc = store_begin(st);
     for (size_t i = 0; rc == STORE_OK && i < n; i++)
-        rc = store_run(store_prepare(st, "INSERT OR IGNORE INTO webhook_delivery(event_key, url, "
-                                         "body, next_at, created_at) VALUES(?1, ?2, ?3, ?4, ?4)",
+        rc = store_run(store_prepare(st, "INSERT INTO webhook_delivery(event_key, url, "
+                                         "body, next_at, created_at) VALUES(?1, ?2, ?3, ?4, ?4) "
+                                         "ON CONFLICT DO NOTHING",
                                      "ttti", keys[i], urls[i], bodies[i], now));
     if (rc == STORE_OK)
         rc = store_commit(st);
@@ -42,27 +43,27 @@ void webhook_jobs_free(webhook_job *jobs, size_t n)
 /* Reads the due deliveries into out (inside the caller's transaction). */
 static int read_due(store *st, int64_t now, size_t max, webhook_job *out, size_t *n)
 {
-    int step = SQLITE_DONE, rc = STORE_OK;
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT id, url, body, attempts FROM webhook_delivery "
+    int step = DB_DONE, rc = STORE_OK;
+    db_stmt *stmt = store_prepare(st, "SELECT id, url, body, attempts FROM webhook_delivery "
                                            "WHERE done_at IS NULL AND next_at <= ?1 "
                                            "ORDER BY next_at, id LIMIT ?2", "ii", now, (int64_t)max);
     if (stmt == NULL)
         return failure(st, STORE_EDB);
-    while (*n < max && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while (*n < max && (step = db_step(stmt)) == DB_ROW) {
         webhook_job *j = &out[*n];
-        j->id = sqlite3_column_int64(stmt, 0);
-        j->url = strdup((const char *)sqlite3_column_text(stmt, 1));
-        j->body = strdup((const char *)sqlite3_column_text(stmt, 2));
-        j->attempts = sqlite3_column_int(stmt, 3);
+        j->id = db_column_int64(stmt, 0);
+        j->url = strdup((const char *)db_column_text(stmt, 1));
+        j->body = strdup((const char *)db_column_text(stmt, 2));
+        j->attempts = (int)db_column_int64(stmt, 3);
         (*n)++;
         if (j->url == NULL || j->body == NULL) {
             rc = STORE_ENOMEM;
             break;
         }
     }
-    if (rc == STORE_OK && step != SQLITE_DONE && step != SQLITE_ROW)
-        rc = failure(st, store_status_from_sqlite(step));
-    sqlite3_finalize(stmt);
+    if (rc == STORE_OK && step != DB_DONE && step != DB_ROW)
+        rc = failure(st, step);
+    db_finalize(stmt);
     return rc;
 }
 
@@ -108,13 +109,13 @@ long webhook_queue_length(store *st, int64_t *next_at)
 {
     long n = -1;
     *next_at = INT64_MAX;
-    sqlite3_stmt *stmt = store_prepare(st, "SELECT count(*), min(next_at) FROM webhook_delivery "
+    db_stmt *stmt = store_prepare(st, "SELECT count(*), min(next_at) FROM webhook_delivery "
                                            "WHERE done_at IS NULL", "");
-    if (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
-        n = (long)sqlite3_column_int64(stmt, 0);
-        if (sqlite3_column_type(stmt, 1) != SQLITE_NULL)
-            *next_at = sqlite3_column_int64(stmt, 1);
+    if (stmt && db_step(stmt) == DB_ROW) {
+        n = (long)db_column_int64(stmt, 0);
+        if (!db_column_null(stmt, 1))
+            *next_at = db_column_int64(stmt, 1);
     }
-    sqlite3_finalize(stmt);
+    db_finalize(stmt);
     return n;
 }

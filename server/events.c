@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 /* One event as sent: "id: V\nevent: NAME\ndata: JSON\n\n". */
 typedef struct frame {
@@ -28,6 +30,7 @@ typedef struct sub {
     uint64_t beats;      /* heartbeats already sent */
     size_t hello;        /* bytes of the opening lines already sent */
     int suspended;       /* 1 while its connection is suspended by sub_read */
+    int dirty;           /* its reader's buffer may hold whole pages not given back (sub_read) */
     struct sub *prev, *next;
 } sub;
 
@@ -43,6 +46,7 @@ struct events {
     uint64_t deploy_version;   /* of the last snapshot seen */
     unsigned long long published, dropped, refused;
     struct ticker *ticker;
+    size_t page;               /* the system's page size */
 };
 
 static const char hello_text[] = "retry: 3000\n: attrition events\n\n";
@@ -72,15 +76,52 @@ static size_t take(char *buf, size_t max, const char *text, size_t len, size_t *
     return n;
 }
 
+/* The whole pages of a reader's buffer buf (max bytes): [*lo, *hi), empty when it spans
+ * none (a non-chunked stream's small block, HTTP/1.0). For a chunked stream buf is
+ * libmicrohttpd's write buffer, nearly all of the connection's memory pool. */
+static void whole_pages(const char *buf, size_t max, size_t page, uintptr_t *lo, uintptr_t *hi)
+{
+    *lo = ((uintptr_t)buf + page - 1) / page * page;
+    *hi = ((uintptr_t)buf + max) / page * page;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+/* The bytes the reader of s has to send, counted up to a little over cap (lock held). */
+static size_t pending_bytes(const struct events *ev, const sub *s, size_t cap)
+{
+    size_t n = sizeof hello_text - 1 - s->hello, off = s->off;
+    for (uint64_t q = s->seq; q < ev->next_seq && n <= cap; q++, off = 0)
+        n += ev->ring[q % EVENTS_RING].len - off;
+    return n;
+}
+
 /* The content reader of a subscription (MHD_ContentReaderCallback): what is pending from
  * the subscriber's cursor on, a heartbeat, or nothing: then the connection is suspended
- * until wake_all. */
+ * until wake_all.
+ *
+ * Memory of an idle subscriber: before it suspends, the reader gives the whole pages of its
+ * buffer back to the kernel (madvise MADV_DONTNEED), so that the connection keeps resident
+ * only the pool's first and last pages (the request head, libmicrohttpd's records of its
+ * headers) instead of the ~16 KiB of a 24 KiB pool it has touched: libmicrohttpd zeroes the
+ * read buffer, half the pool, when it shrinks it before the answer. The buffer is ours to
+ * write until the reader returns, and libmicrohttpd sends only the bytes the reader
+ * reports, so on its private anonymous pages the madvise is the same as writing zeros
+ * (what the pool holds there anyway), without the memory.
+ * To keep that off the fan-out, less than a page pending (a live event, a heartbeat) is
+ * written within the start of buf before its first whole page, which stays resident, in
+ * several chunks if need be, when that holds EVENTS_MIN_ROOM bytes: writing further would
+ * fault a page in only to give it back, and each madvise's TLB flush interrupts the CPUs
+ * running the other threads (costly in a VM). A replay writes freely, then gives its pages
+ * back. libmicrohttpd ends each chunk with CRLF after the data, hence the 2 kept free. */
 static ssize_t sub_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     sub *s = cls;
     struct events *ev = s->ev;
-    size_t n = 0;
+    uintptr_t lo, hi;
+    whole_pages(buf, max, ev->page, &lo, &hi);
+    size_t n = 0, lim = max, room = hi > lo ? (size_t)(lo - (uintptr_t)buf) : max;
     pthread_mutex_lock(&ev->lock);
     if (ev->closing) {
         pthread_mutex_unlock(&ev->lock);
@@ -91,26 +132,38 @@ static ssize_t sub_read(void *cls, uint64_t pos, char *buf, size_t max)
         pthread_mutex_unlock(&ev->lock);
         return MHD_CONTENT_READER_END_WITH_ERROR;
     }
+    if (hi > lo && room >= EVENTS_MIN_ROOM + 2 && pending_bytes(ev, s, ev->page) <= ev->page)
+        lim = room - 2;
     if (s->hello < sizeof hello_text - 1)
-        n += take(buf, max, hello_text, sizeof hello_text - 1, &s->hello);
-    while (n < max && s->seq < ev->next_seq) {
+        n += take(buf, lim, hello_text, sizeof hello_text - 1, &s->hello);
+    while (n < lim && s->seq < ev->next_seq) {
         const frame *f = &ev->ring[s->seq % EVENTS_RING];
-        n += take(buf + n, max - n, f->text, f->len, &s->off);
+        n += take(buf + n, lim - n, f->text, f->len, &s->off);
         if (s->off == f->len) {
             s->seq++;
             s->off = 0;
         }
     }
-    if (n == 0 && s->beats < ev->beats && max >= sizeof beat_text - 1) {
+    if (n == 0 && s->beats < ev->beats && lim >= sizeof beat_text - 1) {
         memcpy(buf, beat_text, sizeof beat_text - 1);
         n = sizeof beat_text - 1;
         s->beats = ev->beats;
     }
+    int release = n == 0 && s->dirty && hi > lo;
     if (n == 0) {
         s->suspended = 1;
         MHD_suspend_connection(s->conn);
     }
+    if (n > 0 && n + 2 > room) /* this chunk reaches into the whole pages */
+        s->dirty = 1;
+    else if (release)
+        s->dirty = 0;
     pthread_mutex_unlock(&ev->lock);
+    /* After the unlock: a resume from another thread is acted on by this connection's own
+     * thread, the one running this reader, so nothing writes into buf meanwhile. A failure
+     * only keeps the pages. */
+    if (release)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
     return (ssize_t)n;
 }
 
@@ -208,6 +261,8 @@ struct events *events_new(app *a)
     if (ev == NULL)
         return NULL;
     ev->a = a;
+    long page = sysconf(_SC_PAGESIZE);
+    ev->page = page > 0 ? (size_t)page : 4096;
     /* A subscriber holds a connection for as long as it stays: at most half of conn_limit,
      * so that streams never take every connection and leave other requests unanswered. */
     ev->limit = (size_t)a->cfg->events_limit;
@@ -312,6 +367,7 @@ static sub *subscribe(struct events *ev, struct MHD_Connection *conn, int has_la
     s->conn = conn;
     s->seq = has_last ? replay_from(ev, last) : ev->next_seq;
     s->beats = ev->beats;
+    s->dirty = 1; /* libmicrohttpd zeroed the read buffer (half the pool) */
     s->next = ev->subs;
     if (ev->subs)
         ev->subs->prev = s;
@@ -341,7 +397,7 @@ enum MHD_Result handle_events(request *req)
                              "event subscribers as it allows (%zu) or is stopping; retry later"
                              : "out of memory", ev->limit);
     }
-    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 512,
+    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, EVENTS_BLOCK,
                                                                   sub_read, s, sub_free);
     if (resp == NULL) {
         sub_free(s);

@@ -18,10 +18,15 @@
  * so a subscriber that does not read never delays the others: it stays behind in the
  * kernel's and libmicrohttpd's buffers (bounded by the connection's memory pool), and is
  * closed by the idle timeout when its socket takes nothing, or when it falls more than
- * EVENTS_RING events behind. */
+ * EVENTS_RING events behind. An idle subscriber gives back to the kernel the pages of its
+ * connection's pool it does not use (sub_read in events.c): ~7 KiB each (bench/RESULTS.md). */
 
 #define EVENTS_RING 100
 #define EVENTS_HEARTBEAT_MS 15000 /* a comment line to every subscriber */
+#define EVENTS_MIN_ROOM 64 /* bytes; see sub_read in events.c */
+/* The callback response's own buffer, per subscriber: used only by a stream that is not
+ * chunked (an HTTP/1.0 client); a chunked one is written into libmicrohttpd's write buffer. */
+#define EVENTS_BLOCK 128
 
 struct events;
 

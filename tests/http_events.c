@@ -13,7 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <unistd.h>
 
 TCase *http_events_tcase(void);
 
@@ -26,17 +30,26 @@ static double deadline_s(void)
     return w && *w ? 10.0 : 1.0;
 }
 
-/* The first 60 days of the dataset (upstream.h), a server with writes enabled and env. */
-static int start_short(test_server *s, const char *what, const char *extra_env)
+/* The first 60 days of the dataset (upstream.h), a server with writes enabled and env
+ * (up to 4 more settings, NULL-terminated). */
+static int start_short_env(test_server *s, const char *what, const char *const *extra)
 {
     int have = test_have_dataset(what) && test_dataset_files() != NULL;
     ck_assert_int_eq(test_server_prepare(s), 0);
     upstream_dataset_until(UPSTREAM_SHORT_UNTIL);
     if (have)
         ck_assert_int_eq(upstream_import_dataset(s), 0);
-    const char *env[] = {"ATTRITION_TOKEN=" TOKEN, extra_env, NULL};
+    const char *env[6] = {"ATTRITION_TOKEN=" TOKEN};
+    for (int i = 0; extra && extra[i] && i < 4; i++)
+        env[i + 1] = extra[i];
     ck_assert_int_eq(test_server_start(s, env), 0);
     return have;
+}
+
+static int start_short(test_server *s, const char *what, const char *extra_env)
+{
+    const char *extra[] = {extra_env, NULL};
+    return start_short_env(s, what, extra);
 }
 
 static long long data_version(const test_server *s)
@@ -296,6 +309,139 @@ START_TEST(test_limit_half_connections)
 }
 END_TEST
 
+#define IDLE_SUBS 400
+#define IDLE_POSTS 8 /* their frames (~650 bytes each) are more than a page together */
+
+/* The frame "id: V\nevent: report\ndata: ...\n\n" of version v in c's text, copied into
+ * out (len bytes); 0, or -1 when c has no such complete frame. */
+static int frame_of(const sse_client *c, long long v, char *out, size_t len)
+{
+    char id[48];
+    snprintf(id, sizeof id, "id: %lld\nevent: report\n", v);
+    const char *p = strstr(c->text, id), *end = p ? strstr(p, "\n\n") : NULL;
+    if (end == NULL || (size_t)(end + 2 - p) >= len)
+        return -1;
+    memcpy(out, p, (size_t)(end + 2 - p));
+    out[end + 2 - p] = '\0';
+    return 0;
+}
+
+/* A subscriber speaking HTTP/1.0: no chunks, the stream goes through the callback
+ * response's own small block (EVENTS_BLOCK). */
+static void open_http10(const test_server *s, sse_client *c)
+{
+    memset(c, 0, sizeof *c);
+    c->text = calloc(1, 1);
+    c->cap = 1;
+    ck_assert_ptr_nonnull(c->text);
+    c->fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(c->fd, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)s->port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    static const char req[] = "GET /v1/events HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n";
+    ck_assert_int_eq(connect(c->fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(write(c->fd, req, sizeof req - 1), (ssize_t)(sizeof req - 1));
+}
+
+/* Idle subscribers cost little memory: an idle stream gives back the pages of
+ * libmicrohttpd's pool it does not use (events.c, sub_read); and every subscriber still
+ * gets every frame whole, wherever its buffer lies in the pages (a live event goes out in
+ * as many chunks as the room before the first whole page needs), as does a replay of more
+ * than a page (written freely, then given back) followed by a live event, and an HTTP/1.0
+ * subscriber (no chunks). The RSS bound is checked only on a plain build: the sanitizers'
+ * allocator and valgrind's have their own layouts. */
+START_TEST(test_idle_subscribers)
+{
+    test_server s;
+    static const char *const extra[] = {"ATTRITION_CONN_LIMIT=2000", "ATTRITION_PER_IP_LIMIT=0",
+                                        NULL};
+    if (!start_short_env(&s, "http_events idle", extra)) {
+        test_server_cleanup(&s);
+        return;
+    }
+    static sse_client c[IDLE_SUBS + 16];
+    sse_client late, old;
+    const int n = IDLE_SUBS + 16;
+    long before = 0;
+    /* 16 first, so that the threads' first-use buffers are not counted */
+    for (int i = 0; i < n; i++) {
+        if (i == 16) {
+            usleep(300 * 1000);
+            before = test_rss_kib(s.pid);
+        }
+        ck_assert_int_eq(sse_open(&s, NULL, 0, &c[i]), 0);
+        ck_assert_msg(sse_wait(&c[i], "attrition events", 5) >= 0, "subscriber %d: %ld %s", i,
+                      c[i].status, c[i].text);
+    }
+    open_http10(&s, &old);
+    ck_assert_msg(sse_wait(&old, "attrition events", 5) >= 0, "HTTP/1.0: %s", old.text);
+    usleep(300 * 1000);
+    long after = test_rss_kib(s.pid);
+    ck_assert_int_gt(before, 0);
+    double per = (double)(after - before) / IDLE_SUBS;
+    printf("http_events: %d idle subscribers: RSS %ld KiB -> %ld KiB, %.1f KiB each\n",
+           IDLE_SUBS, before, after, per);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_UNDEFINED__)
+    const char *w = getenv("ATTRITION_WRAPPER");
+    if (w == NULL || *w == '\0') /* 19 KiB each before the pages were given back */
+        ck_assert_msg(per < 12, "%d idle subscribers took %.1f KiB each", IDLE_SUBS, per);
+#endif
+    long long v0 = data_version(&s), v[IDLE_POSTS + 1];
+    char date[DATE_STR_LEN], frame[IDLE_POSTS + 1][4096];
+    for (int k = 0; k < IDLE_POSTS; k++)
+        v[k] = post_next_day(&s, date);
+    char needle[128];
+    report_needle(needle, sizeof needle, v[IDLE_POSTS - 1], date);
+    ck_assert_msg(sse_wait(&c[0], needle, 5 * deadline_s()) >= 0, "no last event: %s", c[0].text);
+    for (int k = 0; k < IDLE_POSTS; k++) /* the reference: subscriber 0's frames */
+        ck_assert_msg(frame_of(&c[0], v[k], frame[k], sizeof frame[k]) == 0, "no frame of %lld",
+                      v[k]);
+    json_error_t jerr;
+    json_t *ev = json_loads(strstr(frame[IDLE_POSTS - 1], "data: ") + 6, JSON_DISABLE_EOF_CHECK,
+                            &jerr);
+    ck_assert_msg(ev != NULL, "event data is not JSON: %s", jerr.text);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/daily/%s", date);
+    http_resp r;
+    ck_assert_msg(json_equal(ev, http_get_json(&s, path, 200, &r)), "event data differs from %s",
+                  path);
+    http_resp_free(&r);
+    json_decref(ev);
+    for (int i = 1; i < n; i++) {
+        ck_assert_msg(sse_wait(&c[i], needle, 5 * deadline_s()) >= 0, "subscriber %d: %s", i,
+                      c[i].text);
+        for (int k = 0; k < IDLE_POSTS; k++)
+            ck_assert_msg(strstr(c[i].text, frame[k]) != NULL, "subscriber %d: frame of %lld "
+                          "not whole: %s", i, v[k], c[i].text);
+    }
+    ck_assert_msg(sse_wait(&old, needle, 5 * deadline_s()) >= 0, "HTTP/1.0: %s", old.text);
+    ck_assert_int_eq(old.chunked, 0);
+    for (int k = 0; k < IDLE_POSTS; k++)
+        ck_assert_msg(strstr(old.text, frame[k]) != NULL, "HTTP/1.0: frame of %lld not whole: "
+                      "%s", v[k], old.text);
+    /* a replay of more than a page, then a live event into the pages given back */
+    char id[32];
+    snprintf(id, sizeof id, "%lld", v0);
+    ck_assert_int_eq(sse_open(&s, id, 0, &late), 0);
+    ck_assert_msg(sse_wait(&late, needle, 5) >= 0, "replay: %s", late.text);
+    usleep(200 * 1000);
+    v[IDLE_POSTS] = post_next_day(&s, date);
+    report_needle(needle, sizeof needle, v[IDLE_POSTS], date);
+    ck_assert_msg(sse_wait(&c[0], needle, 5 * deadline_s()) >= 0, "no event: %s", c[0].text);
+    ck_assert_int_eq(frame_of(&c[0], v[IDLE_POSTS], frame[IDLE_POSTS], sizeof frame[0]), 0);
+    ck_assert_msg(sse_wait(&late, needle, 5 * deadline_s()) >= 0, "after replay: %s", late.text);
+    for (int k = 0; k <= IDLE_POSTS; k++)
+        ck_assert_msg(strstr(late.text, frame[k]) != NULL, "replayed frame of %lld not whole: "
+                      "%s", v[k], late.text);
+    sse_close(&late);
+    sse_close(&old);
+    for (int i = 0; i < n; i++)
+        sse_close(&c[i]);
+    ck_assert_int_eq(test_server_stop(&s), 0);
+    test_server_cleanup(&s);
+}
+END_TEST
+
 START_TEST(test_feed)
 {
     test_server s;
@@ -354,5 +500,6 @@ TCase *http_events_tcase(void)
     tcase_add_test(tc, test_limit_503);
     tcase_add_test(tc, test_limit_half_connections);
     tcase_add_test(tc, test_feed);
+    tcase_add_test(tc, test_idle_subscribers);
     return tc;
 }

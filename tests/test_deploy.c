@@ -11,26 +11,30 @@
 #include "attrition/store.h"
 #include "deploy_db.h"   /* core/: the SQL level, on a bare schema */
 #include "deploy_json.h"
+#include "store_target.h"
 
 TCase *deploy_tcase(void);
 
 #define WHITE_HOUSE "White House (John Kirby, National Security Council spokesperson)"
 #define NIS "National Intelligence Service (South Korea)"
 
-static sqlite3 *db;
+static db *dbh;
 
 static void setup(void)
 {
-    char *msg = NULL;
-    ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
-    int rc = sqlite3_exec(db, store_schema_sql, NULL, NULL, &msg);
-    ck_assert_msg(rc == SQLITE_OK, "schema: %s", msg != NULL ? msg : "?");
+    char err[256] = "";
+    int fresh = 0;
+    ck_assert_int_eq(db_open(test_store_target(), STORE_OPEN_CREATE, &dbh, err, sizeof err),
+                     STORE_OK);
+    int rc = db_schema_begin(dbh, &fresh, err, sizeof err);   /* the backend's own schema */
+    ck_assert_msg(rc == STORE_OK, "schema: %s", err);
+    ck_assert_int_eq(db_commit(dbh), STORE_OK);
 }
 
 static void teardown(void)
 {
-    ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
-    db = NULL;
+    db_close(dbh);
+    dbh = NULL;
 }
 
 /* The day number of a valid "YYYY-MM-DD". */
@@ -56,7 +60,7 @@ static void import_seed(size_t expect_added)
 {
     char err[256];
     size_t added = 99;
-    int rc = deploy_db_import_json(db, store_deployments_json, strlen(store_deployments_json),
+    int rc = deploy_db_import_json(dbh, store_deployments_json, strlen(store_deployments_json),
                                 today(), &added, err, sizeof err);
     ck_assert_msg(rc == DEPLOY_OK, "seed import: %d %s", rc, err);
     ck_assert_uint_eq(added, expect_added);
@@ -66,7 +70,7 @@ static size_t count_all(void)
 {
     deploy_estimate *v = NULL;
     size_t n = 0;
-    ck_assert_int_eq(deploy_db_list(db, NULL, &v, &n), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_list(dbh, NULL, &v, &n), DEPLOY_OK);
     deploy_list_free(v, n);
     return n;
 }
@@ -91,7 +95,7 @@ static int64_t create(const char *country, const char *to, int64_t figure, int k
 {
     deploy_estimate e;
     make(&e, country, to, figure, kind, as_of, target, source);
-    ck_assert_int_eq(deploy_db_create(db, &e), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_create(dbh, &e), DEPLOY_OK);
     int64_t id = e.id;
     ck_assert_int_gt(id, 0);
     deploy_estimate_clear(&e);
@@ -121,7 +125,7 @@ START_TEST(test_deploy_seed_import)
     size_t n = 0;
 
     import_seed(2);
-    ck_assert_int_eq(deploy_db_list(db, NULL, &v, &n), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_list(dbh, NULL, &v, &n), DEPLOY_OK);
     ck_assert_uint_eq(n, 2);
 
     ck_assert_str_eq(v[0].country, "KP");
@@ -187,7 +191,7 @@ START_TEST(test_deploy_import_all_or_nothing)
     char err[256];
     size_t added = 99;
 
-    ck_assert_int_eq(deploy_db_import_json(db, bad_entry, strlen(bad_entry), today(), &added,
+    ck_assert_int_eq(deploy_db_import_json(dbh, bad_entry, strlen(bad_entry), today(), &added,
                                         err, sizeof err), DEPLOY_EINVAL);
     ck_assert_str_eq(err, "deployments[1]: low: 5000 is above figure 3000");
     ck_assert_uint_eq(added, 0);
@@ -195,7 +199,7 @@ START_TEST(test_deploy_import_all_or_nothing)
 
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
         added = 99;
-        ck_assert_int_eq(deploy_db_import_json(db, invalid[i].json, strlen(invalid[i].json),
+        ck_assert_int_eq(deploy_db_import_json(dbh, invalid[i].json, strlen(invalid[i].json),
                                             today(), &added, err, sizeof err), DEPLOY_EINVAL);
         ck_assert_msg(strncmp(err, invalid[i].err, strlen(invalid[i].err)) == 0,
                       "case %zu: got \"%s\", expected \"%s\"", i, err, invalid[i].err);
@@ -203,36 +207,40 @@ START_TEST(test_deploy_import_all_or_nothing)
     }
 
     /* as_of after today: the entry is refused */
-    ck_assert_int_eq(deploy_db_import_json(db, bad_entry, strlen(bad_entry), day("2024-08-31"),
+    ck_assert_int_eq(deploy_db_import_json(dbh, bad_entry, strlen(bad_entry), day("2024-08-31"),
                                         &added, err, sizeof err), DEPLOY_EINVAL);
     ck_assert_str_eq(err, "deployments[0]: as_of: 2024-09-01 is in the future");
 
     /* an entry repeated in the same document is stored once */
-    ck_assert_int_eq(deploy_db_import_json(db, dup_in_file, strlen(dup_in_file), today(), &added,
+    ck_assert_int_eq(deploy_db_import_json(dbh, dup_in_file, strlen(dup_in_file), today(), &added,
                                         err, sizeof err), DEPLOY_OK);
     ck_assert_uint_eq(added, 1);
     ck_assert_uint_eq(count_all(), 1);
 
-    /* a failure inside SQLite after a first insert undoes that insert */
-    ck_assert_int_eq(sqlite3_exec(db,
-        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON deployment WHEN NEW.figure = 666"
-        " BEGIN SELECT RAISE(ABORT, 'refused by test'); END", NULL, NULL, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM deployment", NULL, NULL, NULL), SQLITE_OK);
-    ck_assert_int_eq(deploy_db_import_json(db, rejected_by_db, strlen(rejected_by_db), today(),
+    /* a failure inside the database after a first insert undoes that insert */
+    ck_assert_int_eq(db_exec(dbh, db_kind(dbh) == DB_POSTGRES
+        ? "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+          "IF NEW.figure = 666 THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; "
+          "END $$; CREATE TRIGGER refuse BEFORE INSERT ON deployment FOR EACH ROW "
+          "EXECUTE FUNCTION refuse()"
+        : "CREATE TEMP TRIGGER refuse BEFORE INSERT ON deployment WHEN NEW.figure = 666"
+          " BEGIN SELECT RAISE(ABORT, 'refused by test'); END"), STORE_OK);
+    ck_assert_int_eq(db_exec(dbh, "DELETE FROM deployment"), STORE_OK);
+    ck_assert_int_eq(deploy_db_import_json(dbh, rejected_by_db, strlen(rejected_by_db), today(),
                                         &added, err, sizeof err), DEPLOY_EDB);
     ck_assert_str_eq(err, "deployments[1]: database: refused by test");
     ck_assert_uint_eq(added, 0);
     ck_assert_uint_eq(count_all(), 0);
-    ck_assert_int_eq(sqlite3_get_autocommit(db), 1);
+    ck_assert_int_eq(db_in_transaction(dbh), 0);
 }
 END_TEST
 
 START_TEST(test_deploy_import_in_caller_transaction)
 {
-    ck_assert_int_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(db_exec(dbh, "BEGIN"), STORE_OK);
     import_seed(2);
-    ck_assert_int_eq(sqlite3_get_autocommit(db), 0); /* the caller's transaction goes on */
-    ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(db_in_transaction(dbh), 1); /* the caller's transaction goes on */
+    ck_assert_int_eq(db_exec(dbh, "ROLLBACK"), STORE_OK);
     ck_assert_uint_eq(count_all(), 0);
 }
 END_TEST
@@ -243,7 +251,7 @@ START_TEST(test_deploy_summary_seed)
     deploy_summary s;
 
     import_seed(2);
-    ck_assert_int_eq(deploy_db_summary_compute(db, "KP", "RU", &s), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_summary_compute(dbh, "KP", "RU", &s), DEPLOY_OK);
 
     ck_assert_int_eq(s.has_latest, 1);
     ck_assert_int_eq(s.latest.figure, 3000);
@@ -285,7 +293,7 @@ START_TEST(test_deploy_summary_newer)
     e.has_low = e.has_high = 1;
     e.low = 10000;
     e.high = 12000;
-    ck_assert_int_eq(deploy_db_create(db, &e), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_create(dbh, &e), DEPLOY_OK);
     int64_t confirmed = e.id;
     deploy_estimate_clear(&e);
     int64_t pentagon = create("KP", "RU", 15000, DEPLOY_PROJECTION, "2024-11-01",
@@ -293,7 +301,7 @@ START_TEST(test_deploy_summary_newer)
     /* another pair does not mix in */
     create("IR", "RU", 50, DEPLOY_REPORTED, "2024-12-01", NULL, "Pentagon");
 
-    ck_assert_int_eq(deploy_db_summary_compute(db, "KP", "RU", &s), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_summary_compute(dbh, "KP", "RU", &s), DEPLOY_OK);
     ck_assert_int_eq(s.latest.id, confirmed);
     ck_assert_int_eq(s.latest.figure, 11000);
     ck_assert_int_eq(s.projection.id, pentagon);
@@ -316,7 +324,7 @@ START_TEST(test_deploy_summary_newer)
     deploy_summary_free(&s);
 
     /* a pair with nothing stored: an empty summary */
-    ck_assert_int_eq(deploy_db_summary_compute(db, "BY", "RU", &s), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_summary_compute(dbh, "BY", "RU", &s), DEPLOY_OK);
     ck_assert_uint_eq(s.n_history, 0);
     ck_assert_int_eq(s.has_latest, 0);
     ck_assert_int_eq(s.has_projection, 0);
@@ -324,7 +332,7 @@ START_TEST(test_deploy_summary_newer)
     ck_assert_uint_eq(s.n_by_source, 0);
     deploy_summary_free(&s);
 
-    ck_assert_int_eq(deploy_db_summary_compute(db, NULL, "RU", &s), DEPLOY_EINVAL);
+    ck_assert_int_eq(deploy_db_summary_compute(dbh, NULL, "RU", &s), DEPLOY_EINVAL);
     deploy_summary_free(&s);
 }
 END_TEST
@@ -334,7 +342,7 @@ static void expect_list(const deploy_filter *f, const int64_t *want, size_t n_wa
 {
     deploy_estimate *v = NULL;
     size_t n = 0;
-    ck_assert_int_eq(deploy_db_list(db, f, &v, &n), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_list(dbh, f, &v, &n), DEPLOY_OK);
     ck_assert_uint_eq(n, n_want);
     for (size_t i = 0; i < n; i++)
         ck_assert_int_eq(v[i].figure, want[i]);
@@ -381,7 +389,7 @@ START_TEST(test_deploy_list_filters)
     deploy_estimate dummy, *v = &dummy; /* must be reset to NULL on failure */
     size_t n = 99;
     deploy_filter bad = {NULL, NULL, NULL, -5, DATE_NONE};
-    ck_assert_int_eq(deploy_db_list(db, &bad, &v, &n), DEPLOY_EINVAL);
+    ck_assert_int_eq(deploy_db_list(dbh, &bad, &v, &n), DEPLOY_EINVAL);
     ck_assert_ptr_null(v);
     ck_assert_uint_eq(n, 0);
 }
@@ -396,11 +404,11 @@ START_TEST(test_deploy_crud)
     e.description = strdup("About 10,000 in eastern Russia");
     e.source_url = strdup("https://www.defense.gov/News/");
     e.id = 12345; /* ignored */
-    ck_assert_int_eq(deploy_db_create(db, &e), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_create(dbh, &e), DEPLOY_OK);
     ck_assert_int_ne(e.id, 12345);
     ck_assert_int_gt(e.id, 0);
 
-    ck_assert_int_eq(deploy_db_get(db, e.id, &got), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_get(dbh, e.id, &got), DEPLOY_OK);
     ck_assert_int_eq(got.id, e.id);
     ck_assert_str_eq(got.country, "KP");
     ck_assert_str_eq(got.deployed_to, "RU");
@@ -427,8 +435,8 @@ START_TEST(test_deploy_crud)
     e.description = NULL;
     free(e.source_url);
     e.source_url = NULL;
-    ck_assert_int_eq(deploy_db_replace(db, &e), DEPLOY_OK);
-    ck_assert_int_eq(deploy_db_get(db, e.id, &got), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_replace(dbh, &e), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_get(dbh, e.id, &got), DEPLOY_OK);
     ck_assert_int_eq(got.figure, 11000);
     ck_assert_int_eq(got.has_low, 1);
     ck_assert_int_eq(got.low, 10000);
@@ -442,20 +450,20 @@ START_TEST(test_deploy_crud)
 
     /* invalid content is refused and stores nothing */
     memcpy(e.country, "XX", 3);
-    ck_assert_int_eq(deploy_db_replace(db, &e), DEPLOY_EINVAL);
-    ck_assert_int_eq(deploy_db_create(db, &e), DEPLOY_EINVAL);
+    ck_assert_int_eq(deploy_db_replace(dbh, &e), DEPLOY_EINVAL);
+    ck_assert_int_eq(deploy_db_create(dbh, &e), DEPLOY_EINVAL);
     ck_assert_uint_eq(count_all(), 1);
     memcpy(e.country, "KP", 3);
 
     int64_t id = e.id;
     e.id = id + 1000;
-    ck_assert_int_eq(deploy_db_replace(db, &e), DEPLOY_ENOTFOUND);
-    ck_assert_int_eq(deploy_db_get(db, id + 1000, &got), DEPLOY_ENOTFOUND);
+    ck_assert_int_eq(deploy_db_replace(dbh, &e), DEPLOY_ENOTFOUND);
+    ck_assert_int_eq(deploy_db_get(dbh, id + 1000, &got), DEPLOY_ENOTFOUND);
     ck_assert_ptr_null(got.source_name);
 
-    ck_assert_int_eq(deploy_db_delete(db, id), DEPLOY_OK);
-    ck_assert_int_eq(deploy_db_get(db, id, &got), DEPLOY_ENOTFOUND);
-    ck_assert_int_eq(deploy_db_delete(db, id), DEPLOY_ENOTFOUND);
+    ck_assert_int_eq(deploy_db_delete(dbh, id), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_get(dbh, id, &got), DEPLOY_ENOTFOUND);
+    ck_assert_int_eq(deploy_db_delete(dbh, id), DEPLOY_ENOTFOUND);
     ck_assert_uint_eq(count_all(), 0);
     deploy_estimate_clear(&e);
 }
@@ -754,7 +762,7 @@ START_TEST(test_deploy_json_rendering)
     size_t n = 0;
 
     import_seed(2);
-    ck_assert_int_eq(deploy_db_list(db, NULL, &v, &n), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_list(dbh, NULL, &v, &n), DEPLOY_OK);
     ck_assert_uint_eq(n, 2);
     json_t *j = deploy_to_json(&v[0]);
     ck_assert_ptr_nonnull(j);
@@ -791,7 +799,7 @@ START_TEST(test_deploy_json_rendering)
     json_decref(j);
     deploy_list_free(v, n);
 
-    ck_assert_int_eq(deploy_db_summary_compute(db, "KP", "RU", &s), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_summary_compute(dbh, "KP", "RU", &s), DEPLOY_OK);
     j = deploy_summary_to_json(&s, "KP", "RU");
     deploy_summary_free(&s);
     ck_assert_ptr_nonnull(j);
@@ -815,7 +823,7 @@ START_TEST(test_deploy_json_rendering)
     ck_assert_str_eq(str_at(json_array_get(history, 1), "kind"), "projection");
     json_decref(j);
 
-    ck_assert_int_eq(deploy_db_summary_compute(db, "BY", "RU", &s), DEPLOY_OK);
+    ck_assert_int_eq(deploy_db_summary_compute(dbh, "BY", "RU", &s), DEPLOY_OK);
     j = deploy_summary_to_json(&s, "BY", "RU");
     deploy_summary_free(&s);
     ck_assert_ptr_nonnull(j);
@@ -837,7 +845,7 @@ START_TEST(test_deploy_store_writes)
     char err[256];
     deploy_estimate e, stored = DEPLOY_ESTIMATE_INIT;
     deploy_failure f = {0};
-    ck_assert_int_eq(store_open(":memory:", STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    ck_assert_int_eq(store_open(test_store_target(), STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
     uint64_t v0 = store_data_version(st);
     make(&e, "KP", "RU", 11000, DEPLOY_REPORTED, "2024-11-01", NULL, NIS);
     ck_assert_int_eq(deploy_create(st, &e, &stored, &f), DEPLOY_OK);
@@ -882,6 +890,9 @@ END_TEST
 TCase *deploy_tcase(void)
 {
     TCase *tc = tcase_create("deploy");
+    /* on PostgreSQL (ATTRITION_TEST_PG) each store is a new schema on a server that shares
+     * the CPUs with the other tests: Check's 4 s default is too short there */
+    tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_deploy_kind_names);
     tcase_add_test(tc, test_deploy_seed_import);

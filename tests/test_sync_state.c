@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <string.h>
+#include "store_target.h"
 
 TCase *sync_state_tcase(void);
 
@@ -16,7 +17,7 @@ static store *st;
 static void setup(void)
 {
     char err[256];
-    ck_assert_msg(store_open(":memory:", STORE_OPEN_CREATE, &st, err, sizeof err) == STORE_OK,
+    ck_assert_msg(store_open(test_store_target(), STORE_OPEN_CREATE, &st, err, sizeof err) == STORE_OK,
                   "%s", err);
 }
 
@@ -148,6 +149,9 @@ END_TEST
 TCase *sync_state_tcase(void)
 {
     TCase *tc = tcase_create("sync_state");
+    /* on PostgreSQL (ATTRITION_TEST_PG) each store is a new schema on a server that shares
+     * the CPUs with the other tests: Check's 4 s default is too short there */
+    tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_url_validators);
     tcase_add_test(tc, test_outcomes_summary);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "store_target.h"
 #include "render.h"
 #include "write_json.h"
 #include "attrition/date.h"
@@ -237,7 +238,7 @@ START_TEST(test_jw_dataset)
     char err[512];
     import_result res;
     memset(&res, 0, sizeof res);
-    ck_assert_int_eq(store_open(":memory:", STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
+    ck_assert_int_eq(store_open(test_store_target(), STORE_OPEN_CREATE, &st, err, sizeof err), STORE_OK);
     ck_assert_msg(import_files(st, files, 3, &res, err, sizeof err) == 0, "import: %s", err);
     stats_snapshot *s = NULL;
     ck_assert_int_eq(store_snapshot_load(st, &s), STORE_OK);
