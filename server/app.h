@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <microhttpd.h>
 #include <jansson.h>
 
 #include "attrition/stats.h"
@@ -18,6 +17,7 @@ typedef struct app {
     store *st;                   /* owned; access under store_lock() */
     pthread_mutex_t snap_lock;   /* guards snap */
     stats_snapshot *snap;        /* current snapshot, one reference held by app */
+    uint64_t version;            /* snap's data version (written under snap_lock; atomic) */
     volatile int draining;       /* 1 once shutdown began: /readyz answers 503 */
     struct metrics *metrics;     /* owned */
     struct cache *cache;         /* owned; rendered answers */
@@ -40,12 +40,8 @@ typedef struct app {
  * stats_snapshot_unref. */
 stats_snapshot *app_snapshot(app *a);
 
-/* Starts, with cfg->sync_every, the sync thread (sync.h), whose rounds are published
- * (publish.h: the publish thread, started before, also sees other processes' commits).
- * Failures are logged; serving goes on. */
-void app_live_start(app *a);
-/* Stops and joins it (before the store closes). */
-void app_live_stop(app *a);
+/* The current snapshot's data version, without a reference (the cache-hit path). */
+uint64_t app_version(app *a);
 
 /* The last sync rounds as stored in the database (copied out under the lock). */
 void app_sync_summary(app *a, sync_state_summary *out);
@@ -61,58 +57,5 @@ void app_store_set_down(app *a, int64_t down_since);
 /* Was a failed store call (its store status; 0 when the caller only knows "a database
  * failure") a store that cannot be reached? Then the answer is reply_store_unavailable. */
 int app_store_unreachable(app *a, int store_status);
-
-#define REQ_MAX_PARAMS 4
-
-/* One request, as the handlers see it. Everything is borrowed from libmicrohttpd or the
- * connection's state and lives until the reply is queued. */
-typedef struct request {
-    struct MHD_Connection *conn;
-    app *app;
-    const char *method;          /* "GET", "HEAD", ... */
-    int head;                    /* HEAD: send headers only */
-    const char *url;             /* path without the query */
-    const struct route *route;   /* the matched route */
-    const char *params[REQ_MAX_PARAMS]; /* path parameters in pattern order ({date}, ...) */
-    size_t n_params;
-    const char *body;            /* request body (NUL-terminated) or NULL */
-    size_t body_len;
-    unsigned status;             /* status of the reply sent (for logs and metrics) */
-    size_t bytes;                /* body bytes of the reply sent */
-    char pbuf[512];              /* storage of params[] */
-    const char *extra_name[8];   /* headers added by reply_add_header (owned copies) */
-    char *extra_value[8];
-    size_t n_extra;
-    char *cache_key;             /* set when the answer may be cached (owned) */
-    uint64_t cache_version;      /* data version the answer was computed from */
-    int64_t last_modified;       /* unix seconds for Last-Modified, 0: none */
-    struct cache_entry *held;    /* the cache entry whose prebuilt reply is being sent (a
-                                    reference, released when the request's state is freed) */
-    /* A synthetic request (cache warming, warm.c) has conn == NULL: its query is
-     * synth_query (NULL-terminated name, value, ... list, values as decoded), its only
-     * header is Accept-Encoding: gzip, its replies are stored in the cache, not sent. */
-    const char *const *synth_query;
-    stats_snapshot *snap;        /* borrowed: when set, req_snapshot answers from it */
-    struct publish_wait *wait;   /* a write waiting for its change to be published
-                                    (publish_await; owned, freed with the request's state) */
-} request;
-
-typedef enum MHD_Result (*route_handler)(request *req);
-
-/* The current snapshot for this request (a reference the caller releases with
- * stats_snapshot_unref); also records its version and modification time in req for the
- * cache and Last-Modified. */
-stats_snapshot *req_snapshot(request *req);
-
-/* Query parameter `name` or NULL (borrowed from libmicrohttpd, or from synth_query). */
-const char *req_query(request *req, const char *name);
-/* The absolute base of links this answer gives out (paging, icons, og:image), into out
- * (len bytes): the configured public_url, else "http://" (or "https://" when
- * X-Forwarded-Proto says so) and the request's Host when it looks like host[:port] (so
- * nothing a client sends can put markup or another URL into an answer), else "" (links
- * stay relative). */
-void req_origin(request *req, char *out, size_t len);
-/* Request header `name` or NULL (borrowed). */
-const char *req_header(request *req, const char *name);
 
 #endif

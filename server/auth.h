@@ -1,7 +1,7 @@
 #ifndef ATTRITION_AUTH_H
 #define ATTRITION_AUTH_H
 
-#include "app.h"
+#include "request.h"
 
 /* Checks that req may write: a token is configured (else 403 saying how to enable writes)
  * and the request carries "Authorization: Bearer <token>" (else 401 with

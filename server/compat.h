@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <jansson.h>
 
-#include "app.h"
+#include "request.h"
 #include "attrition/report_source.h"
 #include "attrition/stats.h"
 #include "attrition/text.h"

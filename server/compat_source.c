@@ -49,8 +49,8 @@ static compat_sources *sources_load(store *st, uint64_t version)
 compat_sources *compat_sources_get(request *req, const stats_snapshot *s)
 {
     compat_sources *cs;
-    if (req->conn == NULL)
-        return NULL; /* a warming render (warm.c) may hold the store lock: do not take it */
+    if (req->snap != NULL)
+        return NULL; /* an answer from one snapshot alone (warming): the store is not read */
     pthread_mutex_lock(&lock);
     cs = current && current->version == s->version ? current : NULL;
     if (cs)

@@ -413,5 +413,5 @@ enum MHD_Result handle_events(request *req)
     MHD_destroy_response(resp); /* sub_free runs when the connection lets go of it */
     req->status = MHD_HTTP_OK;
     req->bytes = 0;
-    return res;
+    return reply_taken(req, res); /* a stream, not a value: the pipeline sends nothing */
 }

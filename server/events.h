@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "app.h"
+#include "request.h"
 
 /* GET /v1/events: Server-Sent Events. A listener of new snapshots (publish.h) turns each
  * install into events: `report` (data: the JSON of /v1/daily/{date}) for every report the

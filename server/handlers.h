@@ -1,10 +1,11 @@
 #ifndef ATTRITION_HANDLERS_H
 #define ATTRITION_HANDLERS_H
 
-#include "app.h"
+#include "request.h"
 
-/* Every route handler. Each parses and validates its input (the param_* helpers send the
- * 400 themselves), calls core, renders, replies; see route.c for the table. */
+/* Every route handler (route_handler, request.h). Each parses and validates its input (the
+ * param_* helpers build the 400 themselves), calls core, renders, and builds its answer in
+ * req->resp (reply.h), which the pipeline sends (pipeline.h); see route.c for the table. */
 
 /* losses (handlers_losses.c) */
 enum MHD_Result handle_categories(request *req);

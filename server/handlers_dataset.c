@@ -17,7 +17,7 @@ enum MHD_Result handle_dataset_file(request *req)
         return reply_problem(req, MHD_HTTP_NOT_FOUND, "no dataset file \"%.64s\" (the files "
                              "are russia_losses_personnel.json, russia_losses_equipment.json "
                              "and russia_losses_equipment_correction.json)", req->params[0]);
-    if (req->conn == NULL) /* a warming render (warm.c) may hold the store lock */
+    if (req->snap != NULL) /* an answer from one snapshot alone (warming): no store */
         return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "not rendered while warming");
     stats_snapshot *s = req_snapshot(req); /* the totals; also Last-Modified, as every GET */
     store_lock(req->app->st);

@@ -199,14 +199,15 @@ static enum MHD_Result reply_deploy_error(request *req, const deploy_failure *f,
                              "with GET /v1/deployments/%" PRId64 " rather than sending it again",
                              id, f->store_status == STORE_ENOMEM ? "out of memory"
                              : "database error", id);
+    unsigned status = reply_store_status(f->store_status);
     if (f->store_status == STORE_EREADONLY)
-        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the database is read-only, full "
+        return reply_problem(req, status, "the database is read-only, full "
                              "or unavailable while %s (%s)%s; retry once an operator has fixed "
                              "it", f->doing, f->why, undone);
     if (f->store_status == STORE_ENOMEM)
-        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory while %s%s; "
+        return reply_problem(req, status, "out of memory while %s%s; "
                              "retry later", f->doing, undone);
-    return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "database error while %s (%s)%s; "
+    return reply_problem(req, status, "database error while %s (%s)%s; "
                          "retry later", f->doing, f->why, undone);
 }
 

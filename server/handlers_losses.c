@@ -149,7 +149,7 @@ static enum MHD_Result series(request *req, int daily)
     }
     jw w = {NULL, 0, 0, 0}; /* the direct writer: no Jansson tree per row (write_json.h) */
     jw_series(&w, s, daily, &sel, f, t, lo, hi);
-    res = jw_reply(req, &w);
+    res = reply_jw(req, &w);
 cleanup:
     stats_selection_free(&sel);
     stats_snapshot_unref(s);

@@ -280,7 +280,7 @@ enum MHD_Result handle_summary(request *req)
     }
     jw w = {NULL, 0, 0, 0};
     jw_summary(&w, s, &sum, &sel);
-    res = jw_reply(req, &w);
+    res = reply_jw(req, &w);
 cleanup:
     stats_summary_free(&sum);
     stats_selection_free(&sel);

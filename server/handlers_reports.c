@@ -29,8 +29,8 @@ static int body_kind(request *req, enum MHD_Result *res)
 /* THE answer to a report status other than REPORT_OK (the one status-to-problem mapping of
  * core/report*): 400 ESYNTAX, 422 EINVAL, 409 ECONFLICT (with how to correct it), 404
  * ENOTFOUND, 503 for ENOMEM, EREADONLY and EDB (never a 500), 503 with Retry-After for
- * EUNAVAILABLE (a store that cannot be reached: reply_store_unavailable). detail is core's message, or
- * NULL for a read (then the detail names the report of day). */
+ * EUNAVAILABLE (a store that cannot be reached: reply_store_unavailable). detail is core's
+ * message, or NULL for a read (then the detail names the report of day). */
 static enum MHD_Result reply_report_error(request *req, int rc, const char *detail, int day)
 {
     char ds[DATE_STR_LEN];

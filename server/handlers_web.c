@@ -1,7 +1,6 @@
 /* The dashboard: GET / and /docs (pages), GET /assets/{hash}/{file} (versioned assets).
  * Every file is embedded at build time with its gzip (scripts/embed.py --web). */
 #include "handlers.h"
-#include "cache.h"
 #include "reply.h"
 #include "web_assets.h"
 
@@ -36,25 +35,14 @@ static void web_headers(request *req, const char *cache_control)
         reply_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
 }
 
-/* Sends f with the security headers and cache_control (NULL: the default short max-age)
- * through reply_entry: 304 for a matching If-None-Match, the build-time gzip when the
- * client takes it; 406 when the request's Accept excludes f's type (a browser's never
- * does: it always sends the wildcard range). f is borrowed (static). */
+/* Answers f with the security headers and cache_control (NULL: the default short
+ * max-age); the pipeline answers 304 for a matching If-None-Match, sends the build-time
+ * gzip when the client takes it, and 406 when the request's Accept excludes f's type (a
+ * browser's never does: it always sends the wildcard range). f is borrowed (static). */
 static enum MHD_Result web_send(request *req, const web_file *f, const char *cache_control)
 {
-    enum MHD_Result res = MHD_NO;
-    if (reply_acceptable(req, f->content_type, &res) != 0)
-        return res;
-    cache_entry e;
-    memset(&e, 0, sizeof e);
-    snprintf(e.content_type, sizeof e.content_type, "%s", f->content_type);
-    snprintf(e.etag, sizeof e.etag, "%s", f->etag);
-    e.body = (char *)f->body;
-    e.len = f->len;
-    e.gz = (char *)f->gz;
-    e.gz_len = f->gz_len;
     web_headers(req, cache_control);
-    return reply_entry(req, &e);
+    return reply_file(req, f->content_type, f->etag, f->body, f->len, f->gz, f->gz_len);
 }
 
 /* Page f with every WEB_ORIGIN marker replaced by req_origin (og:image: link-preview

@@ -1,7 +1,7 @@
 /* Content negotiation (RFC 9110 §12.4-12.5): parsers of Accept and Accept-Encoding, and the
  * request-level choices reply.c and the parameter helpers make with them. */
 #include "negotiate.h"
-#include "app.h"
+#include "request.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -216,17 +216,30 @@ int negotiate_media_q(const char *accept, const char *type)
     return m.q;
 }
 
-int negotiate_media(const char *accept, const char *const *offered, size_t n)
+/* The index in offered[0..n) of the highest q(ctx, offer) above 0, ties going to the
+ * earlier offer; -1 when none is above 0. */
+static int best_offer(int (*q)(void *ctx, const char *type), void *ctx,
+                      const char *const *offered, size_t n)
 {
     int best = -1, best_q = 0;
     for (size_t i = 0; i < n; i++) {
-        int q = negotiate_media_q(accept, offered[i]);
-        if (q > best_q) {
+        int qi = q(ctx, offered[i]);
+        if (qi > best_q) {
             best = (int)i;
-            best_q = q;
+            best_q = qi;
         }
     }
     return best;
+}
+
+static int accept_q(void *accept, const char *type)
+{
+    return negotiate_media_q(accept, type);
+}
+
+int negotiate_media(const char *accept, const char *const *offered, size_t n)
+{
+    return best_offer(accept_q, (void *)accept, offered, n);
 }
 
 /* ---- Accept-Encoding --------------------------------------------------------------------- */
@@ -300,18 +313,34 @@ static enum MHD_Result join_field(void *cls, enum MHD_ValueKind kind, const char
 const char *negotiate_field(struct request *req, const char *name, char *buf, size_t len)
 {
     struct field_join j = {name, buf, len, 0, 0, 0};
-    if (req->conn == NULL || len == 0)
+    if (len == 0)
         return NULL;
     buf[0] = '\0';
-    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, join_field, &j);
+    req_each(req, MHD_HEADER_KIND, join_field, &j);
     return j.found && !j.overflow ? buf : NULL;
+}
+
+/* The q the request's Accept gives `type`. Accept is read and parsed once per request for
+ * the JSON and CSV types (kept in req->accept_q: the cache key, the CSV handlers and the
+ * check of a cached answer's type all ask), each time for another type. */
+static int request_q(void *ctx, const char *type)
+{
+    struct request *req = ctx;
+    char buf[4096];
+    int which = strcmp(type, NEGOTIATE_JSON) == 0 ? 0 : strcmp(type, NEGOTIATE_CSV) == 0 ? 1 : -1;
+    if (which >= 0 && req->accept_q[which] >= 0)
+        return req->accept_q[which];
+    const char *accept = negotiate_field(req, MHD_HTTP_HEADER_ACCEPT, buf, sizeof buf);
+    if (which < 0)
+        return negotiate_media_q(accept, type);
+    req->accept_q[0] = negotiate_media_q(accept, NEGOTIATE_JSON);
+    req->accept_q[1] = negotiate_media_q(accept, NEGOTIATE_CSV);
+    return req->accept_q[which];
 }
 
 int negotiate_request_media(struct request *req, const char *const *offered, size_t n)
 {
-    char buf[4096];
-    return negotiate_media(negotiate_field(req, MHD_HTTP_HEADER_ACCEPT, buf, sizeof buf),
-                           offered, n);
+    return best_offer(request_q, req, offered, n);
 }
 
 negotiate_coding negotiate_request_encoding(struct request *req, int gzip_worth)

@@ -221,9 +221,7 @@ int param_no_repeats(request *req, enum MHD_Result *res)
 {
     arg_names a;
     a.n = 0;
-    if (req->conn == NULL)
-        return 0;
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
+    req_each(req, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
     for (size_t i = 1; i < a.n; i++)
         for (size_t j = 0; j < i; j++) {
             if (strcmp(a.name[i], a.name[j]) != 0)

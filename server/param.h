@@ -1,12 +1,12 @@
 #ifndef ATTRITION_PARAM_H
 #define ATTRITION_PARAM_H
 
-#include "app.h"
+#include "request.h"
 #include "attrition/stats.h"
 
 /* Request parameters: parse and validate one input of a request. Each returns 0 on success;
- * on bad input it sends the problem answer itself (the status named below), stores the
- * libmicrohttpd result in *res and returns -1, so a handler just returns *res. Strings
+ * on bad input it builds the problem answer itself (the status named below), stores the
+ * builder's result in *res and returns -1, so a handler just returns *res. Strings
  * stay borrowed from libmicrohttpd or req; nothing here allocates what the caller frees,
  * except param_categories (stats_selection_free). */
 
@@ -59,7 +59,7 @@ int param_no_repeats(request *req, enum MHD_Result *res);
  * "; name=value" with optional whitespace, a value a token or a quoted string; names and
  * types compared case-insensitively). types is a NULL-terminated list of lower-case media
  * types. A charset parameter must name UTF-8 ("utf-8", "utf8", or its subset "us-ascii").
- * Returns the index of the type in types, or sends 415 (Content-Type missing, another type,
+ * Returns the index of the type in types, or builds 415 (Content-Type missing, another type,
  * another charset; `send` completes "send ...", e.g. "the estimate as application/json")
  * and returns -1. */
 int param_content_type(request *req, const char *const *types, const char *send,

@@ -1,6 +1,7 @@
 /* Publishing committed changes: the publish thread, writers' waits, listeners. See publish.h. */
 #include "publish.h"
 #include "log.h"
+#include "reply.h"
 #include "warm.h"
 
 #include "attrition/sync_state.h"
@@ -155,6 +156,7 @@ static stats_snapshot *install(app *a, stats_snapshot *fresh)
     pthread_mutex_lock(&a->snap_lock);
     stats_snapshot *old = a->snap;
     a->snap = fresh;
+    __atomic_store_n(&a->version, fresh->version, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&a->snap_lock);
     return old;
 }
@@ -405,7 +407,7 @@ enum MHD_Result publish_await(request *req, uint64_t version, publish_answer ans
             req->wait = w;
             pthread_cond_signal(&p->cond);
             pthread_mutex_unlock(&p->mu);
-            return MHD_YES;
+            return reply_taken(req, MHD_YES); /* answered when resumed (publish_resumed) */
         }
         pthread_mutex_unlock(&p->mu);
         free(w);

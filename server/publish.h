@@ -1,7 +1,7 @@
 #ifndef ATTRITION_PUBLISH_H
 #define ATTRITION_PUBLISH_H
 
-#include "app.h"
+#include "request.h"
 
 /* Publishing: the one way a committed change becomes the served snapshot.
  *
@@ -79,14 +79,16 @@ typedef enum MHD_Result (*publish_answer)(request *req, void *state, int status)
  * lock, then the lock released: never call this holding it), arranges for answer(req, state,
  * status) to run once that version is served: at once when it is already, otherwise the
  * connection is suspended and the publish thread resumes it (the handler returns what this
- * returns, MHD_YES). state is freed with state_free (may be NULL) after answer ran, or when
- * the request is abandoned. Without a publish thread (a synthetic request, shutdown) the
- * snapshot is loaded and installed on the calling thread first. */
+ * returns, MHD_YES, with the answer marked taken: reply_taken). state is freed with
+ * state_free (may be NULL) after answer ran, or when the request is abandoned. Without a
+ * publish thread (a request without a connection, shutdown) the snapshot is loaded and
+ * installed on the calling thread first. */
 enum MHD_Result publish_await(request *req, uint64_t version, publish_answer answer,
                               void *state, void (*state_free)(void *));
 
-/* For serve.c: a resumed request's turn (req->wait set and published): runs the answer and
- * frees the wait. Returns the answer's result. */
+/* For serve.c: a resumed request's turn (req->wait set and published): runs the answer
+ * (built in req->resp; serve.c sends it through pipeline_send) and frees the wait. Returns
+ * the answer's result. */
 enum MHD_Result publish_resumed(request *req);
 /* For serve.c: frees a wait never answered (the request's state is freed). NULL-safe. */
 void publish_wait_free(struct publish_wait *w);

@@ -2,7 +2,7 @@
 #define ATTRITION_RENDER_H
 
 #include <jansson.h>
-#include "app.h"
+#include "request.h"
 #include "attrition/stats.h"
 
 /* JSON renderings of snapshot data. Each returns a new reference (caller decrefs) or NULL

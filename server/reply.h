@@ -2,11 +2,15 @@
 #define ATTRITION_REPLY_H
 
 #include <jansson.h>
-#include "app.h"
+#include "request.h"
+#include "write_json.h"
 
-/* Replies. Each queues a complete response on req->conn, records status and size in req,
- * and returns the libmicrohttpd result to return from the handler. All of them add the
- * common headers (CORS, Cache-Control on GET, Last-Modified, ETag where cacheable). */
+/* Response builders. Each sets the answer of req (req->resp: status, media type, body),
+ * replacing one built before but keeping the headers added with reply_add_header, and
+ * returns MHD_YES, or MHD_NO when memory is short (no answer: the connection closes).
+ * Nothing is sent here: the pipeline (pipeline.h) adds the common headers (CORS,
+ * Cache-Control, Last-Modified, ETag on a 200 GET), checks the media type against Accept,
+ * answers 304 and gzip, stores cacheable answers and sends. */
 
 /* 200/201/... with body serialised compactly; body is borrowed (caller decrefs). */
 enum MHD_Result reply_json(request *req, unsigned status, const json_t *body);
@@ -14,10 +18,17 @@ enum MHD_Result reply_json(request *req, unsigned status, const json_t *body);
 /* Same, but steals the reference to body (Jansson's _new rule). */
 enum MHD_Result reply_json_new(request *req, unsigned status, json_t *body);
 
+/* 200 with w's JSON, or 503 when w failed; takes w's buffer (w is left empty). */
+enum MHD_Result reply_jw(request *req, jw *w);
+
 /* RFC 9457 problem+json: {"type", "title", "status", "detail"}; title is the status text.
  * detail is a printf format. */
 enum MHD_Result reply_problem(request *req, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* THE HTTP status of a failed store call (attrition/store.h's STORE_E*): 404 not found,
+ * 409 conflict, 422 refused input, 503 for the rest (memory, database, read-only: retry). */
+unsigned reply_store_status(int store_status);
 
 /* THE answer to a store that cannot be reached (app_store_unreachable): 503 problem+json
  * with Retry-After: REPLY_STORE_RETRY_SECONDS and a detail that begins with what (a printf
@@ -27,27 +38,32 @@ enum MHD_Result reply_problem(request *req, unsigned status, const char *fmt, ..
 enum MHD_Result reply_store_unavailable(request *req, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Adds a header to the next reply of this request (e.g. Location, Allow, WWW-Authenticate).
- * name and value are copied. At most 8 per request. */
+/* Adds a header to the answer of this request (e.g. Location, Allow, WWW-Authenticate).
+ * name is borrowed (a literal), value copied. At most RESPONSE_MAX_HEADERS per request. */
 void reply_add_header(request *req, const char *name, const char *value);
 
-/* Sends raw bytes (copied) with a content type. */
+/* Raw bytes (copied) with a media type (static, or NULL for none). */
 enum MHD_Result reply_bytes(request *req, unsigned status, const char *content_type,
                             const char *data, size_t len);
 
-/* Is a 200 answer of media type ctype acceptable to req (its Accept, RFC 9110 §12.5.1; a
- * format= parameter names the representation itself and wins)? 0 if so; else sends the 406
- * (result in *res) and returns -1. reply_body checks every 200 GET answer; the cache-hit
- * path in serve.c checks the cached entry's type. */
-int reply_acceptable(request *req, const char *ctype, enum MHD_Result *res);
+/* Raw bytes that outlive every request (embedded files), borrowed: not copied. */
+enum MHD_Result reply_static(request *req, unsigned status, const char *content_type,
+                             const char *data, size_t len);
 
-struct cache_entry;
-/* Sends a cached answer (304 when If-None-Match matches; gzip or identity as
- * Accept-Encoding says, 406 when it excludes both). */
-enum MHD_Result reply_entry(request *req, const struct cache_entry *e);
-/* reply_entry for an entry the cache owns (from cache_get): the same answer, sent from a
- * reply built once per entry and variant (no copy of the body or headers per request);
- * takes a reference to e that is released with the request's state (req->held). */
-enum MHD_Result reply_cached(request *req, struct cache_entry *e);
+/* A 200 of an embedded file: body, its gzip variant gz and its strong tag etag
+ * ("\"<hex>\"") are static, borrowed. */
+enum MHD_Result reply_file(request *req, const char *content_type, const char *etag,
+                           const char *body, size_t len, const char *gz, size_t gz_len);
+
+/* The escape hatch: the handler queued its own reply on req->conn (a stream) or suspended
+ * the connection until it answers (publish_await); r is what it got. The pipeline sends
+ * nothing for it. Returns r. */
+enum MHD_Result reply_taken(request *req, enum MHD_Result r);
+
+/* Is a 200 answer of media type ctype acceptable to req (its Accept, RFC 9110 §12.5.1; a
+ * format= parameter names the representation itself and wins)? 0 if so; else builds the
+ * 406 (or 400 for a format= this answer is not; result in *res) and returns -1. The
+ * pipeline checks every 200 GET answer, a cached one too. */
+int reply_acceptable(request *req, const char *ctype, enum MHD_Result *res);
 
 #endif

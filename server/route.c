@@ -157,31 +157,34 @@ static const char *route_path(const char *url, char *out, size_t len)
     return out;
 }
 
-const route *route_find(request *req, const char **pattern)
+const route *route_find(request *req)
 {
     size_t n = sizeof routes / sizeof routes[0];
     const char *method = req->head ? "GET" : req->method;
     char buf[2048];
     const char *path = route_path(req->url, buf, sizeof buf);
-    *pattern = NULL;
+    const char *pattern = NULL;
     req->route = NULL;
+    req->route_pattern = NULL;
+    req->routed = 1;
     for (size_t i = 0; i < n; i++) {
-        if (*pattern && strcmp(routes[i].pattern, *pattern) != 0)
+        if (pattern && strcmp(routes[i].pattern, pattern) != 0)
             continue;
         if (!route_match(routes[i].pattern, path, req->params, &req->n_params,
                          req->pbuf, sizeof req->pbuf))
             continue;
-        *pattern = routes[i].pattern;
+        pattern = routes[i].pattern;
         if (strcmp(routes[i].method, method) == 0)
             return req->route = &routes[i];
     }
+    req->route_pattern = pattern;
     return NULL;
 }
 
 enum MHD_Result route_dispatch(request *req)
 {
-    const char *pattern;
-    const route *found = route_find(req, &pattern);
+    const route *found = req->routed ? req->route : route_find(req);
+    const char *pattern = req->route_pattern;
     if (found) {
         enum MHD_Result res = MHD_NO;
         if ((found->flags & ROUTE_NEEDS_AUTH) && auth_require(req, &res) != 0)

@@ -2,12 +2,12 @@
 #define ATTRITION_ROUTE_H
 
 #include <stddef.h>
-#include "app.h"
+#include "request.h"
 
 /* Route flags (route.flags, or-ed). */
 enum route_flag {
     /* The GET answer depends only on the method, the URL and the data version (not on
-     * Host, Authorization, the clock or the process): reply.c may put it in the shared
+     * Host, Authorization, the clock or the process): the pipeline may put it in the shared
      * response cache, and the cache-hit path may answer it without running the handler. */
     ROUTE_CACHEABLE = 1 << 0,
     /* A write: route_dispatch checks the bearer token (auth_require) before the handler
@@ -40,16 +40,16 @@ const route *route_table(size_t *n);
 int route_match(const char *pattern, const char *url, const char **params, size_t *n_params,
                 char *buf, size_t buflen);
 
-/* Finds the route of req (method, HEAD as GET, and url): sets req->route and the path
- * parameters, and returns it, without calling the handler. NULL (req->route NULL) when no
- * row matches; *pattern is then the first pattern matching url (the method is not allowed
- * on it: 405) or NULL (404). route_dispatch and the cache-hit path both route with it. */
-const route *route_find(request *req, const char **pattern);
+/* Finds the route of req (method, HEAD as GET, and url), once per request: sets
+ * req->route and the path parameters, and req->route_pattern when no row matches (the
+ * first pattern matching url, whose method is not allowed on it: 405; NULL: 404), and
+ * req->routed. Returns req->route; does not call the handler. */
+const route *route_find(request *req);
 
-/* Dispatches req (method, url set): finds the pattern, answers OPTIONS preflight, 404
- * (no pattern) and 405 with Allow (pattern without this method), 401/403 for a
- * ROUTE_NEEDS_AUTH route without the token, else calls the handler. Sets req->route to the
- * matched route or NULL. */
+/* Dispatches req (method, url set; routed by route_find unless req->routed): answers
+ * OPTIONS preflight, 404 (no pattern) and 405 with Allow (pattern without this method),
+ * 401/403 for a ROUTE_NEEDS_AUTH route without the token, else calls the handler. The
+ * answer is built in req->resp (reply.h), not sent: the pipeline (pipeline.h) sends it. */
 enum MHD_Result route_dispatch(request *req);
 
 /* The route index of req for metrics: its position in the table, or n for unmatched. */

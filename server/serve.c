@@ -1,7 +1,7 @@
 /* `attrition serve`: libmicrohttpd with its epoll thread pool, request bodies, limits,
  * the response cache in front of the router, access logs, metrics, and draining. */
 #include "serve.h"
-#include "app.h"
+#include "request.h"
 #include "auth.h"
 #include "cache.h"
 #include "events.h"
@@ -9,9 +9,11 @@
 #include "metrics.h"
 #include "negotiate.h"
 #include "param.h"
+#include "pipeline.h"
 #include "publish.h"
 #include "reply.h"
 #include "route.h"
+#include "sync.h"
 #include "webhook.h"
 
 #include <errno.h>
@@ -62,6 +64,7 @@ typedef struct conn_ctx {
     int over_budget;    /* the body would take the in-flight budget past body_budget: 503 */
     int discard_body;   /* a route that reads no body: its bytes are read and dropped */
     int public_body;    /* a public POST's body: counted in app.public_body_bytes too */
+    int set_up;         /* on_headers has set up req (on_request's first call) */
 } conn_ctx;
 
 static double elapsed(const struct timespec *t0)
@@ -140,91 +143,44 @@ static void body_append(app *a, conn_ctx *cx, const char *data, size_t size)
     cx->body[cx->len] = '\0';
 }
 
-/* The cache key of a cacheable GET (HEAD shares it: its answer is the GET's without the
- * body). NULL when it cannot be made (no raw target, memory short): then not cached.
- * Caller frees.
- *
- * THE RULE: key = "GET" SP <representation> SP <request target exactly as sent>, where
- * <representation> is "json", "csv" or "none": what param_wants_csv negotiates from the
- * Accept field lines (negotiate.h; the raw Accept text never enters the key), and the
- * target is the raw bytes of path and query as on the request line: %-escapes still
- * encoded, parameters in their original order, repeated names included, so "a%26b=1" and
- * "a&b=1", "/x%3Fy" and "/x?y", "from=a&from=b" and "from=b&from=a" are four keys, not two.
- * The key is injective: the first two fields are tokens without spaces, and the target,
- * whatever bytes it holds, is the whole rest. It covers everything a cacheable handler
- * reads (ROUTE_CACHEABLE: method, path, query and data version, which the cache compares
- * itself) plus the representation. The content coding is not in the key: an entry holds
- * its identity body and its gzip variant, and reply_cached (its prebuilt replies) or
- * reply_entry picks one per request from Accept-Encoding; the media type is checked against each request's Accept on a hit too
- * (reply_acceptable). Equal answers may get two keys ("?a=1&b=2" and "?b=2&a=1"): that
- * costs a second entry, never a wrong answer. */
-static char *cache_key_of(conn_ctx *cx)
-{
-    static const char *const rep_name[] = {"none", "json", "csv"};
-    char *key = NULL;
-    if (cx->target == NULL)
-        return NULL;
-    int pick = negotiate_request_media(&cx->req, negotiate_json_csv, 2);
-    const char *rep = rep_name[pick + 1]; /* "GET <rep> <target>", built without printf */
-    size_t rl = strlen(rep), tl = strlen(cx->target);
-    if ((key = malloc(rl + tl + 6)) == NULL)
-        return NULL;
-    memcpy(key, "GET ", 4);
-    memcpy(key + 4, rep, rl);
-    key[4 + rl] = ' ';
-    memcpy(key + 5 + rl, cx->target, tl + 1);
-    return key;
-}
-
-/* Serves a cacheable GET from the cache, or arranges for its answer to be stored. A hit is
- * not routed again: body_admit (on_headers) found its route (route_find: req->route, for
- * metrics and the route's flags, and the path parameters) from the same url and method; the
- * handler does not run. */
-static enum MHD_Result dispatch_cached(conn_ctx *cx)
-{
-    request *req = &cx->req;
-    app *a = req->app;
-    const route *r = req->route;
-    if (r == NULL || !(r->flags & ROUTE_CACHEABLE))
-        return route_dispatch(req);
-    if ((req->cache_key = cache_key_of(cx)) == NULL)
-        return route_dispatch(req);
-    stats_snapshot *s = app_snapshot(a);
-    uint64_t version = s->version;
-    stats_snapshot_unref(s);
-    cache_entry *e = cache_get(a->cache, req->cache_key, version);
-    if (e == NULL) {
-        req->cache_version = version;
-        return route_dispatch(req);
-    }
-    enum MHD_Result res = MHD_NO;
-    if (reply_acceptable(req, e->content_type, &res) == 0)
-        res = reply_cached(req, e);
-    cache_entry_release(e);
-    return res;
-}
-
 /* Per-connection state (MHD_OPTION_NOTIFY_CONNECTION): the request state in progress, so
  * that a request libmicrohttpd ends without the completion notice (it refused the request
  * itself, or the client went away) is freed when the connection closes. */
 typedef struct conn_slot {
-    conn_ctx *cx; /* owned until on_completed takes it back */
+    conn_ctx *cx;    /* owned until on_completed takes it back */
+    conn_ctx *spare; /* a completed request's state, what it owned freed, kept for the
+                        connection's next request (no allocation per request); owned */
 } conn_slot;
+
+/* Frees everything a request's state owns, not the state itself. */
+static void conn_ctx_clear(conn_ctx *cx)
+{
+    req_release(&cx->req); /* its answer; the cache entry libmicrohttpd was sending */
+    publish_wait_free(cx->req.wait);
+    body_release(cx);
+    free(cx->body);
+    free(cx->target);
+}
 
 /* Frees a request's state and everything it owns. */
 static void conn_ctx_free(conn_ctx *cx)
 {
     if (cx == NULL)
         return;
-    for (size_t i = 0; i < cx->req.n_extra; i++)
-        free(cx->req.extra_value[i]);
-    cache_entry_release(cx->req.held); /* libmicrohttpd is done sending its reply */
-    publish_wait_free(cx->req.wait);
-    free(cx->req.cache_key);
-    body_release(cx);
-    free(cx->body);
-    free(cx->target);
+    conn_ctx_clear(cx);
     free(cx);
+}
+
+/* A request's state whose request is over: kept as slot's spare (slot may be NULL), or
+ * freed when there is one already. */
+static void conn_ctx_done(conn_slot *slot, conn_ctx *cx)
+{
+    if (slot == NULL || slot->spare != NULL) {
+        conn_ctx_free(cx);
+        return;
+    }
+    conn_ctx_clear(cx);
+    slot->spare = cx;
 }
 
 static conn_slot *slot_of(struct MHD_Connection *conn)
@@ -246,6 +202,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     }
     if (slot) {
         conn_ctx_free(slot->cx);
+        free(slot->spare);
         free(slot);
     }
     *socket_context = NULL;
@@ -268,18 +225,23 @@ static size_t count_args(const char *target)
 /* MHD_OPTION_URI_LOG_CALLBACK: called once per request with the request target exactly as
  * sent (path, query, %-escapes), before libmicrohttpd parses the query and reads the
  * headers. Returns the request's state, which libmicrohttpd passes to on_request as
- * *con_cls and to on_completed (which frees it; the connection's slot frees it when the
- * completion notice never comes), or NULL when memory is short (on_request then allocates
- * it). A target with more than SERVE_MAX_ARGS parameters has its query cut here, in
+ * *con_cls and to on_completed (which frees it, or keeps it for the connection's next
+ * request: conn_ctx_done; the connection's slot frees it when the completion notice never
+ * comes), or NULL when memory is short (on_request then allocates it). A target with more than SERVE_MAX_ARGS parameters has its query cut here, in
  * libmicrohttpd's own buffer (it parses the query right after this call, from the '?' it
  * has found; the bytes are writable, only the parameter is const): so the parameters never
  * reach the pool, and on_headers answers 414. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
-    conn_ctx *cx = calloc(1, sizeof *cx);
-    if (cx == NULL)
+    conn_slot *slot = slot_of(conn);
+    conn_ctx *cx = slot ? slot->spare : NULL;
+    if (cx != NULL) {
+        slot->spare = NULL;
+        memset(cx, 0, sizeof *cx);
+    } else if ((cx = calloc(1, sizeof *cx)) == NULL) {
         return NULL;
+    }
     clock_gettime(CLOCK_MONOTONIC, &cx->start);
     cx->target_len = strlen(uri);
     cx->target_nul = strstr(uri, "%00") != NULL;
@@ -287,7 +249,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     cx->target = cx->target_len <= SERVE_MAX_URL ? strdup(uri) : NULL;
     if (cx->n_args > SERVE_MAX_ARGS)
         ((char *)strchr(uri, '?'))[1] = '\0';
-    conn_slot *slot = slot_of(conn);
     if (slot) {
         conn_ctx_free(slot->cx); /* a previous request's, never completed */
         slot->cx = cx;
@@ -300,6 +261,7 @@ typedef struct head_counts {
     size_t lines, content_length, host;
     size_t bytes;   /* "Name: value" CRLF of every line */
     size_t cookies; /* Cookie pairs: libmicrohttpd makes a record of each too */
+    const char *cl, *te, *host_value; /* the first Content-Length, Transfer-Encoding, Host */
 } head_counts;
 
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -309,10 +271,15 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
     head_counts *c = cls;
     c->lines++;
     c->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
-    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-        c->content_length++;
-    else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
-        c->host++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+        if (c->host++ == 0)
+            c->host_value = value;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (c->content_length++ == 0)
+            c->cl = value;
+    } else if (c->te == NULL && strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        c->te = value;
+    }
     return MHD_YES;
 }
 
@@ -370,9 +337,8 @@ static const char *origin_path(const char *url)
 static enum MHD_Result body_admit(app *a, conn_ctx *cx, const char *cl)
 {
     request *req = &cx->req;
-    const char *pattern;
     enum MHD_Result res = MHD_NO;
-    const route *r = route_find(req, &pattern);
+    const route *r = route_find(req); /* once: the pipeline and the router use it */
     if (r == NULL || !(r->flags & (ROUTE_NEEDS_AUTH | ROUTE_READ_ONLY))) {
         cx->discard_body = 1;
         return MHD_YES;
@@ -416,18 +382,16 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
                                   const char *url, const char *method, const char *version)
 {
     request *req = &cx->req;
+    req_init(req, a, &req_connection_input, NULL, method, origin_path(url));
     req->conn = conn;
-    req->app = a;
-    req->method = method;
-    req->head = strcmp(method, "HEAD") == 0;
-    req->url = origin_path(url);
-    const char *cl = req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    const char *te = req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-    head_counts c = {0, 0, 0, 0, 0};
-    if (cl && strtoull(cl, NULL, 10) > a->cfg->max_body)
-        cx->too_large = 1;
+    cx->set_up = 1;
+    head_counts c;
+    memset(&c, 0, sizeof c);
     MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &c);
     MHD_get_connection_values(conn, MHD_COOKIE_KIND, count_cookie, &c);
+    const char *cl = c.cl, *te = c.te;
+    if (cl && strtoull(cl, NULL, 10) > a->cfg->max_body)
+        cx->too_large = 1;
     if (cx->n_args > SERVE_MAX_ARGS)
         return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target has %zu query "
                              "parameters; at most %d are read", cx->n_args, SERVE_MAX_ARGS);
@@ -448,7 +412,7 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
     if (c.host > 1 || (c.host == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "an HTTP/1.1 request needs exactly one "
                              "Host header (RFC 9112 section 3.2); this one has %zu", c.host);
-    const char *host = req_header(req, MHD_HTTP_HEADER_HOST);
+    const char *host = c.host_value;
     if (host && !host_valid(host))
         return reply_problem(req, MHD_HTTP_BAD_REQUEST, "Host: \"%.64s\" is not a host name or "
                              "address with an optional port", host);
@@ -466,23 +430,63 @@ static enum MHD_Result on_headers(app *a, conn_ctx *cx, struct MHD_Connection *c
     return body_admit(a, cx, cl);
 }
 
+/* Once the body is read: builds the refusal of a request that cannot be served (413, 503
+ * when the bodies in flight are over budget, 414, 400 for %00 or a repeated parameter) in
+ * req->resp, with the builder's result in *res, and returns 1; 0 when it may be served. */
+static int refused(app *a, conn_ctx *cx, enum MHD_Result *res)
+{
+    request *req = &cx->req;
+    if (cx->too_large)
+        *res = reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE,
+                             "the request body is larger than %zu bytes", a->cfg->max_body);
+    else if (cx->over_budget) {
+        reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
+        reply_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        *res = reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the server holds as many "
+                             "request bodies as it may (body_budget, %zu bytes): retry shortly",
+                             a->cfg->body_budget);
+    } else if (cx->target_len > SERVE_MAX_URL || strlen(req->url) > SERVE_MAX_URL)
+        *res = reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target (path and query) "
+                             "is longer than %d bytes", SERVE_MAX_URL);
+    else if (cx->target_nul)
+        *res = reply_problem(req, MHD_HTTP_BAD_REQUEST, "the request target holds %%00 (a NUL "
+                             "byte), which no path segment or parameter may contain");
+    else
+        return param_no_repeats(req, res) != 0;
+    return 1;
+}
+
+/* The request, its body read: refused, or served through the pipeline. */
+static enum MHD_Result serve_request(app *a, conn_ctx *cx)
+{
+    request *req = &cx->req;
+    req->body = cx->body;
+    req->body_len = cx->len;
+    enum MHD_Result res = MHD_NO;
+    if (refused(a, cx, &res))
+        return pipeline_send(req, res);
+    return pipeline_serve(req, cx->target);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
 {
     app *a = cls;
     conn_ctx *cx = *con_cls;
-    if (cx == NULL || cx->req.conn == NULL) {
+    if (cx == NULL || !cx->set_up) {
         if (cx == NULL) {
             if ((cx = calloc(1, sizeof *cx)) == NULL)
                 return MHD_NO;
             clock_gettime(CLOCK_MONOTONIC, &cx->start);
             *con_cls = cx;
         }
-        return on_headers(a, cx, conn, url, method, version);
+        /* Only refusals are answered at this first call: libmicrohttpd 0.9.75 closes the
+         * connection after an answer queued before the body stage (bench/bare_mhd.c). */
+        return pipeline_send(&cx->req, on_headers(a, cx, conn, url, method, version));
     }
     if (cx->req.wait != NULL) /* resumed: the write's change is published (publish.h) */
-        return publish_resumed(&cx->req);
+        return pipeline_send(&cx->req, publish_resumed(&cx->req));
     if (cx->req.status != 0) { /* answered at the first call: drop what still comes */
         *upload_size = 0;
         return MHD_YES;
@@ -492,31 +496,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
-    request *req = &cx->req;
-    req->body = cx->body;
-    req->body_len = cx->len;
-    if (cx->too_large)
-        return reply_problem(req, MHD_HTTP_CONTENT_TOO_LARGE,
-                             "the request body is larger than %zu bytes", a->cfg->max_body);
-    if (cx->over_budget) {
-        reply_add_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
-        reply_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-        return reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "the server holds as many "
-                             "request bodies as it may (body_budget, %zu bytes): retry shortly",
-                             a->cfg->body_budget);
-    }
-    if (cx->target_len > SERVE_MAX_URL || strlen(req->url) > SERVE_MAX_URL)
-        return reply_problem(req, MHD_HTTP_URI_TOO_LONG, "the request target (path and query) "
-                             "is longer than %d bytes", SERVE_MAX_URL);
-    if (cx->target_nul)
-        return reply_problem(req, MHD_HTTP_BAD_REQUEST, "the request target holds %%00 (a NUL "
-                             "byte), which no path segment or parameter may contain");
-    enum MHD_Result res = MHD_NO;
-    if (param_no_repeats(req, &res) != 0)
-        return res;
-    if ((strcmp(method, "GET") == 0 || req->head) && a->cache)
-        return dispatch_cached(cx);
-    return route_dispatch(req);
+    return serve_request(a, cx);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -530,8 +510,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
     if (slot && slot->cx == cx)
         slot->cx = NULL;
-    if (cx->req.conn == NULL) { /* refused by libmicrohttpd before on_request (431, ...) */
-        conn_ctx_free(cx);
+    if (!cx->set_up) { /* refused by libmicrohttpd before on_request (431, ...) */
+        conn_ctx_done(slot, cx);
         return;
     }
     double secs = elapsed(&cx->start);
@@ -540,7 +520,35 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (log_access_enabled())
         log_request(req->method, req->url, req->status, req->bytes, secs * 1000.0,
                     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
-    conn_ctx_free(cx);
+    conn_ctx_done(slot, cx);
+}
+
+/* sync_after_commit of serve's sync thread (store lock held): the publish thread loads the
+ * round's snapshot, or (nothing changed) its outcome for /readyz, at once. */
+static void after_sync(void *ud, int changed)
+{
+    (void)changed;
+    publish_notify(ud);
+}
+
+/* Starts, with cfg->sync_every, the sync thread (sync.h), whose rounds are published
+ * (publish.h: the publish thread, started before, also sees other processes' commits).
+ * Failures are logged; serving goes on. */
+static void live_start(app *a)
+{
+    if (a->cfg->sync_every > 0) {
+        a->syncer = sync_runner_start(a->st, a->cfg, after_sync, a);
+        log_event_new(a->syncer ? "sync_started" : "warning", json_pack("{s:s, s:i}",
+                      a->syncer ? "sources" : "detail", a->syncer ? a->cfg->sync_sources
+                      : "cannot start the sync thread", "every_seconds", a->cfg->sync_every));
+    }
+}
+
+/* Stops and joins it (before the store closes). */
+static void live_stop(app *a)
+{
+    sync_runner_stop(a->syncer);
+    a->syncer = NULL;
 }
 
 /* Opens the store and the first snapshot. Returns 0 or -1 (logged). */
@@ -676,7 +684,7 @@ int serve_run(const config *cfg)
     if ((a.events = events_new(&a)) == NULL)
         log_event_new("warning", json_pack("{s:s}", "detail", "cannot start /v1/events"));
     a.webhook = webhook_start(&a); /* NULL without webhooks configured (logged on failure) */
-    app_live_start(&a); /* serve --sync-every (app.h) */
+    live_start(&a); /* serve --sync-every */
     d = start_daemon(&a, cfg);
     if (d == NULL) {
         log_event_new("error", json_pack("{s:s, s:s, s:i, s:s}", "detail", "cannot listen",
@@ -707,7 +715,7 @@ cleanup:
     publish_stop(&a); /* resumes every suspended writer: MHD_stop_daemon must find none */
     if (d)
         MHD_stop_daemon(d);
-    app_live_stop(&a);
+    live_stop(&a);
     webhook_stop(a.webhook); /* after the last install: nothing more is queued */
     events_free(a.events);
     publish_free(&a);

@@ -1,13 +1,13 @@
-/* Cache warming: synthetic GETs rendered against a new snapshot before it is installed. */
+/* Cache warming: GETs run through the pipeline against a new snapshot before it is installed. */
 #include "warm.h"
-#include "cache.h"
 #include "log.h"
-#include "route.h"
+#include "pipeline.h"
 #include "attrition/date.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define WARM_MAX_PAIRS 8
@@ -62,15 +62,6 @@ int warm_url(const stats_snapshot *s, size_t i, char *out, size_t len)
     return 0;
 }
 
-/* The cache key a real GET of url gets from a client that takes JSON (serve.c,
- * cache_key_of, THE RULE there): "GET json " and the request target as sent. The warmed
- * URLs need no %-escapes, so url is that target. NULL on ENOMEM; caller frees. */
-static char *warm_key(const char *url)
-{
-    char *key = NULL;
-    return asprintf(&key, "GET json %s", url) < 0 ? NULL : key;
-}
-
 /* Splits url ("path?a=b&c=d", no %-escapes) in place into its path and a NULL-terminated
  * name, value list in pairs. */
 static void split_url(char *url, const char *pairs[2 * WARM_MAX_PAIRS + 1])
@@ -92,7 +83,35 @@ static void split_url(char *url, const char *pairs[2 * WARM_MAX_PAIRS + 1])
     pairs[2 * n] = NULL;
 }
 
-/* One synthetic GET of url against s. Returns 1 when a 200 answer was stored, else 0. */
+/* Warming's input (request.h), the one place a request without a connection reads from:
+ * the query is the NULL-terminated name, value, ... list in_ctx (values as decoded), the
+ * only header is Accept-Encoding: gzip (the cache gets the gzip variant too). */
+static const char *warm_value(const request *req, enum MHD_ValueKind kind, const char *name)
+{
+    if (kind == MHD_HEADER_KIND)
+        return strcasecmp(name, MHD_HTTP_HEADER_ACCEPT_ENCODING) == 0 ? "gzip" : NULL;
+    for (const char *const *q = req->in_ctx; q[0]; q += 2)
+        if (strcmp(q[0], name) == 0)
+            return q[1];
+    return NULL;
+}
+
+static void warm_each(const request *req, enum MHD_ValueKind kind, MHD_KeyValueIterator it,
+                      void *cls)
+{
+    if (kind == MHD_HEADER_KIND) {
+        it(cls, kind, MHD_HTTP_HEADER_ACCEPT_ENCODING, "gzip");
+        return;
+    }
+    for (const char *const *q = req->in_ctx; q[0]; q += 2)
+        if (it(cls, kind, q[0], q[1]) != MHD_YES)
+            return;
+}
+
+static const request_input warm_input = {warm_value, warm_each};
+
+/* One GET of url against s, through the pipeline into the cache. Returns 1 when a 200
+ * answer was stored, else 0. */
 static int warm_one(app *a, stats_snapshot *s, const char *url)
 {
     char buf[WARM_URL_MAX];
@@ -101,19 +120,11 @@ static int warm_one(app *a, stats_snapshot *s, const char *url)
     split_url(buf, pairs);
     request req;
     memset(&req, 0, sizeof req);
-    req.app = a;
-    req.method = "GET";
-    req.url = buf;
-    req.synth_query = pairs;
+    req_init(&req, a, &warm_input, pairs, "GET", buf);
     req.snap = s;
-    req.cache_key = warm_key(url);
-    if (req.cache_key == NULL)
-        return 0;
-    route_dispatch(&req);
-    int stored = req.status == 200 && req.route && (req.route->flags & ROUTE_CACHEABLE);
-    for (size_t i = 0; i < req.n_extra; i++)
-        free(req.extra_value[i]);
-    free(req.cache_key);
+    /* The warmed URLs need no %-escapes: url is the request target a client sends. */
+    int stored = pipeline_store(&req, url);
+    req_release(&req);
     return stored;
 }
 

@@ -11,7 +11,7 @@
  * mixes versions (each is rendered from the one snapshot s, and keyed by its version).
  * Memory stays within cache_bytes (cache_put's bound).
  *
- * The answers (WARM_* below, one synthetic GET each, run through the routing table):
+ * The answers (WARM_* below, one GET each, run through the pipeline, pipeline.h):
  *   /v1/categories, /v1/daily/latest, /v1/cumulative/latest, /v1/records,
  *   /v1/records/{cat}?limit=10 for every category, /v1/summary?group=month and group=year,
  *   the full /v1/daily and /v1/cumulative series, and what the

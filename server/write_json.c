@@ -1,7 +1,6 @@
 /* A direct JSON writer for the big bodies, byte-identical to Jansson's compact dump. */
 #include "write_json.h"
 #include "bytes.h"
-#include "reply.h"
 #include "attrition/date.h"
 
 #include <math.h>
@@ -396,13 +395,4 @@ void jw_summary(jw *w, const stats_snapshot *s, const stats_summary *sum,
     }
     jw_lit(w, "]}");
     keys_free(&k);
-}
-
-enum MHD_Result jw_reply(request *req, jw *w)
-{
-    enum MHD_Result r = w->failed || w->buf == NULL
-        ? reply_problem(req, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory rendering the answer")
-        : reply_bytes(req, MHD_HTTP_OK, "application/json; charset=utf-8", w->buf, w->len);
-    jw_free(w);
-    return r;
 }

@@ -2,7 +2,6 @@
 #define ATTRITION_WRITE_JSON_H
 
 #include <stddef.h>
-#include "app.h"
 #include "attrition/stats.h"
 
 /* A direct JSON writer for the big bodies (the full /v1/daily and /v1/cumulative series,
@@ -51,9 +50,5 @@ void jw_series(jw *w, const stats_snapshot *s, int daily, const stats_selection 
  * (rounded to 2 decimals, null when not finite). */
 void jw_summary(jw *w, const stats_snapshot *s, const stats_summary *sum,
                 const stats_selection *sel);
-
-/* Replies 200 with w's JSON (cached like reply_json), or 503 when w failed; frees w's
- * buffer either way. */
-enum MHD_Result jw_reply(request *req, jw *w);
 
 #endif
