@@ -1,6 +1,6 @@
 /* The storage seam's dispatch: picks a backend for a target and forwards each db_* call
- * through its vtable (core/db_backend.h). Backend-neutral: no backend header here. */
-#include "db_backend.h"
+ * through its vtable (core/db_internal.h). Backend-neutral: no backend header here. */
+#include "db_internal.h"
 
 #include <stdio.h>
 #include <string.h>

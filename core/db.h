@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "attrition/store.h"
+#include "attrition/store_codes.h"
 
 typedef struct db db;
 typedef struct db_stmt db_stmt;
@@ -115,7 +115,7 @@ int db_reconnect(db *d);
  * it works (always 0 for SQLite). */
 int64_t db_down_since(db *d);
 
-/* The schema, which only the backend knows (see core/db_backend.h for the details).
+/* The schema, which only the backend knows (see core/db_internal.h for the details).
  * db_schema_begin, outside a transaction: checks the schema version (STORE_ECORRUPT for a
  * newer or foreign database), starts a write transaction, migrates, creates what is missing
  * and records STORE_SCHEMA_VERSION; on STORE_OK the transaction is left open for the caller

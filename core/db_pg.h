@@ -4,7 +4,7 @@
 /* The PostgreSQL backend of the storage seam (core/db_pg.c): its vtable for core/db.c and
  * what its tests reach. libpq types stay in core/db_pg.c. */
 
-#include "db_backend.h"
+#include "db_internal.h"
 
 extern const struct db_backend db_backend_pg;
 

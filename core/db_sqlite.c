@@ -2,7 +2,8 @@
  * synchronous=FULL, foreign keys and a 5 s busy timeout; the schema by PRAGMA user_version
  * and config/schema.sql; backup and restore through the sqlite3_backup API. The only core
  * file that includes sqlite3.h. */
-#include "db_backend.h"
+#include "db_internal.h"
+#include "attrition/store.h"
 #include "db_sqlite.h"
 #include "attrition/stats.h"
 

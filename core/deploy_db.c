@@ -3,7 +3,7 @@
 #include "deploy_db.h"
 #include "array.h"
 #include "deploy_internal.h"
-#include "store_internal.h"
+#include "attrition/stats.h"
 #include "attrition/date.h"
 #include "attrition/text.h"
 

@@ -2,7 +2,7 @@
 #include "store_internal.h"
 #include "array.h"
 #include "attrition/date.h"
-#include "attrition/deploy.h"
+#include "deploy_db.h"
 #include "attrition/text.h"
 
 #include <ctype.h>
@@ -199,7 +199,7 @@ static int seed_deployments(store *st, char *err, size_t errlen)
 {
     size_t added = 0;
     char derr[256];
-    if (deploy_import_json(st, store_deployments_json, strlen(store_deployments_json),
+    if (deploy_db_import_json(st->db, store_deployments_json, strlen(store_deployments_json),
                            date_today(), &added, derr, sizeof derr) != DEPLOY_OK) {
         snprintf(err, errlen, "seeding deployments: %s", derr);
         return STORE_EINVAL;

@@ -105,6 +105,12 @@ int webhook_queue_retry(store *st, int64_t id, int attempts, int64_t next_at, co
                                    (int64_t)attempts, next_at, error));
 }
 
+int webhook_queue_release(store *st, int64_t id, int64_t next_at)
+{
+    return store_run(store_prepare(st, "UPDATE webhook_delivery SET next_at = ?2 "
+                                   "WHERE id = ?1 AND done_at IS NULL", "ii", id, next_at));
+}
+
 long webhook_queue_length(store *st, int64_t *next_at)
 {
     long n = -1;

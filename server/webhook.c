@@ -294,8 +294,15 @@ static int64_t deliver_due(struct webhook *w)
         store_unlock(w->a->st);
         if (rc != STORE_OK)
             n = 0;
-        for (size_t i = 0; i < n && !__atomic_load_n(&w->stopping, __ATOMIC_RELAXED); i++)
+        size_t i = 0;
+        for (; i < n && !__atomic_load_n(&w->stopping, __ATOMIC_RELAXED); i++)
             attempt(w, &jobs[i]);
+        if (i < n) { /* stopping: what was leased and not attempted is due again now */
+            store_lock(w->a->st);
+            for (; i < n; i++)
+                webhook_queue_release(w->a->st, jobs[i].id, (int64_t)time(NULL));
+            store_unlock(w->a->st);
+        }
         webhook_jobs_free(jobs, n);
         if (n < WEBHOOK_BATCH || __atomic_load_n(&w->stopping, __ATOMIC_RELAXED))
             break;

@@ -1,6 +1,9 @@
 /* Webhook pieces without a server: the signature (RFC 4231's HMAC-SHA256 test vectors) and
  * the retry schedule (doubling from 1 s, capped, given up after WEBHOOK_MAX_ATTEMPTS). */
 #include "webhook.h"
+#include "store_target.h"
+
+#include "attrition/webhook_queue.h"
 
 #include <check.h>
 #include <string.h>
@@ -41,10 +44,43 @@ START_TEST(retry_schedule)
 }
 END_TEST
 
+/* A delivery leased by a process that stops before attempting it is given back: due again
+ * at once, not after the lease (a restart would otherwise wait the lease out). */
+START_TEST(lease_given_back)
+{
+    store *st = NULL;
+    char err[256];
+    ck_assert_msg(store_open(test_store_target(), STORE_OPEN_CREATE, &st, err, sizeof err)
+                  == STORE_OK, "%s", err);
+    const char *key = "k1", *url = "http://127.0.0.1:9/x", *body = "{}";
+    ck_assert_int_eq(webhook_queue_add(st, &key, &url, &body, 1, 1000), STORE_OK);
+    webhook_job jobs[2];
+    size_t n = 0;
+    ck_assert_int_eq(webhook_queue_due(st, 1000, 30, 2, jobs, &n), STORE_OK);
+    ck_assert_uint_eq(n, 1);
+    int64_t id = jobs[0].id;
+    webhook_jobs_free(jobs, n);
+    ck_assert_int_eq(webhook_queue_due(st, 1001, 30, 2, jobs, &n), STORE_OK);
+    ck_assert_uint_eq(n, 0); /* leased until 1030 */
+    ck_assert_int_eq(webhook_queue_release(st, id, 1001), STORE_OK);
+    ck_assert_int_eq(webhook_queue_due(st, 1001, 30, 2, jobs, &n), STORE_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(jobs[0].id, id);
+    ck_assert_int_eq(jobs[0].attempts, 0);
+    webhook_jobs_free(jobs, n);
+    ck_assert_int_eq(webhook_queue_done(st, id, 1002), STORE_OK);
+    ck_assert_int_eq(webhook_queue_release(st, id, 1002), STORE_OK); /* done stays done */
+    ck_assert_int_eq(webhook_queue_due(st, 1003, 30, 2, jobs, &n), STORE_OK);
+    ck_assert_uint_eq(n, 0);
+    store_close(st);
+}
+END_TEST
+
 TCase *webhook_tcase(void)
 {
     TCase *tc = tcase_create("webhook");
     tcase_add_test(tc, signature_rfc4231);
     tcase_add_test(tc, retry_schedule);
+    tcase_add_test(tc, lease_given_back);
     return tc;
 }

@@ -6,7 +6,10 @@
 #include <jansson.h>
 
 #include "attrition/date.h"
-#include "attrition/store.h"
+#include "attrition/store_codes.h"
+
+/* The store (include/attrition/store.h), named here without its header. */
+typedef struct store store;
 
 /* Published estimates of foreign troops deployed to a party of the war (table `deployment`
  * of config/schema.sql): validation, parsing from JSON, storage, the per-pair summary and

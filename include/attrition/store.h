@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "attrition/stats.h"
+#include "attrition/store_codes.h"
 
 /* The SQLite store: schema (config/schema.sql, embedded), seed categories
  * (config/categories.json, embedded), reports, revisions, data version.
@@ -12,24 +13,7 @@
  * (the server serialises access with store_lock/store_unlock). No SQLite type appears
  * here: core modules that run SQL include core/store_internal.h. */
 
-enum store_status {
-    STORE_OK = 0,
-    STORE_ENOMEM = -1,
-    STORE_EDB = -2,       /* SQLite failed; store_errmsg() says why */
-    STORE_ENOTFOUND = -3,
-    STORE_ECONFLICT = -4, /* a different report for that date exists */
-    STORE_EINVAL = -5,
-    STORE_EREADONLY = -6, /* database or disk refuses writes (read-only, full) */
-    STORE_ECORRUPT = -7,  /* not an attrition database, or damaged */
-    STORE_EUNAVAILABLE = -8 /* the database server cannot be reached (PostgreSQL): try later */
-};
-
 typedef struct store store;
-
-#define STORE_OPEN_CREATE 1   /* create the file if missing */
-#define STORE_OPEN_READONLY 2
-#define STORE_OPEN_NOSEED 4   /* a new database gets no seed deployments yet: import decides
-                               * (an export's own deployments and tombstones win) */
 
 #define STORE_SCHEMA_VERSION 4
 

@@ -39,6 +39,10 @@ int webhook_queue_done(store *st, int64_t id, int64_t now);
 /* Records a failed attempt of id: attempts, the next try at next_at, the error (one line). */
 int webhook_queue_retry(store *st, int64_t id, int attempts, int64_t next_at, const char *error);
 
+/* Gives back a delivery leased but not attempted (the process is stopping): due again at
+ * next_at, its attempts and error unchanged, so a restart does not wait out the lease. */
+int webhook_queue_release(store *st, int64_t id, int64_t next_at);
+
 /* Deliveries pending (-1 on error); *next_at the earliest next_at (INT64_MAX: none). */
 long webhook_queue_length(store *st, int64_t *next_at);
 

@@ -1,5 +1,5 @@
-#ifndef ATTRITION_DB_BACKEND_H
-#define ATTRITION_DB_BACKEND_H
+#ifndef ATTRITION_DB_INTERNAL_H
+#define ATTRITION_DB_INTERNAL_H
 
 /* What a storage backend implements, for core/db.c (the dispatch) and the backends only
  * (core/db_sqlite.c, core/db_pg.c); other core modules include core/db.h and never this.
