@@ -7,6 +7,22 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The value of option o in the target test_pg_target makes: the override given for dbname,
+ * user and password, none for options when a schema replaces them, else the base's own. */
+static const char *option_value(const PQconninfoOption *o, const char *dbname,
+                                const char *user, const char *password, const char *schema)
+{
+    if (strcmp(o->keyword, "dbname") == 0 && dbname)
+        return dbname;
+    if (strcmp(o->keyword, "user") == 0 && user)
+        return user;
+    if (strcmp(o->keyword, "password") == 0 && password)
+        return password;
+    if (strcmp(o->keyword, "options") == 0 && schema)
+        return NULL;
+    return o->val;
+}
+
 int test_pg_target(char *buf, size_t len, const char *dbname, const char *user,
                    const char *password, const char *schema)
 {
@@ -20,33 +36,17 @@ int test_pg_target(char *buf, size_t len, const char *dbname, const char *user,
     }
     size_t at = 0;
     buf[0] = '\0';
-    for (PQconninfoOption *o = opts; o->keyword; o++) {
-        const char *v = o->val;
-        if (strcmp(o->keyword, "dbname") == 0 && dbname)
-            v = dbname;
-        if (strcmp(o->keyword, "user") == 0 && user)
-            v = user;
-        if (strcmp(o->keyword, "password") == 0 && password)
-            v = password;
-        if (strcmp(o->keyword, "options") == 0 && schema)
-            v = NULL;
-        /* dbname first: "dbname=" makes db_kind_of see PostgreSQL */
-        if (v && strcmp(o->keyword, "dbname") == 0 && at == 0)
+    /* dbname first: "dbname=" makes db_kind_of see PostgreSQL */
+    for (PQconninfoOption *o = opts; o->keyword && at == 0; o++) {
+        const char *v = option_value(o, dbname, user, password, schema);
+        if (v && strcmp(o->keyword, "dbname") == 0)
             at = (size_t)snprintf(buf, len, "dbname='%s'", v);
     }
     if (at == 0)
         at = (size_t)snprintf(buf, len, "dbname='postgres'");
     for (PQconninfoOption *o = opts; o->keyword && at < len; o++) {
-        const char *v = o->val;
-        if (strcmp(o->keyword, "dbname") == 0)
-            continue;
-        if (strcmp(o->keyword, "user") == 0 && user)
-            v = user;
-        if (strcmp(o->keyword, "password") == 0 && password)
-            v = password;
-        if (strcmp(o->keyword, "options") == 0 && schema)
-            v = NULL;
-        if (v)
+        const char *v = option_value(o, dbname, user, password, schema);
+        if (v && strcmp(o->keyword, "dbname") != 0)
             at += (size_t)snprintf(buf + at, len - at, " %s='%s'", o->keyword, v);
     }
     if (password && !strstr(buf, " password=") && at < len)
