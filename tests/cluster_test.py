@@ -17,10 +17,20 @@
                                            PostgreSQL: every GET of tests/contract_requests.json
                                            and the /dataset/ files answer the same bytes (and
                                            ETags) from both.
+    cluster_test.py balancer SOURCE_ROOT   three replicas behind HAProxy (Debian's, run in the
+                                           foreground) with deploy/haproxy.cfg as shipped but
+                                           for its bind and server addresses: POSTs through it
+                                           land one per replica and every replica answers them
+                                           within 1 s; SIGTERM of one (drains: /readyz 503) and
+                                           kill -9 of another while GETs stream through it: none
+                                           fails, HAProxy takes each out within `fall` checks,
+                                           POSTs are never resent; PostgreSQL stopped: GETs 200,
+                                           POSTs 503 with Retry-After, no replica taken out,
+                                           then 201 once it is back.
 
 Each run makes its own throwaway cluster (scripts/pg-tmp, a Unix socket in a temporary
-folder) and removes it. Exits 77 (skipped) with a message where PostgreSQL cannot start or,
-for `backends`, where the dataset (ATTRITION_DATA) is absent. Environment as for the other
+folder) and removes it. Exits 77 (skipped) with a message where PostgreSQL cannot start,
+for `backends` where the dataset (ATTRITION_DATA) is absent, for `balancer` where haproxy is. Environment as for the other
 tests (tests/meson.build): ATTRITION_BIN, ATTRITION_DATA, ATTRITION_TEST_TMP.
 """
 
