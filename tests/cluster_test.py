@@ -700,7 +700,8 @@ class Stream:
         self.lb, self.path = lb, path
         self.done = threading.Event()
         self.results, self.lock = [], threading.Lock()
-        self.threads = [threading.Thread(target=self.run) for _ in range(threads)]
+        # daemons: a fail() meanwhile must not leave the test hanging on them
+        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(threads)]
         for t in self.threads:
             t.start()
 
@@ -775,9 +776,12 @@ def lb_sigterm(lb, victim, name, inter, fall):
     t0 = time.monotonic()
     victim.proc.send_signal(signal.SIGTERM)
     wait_for(victim.log, r'"event":"stopping"', None, name + " stopping", timeout=10)
-    c.request("GET", "/readyz")  # the same connection: drained, not cut
-    r = c.getresponse()
-    r.read()
+    try:
+        c.request("GET", "/readyz")  # the same connection: drained, not cut
+        r = c.getresponse()
+        r.read()
+    except (OSError, http.client.HTTPException) as e:
+        fail("%s closed a connection it had at SIGTERM instead of draining it: %s" % (name, e))
     c.close()  # the drain waits for it no longer
     if r.status != 503:
         fail("%s /readyz while draining: %d (want 503)" % (name, r.status))
@@ -812,7 +816,7 @@ def lb_kill9(lb, victim, name, inter, fall):
             st, body, _ = lb.request("POST", "/v1/reports", report(d, 6000), auth=True)
             writes.append((d, st, body[:200]))
 
-    wt = threading.Thread(target=writer)
+    wt = threading.Thread(target=writer, daemon=True)
     wt.start()
     time.sleep(0.5)
     t0 = time.monotonic()
