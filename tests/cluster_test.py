@@ -17,10 +17,20 @@
                                            PostgreSQL: every GET of tests/contract_requests.json
                                            and the /dataset/ files answer the same bytes (and
                                            ETags) from both.
+    cluster_test.py balancer SOURCE_ROOT   three replicas behind HAProxy (Debian's, run in the
+                                           foreground) with deploy/haproxy.cfg as shipped but
+                                           for its bind and server addresses: POSTs through it
+                                           land one per replica and every replica answers them
+                                           within 1 s; SIGTERM of one (drains: /readyz 503) and
+                                           kill -9 of another while GETs stream through it: none
+                                           fails, HAProxy takes each out within `fall` checks,
+                                           POSTs are never resent; PostgreSQL stopped: GETs 200,
+                                           POSTs 503 with Retry-After, no replica taken out,
+                                           then 201 once it is back.
 
 Each run makes its own throwaway cluster (scripts/pg-tmp, a Unix socket in a temporary
-folder) and removes it. Exits 77 (skipped) with a message where PostgreSQL cannot start or,
-for `backends`, where the dataset (ATTRITION_DATA) is absent. Environment as for the other
+folder) and removes it. Exits 77 (skipped) with a message where PostgreSQL cannot start,
+for `backends` where the dataset (ATTRITION_DATA) is absent, for `balancer` where haproxy is. Environment as for the other
 tests (tests/meson.build): ATTRITION_BIN, ATTRITION_DATA, ATTRITION_TEST_TMP.
 """
 
@@ -148,11 +158,12 @@ class Server:
         self.starts = 0
         self.start()
 
-    def start(self):
+    def start(self, port=0):
+        """Starts (again) on port (0: one the OS picks; a balancer's restart: the old one)."""
         env = dict(os.environ)
         if self.token:
             env["ATTRITION_TOKEN"] = TOKEN
-        args = [self.binary, "serve", "--bind", "127.0.0.1", "--port", "0"]
+        args = [self.binary, "serve", "--bind", "127.0.0.1", "--port", str(port)]
         if self.env_db:
             env["ATTRITION_DB"] = self.db  # the password through the environment
         else:
@@ -598,8 +609,333 @@ def backends_main(root, binary, tmp):
         cluster.remove()
 
 
+# ---- balancer --------------------------------------------------------------------------------
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def balancer_config(shipped, port, servers):
+    """deploy/haproxy.cfg with only what differs here rewritten; every other line as shipped.
+      - `bind :8080` -> `bind 127.0.0.1:PORT`: loopback only, a free port the OS picked (the
+        tests never use fixed ports);
+      - the three `server attrition-N attrition-N:8080` -> `server attrition-N 127.0.0.1:PORT`
+        of the replicas (no container DNS here: the names would not resolve).
+    Kept as shipped: the resolvers section and `resolvers dns init-addr ...` (harmless with
+    literal addresses), `inter 2s fall 2 rise 2`, the retries, timeouts and the /readyz check.
+    Fails when a line to rewrite is not there (the shipped file changed: update the test)."""
+    out, n_bind, n_server = [], 0, 0
+    for line in shipped.splitlines():
+        m = re.match(r"(\s*)bind\s+:8080\s*$", line)
+        if m:
+            line, n_bind = "%sbind 127.0.0.1:%d" % (m.group(1), port), n_bind + 1
+        m = re.match(r"(\s*)server\s+attrition-(\d)\s+attrition-\d:8080\s*$", line)
+        if m:
+            i = int(m.group(2)) - 1
+            line = "%sserver attrition-%d 127.0.0.1:%d" % (m.group(1), i + 1, servers[i].port)
+            n_server += 1
+        out.append(line)
+    if n_bind != 1 or n_server != len(servers):
+        fail("deploy/haproxy.cfg: want one `bind :8080` and %d `server attrition-N "
+             "attrition-N:8080` lines to rewrite, found %d and %d" % (len(servers), n_bind,
+                                                                    n_server))
+    return "\n".join(out) + "\n"
+
+
+def check_setting(shipped, rx):
+    m = re.search(rx, shipped)
+    if not m:
+        fail("deploy/haproxy.cfg lacks %s" % rx)
+    return m.group(1)
+
+
+class Balancer(Server):
+    """HAProxy (Debian's, as the current user, in the foreground: -db) with cfg; its log
+    (stdout and stderr) in log. request()/get_json() as Server's, through the balancer."""
+
+    def __init__(self, haproxy, cfg, port, log):
+        self.port, self.log = port, log
+        self.token = True
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen([haproxy, "-db", "-f", cfg], stdout=out,
+                                         stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                fail("haproxy exited (%s): %s" % (self.proc.returncode, self.text()[-3000:]))
+            if self.request("GET", "/readyz", timeout=2)[0] == 200:
+                return
+            time.sleep(0.1)
+        fail("haproxy did not answer /readyz within 30 s: %s" % self.text()[-3000:])
+
+    def text(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def served(self):
+        """[(server, status, method, path)] of the access log's lines so far (option httplog)."""
+        return re.findall(r' attrition/(attrition-\d) \S+ (\d{3}) .*?"(\w+) (\S+) HTTP',
+                          self.text())
+
+    def down_lines(self, name):
+        return len(re.findall(r"Server attrition/%s is DOWN" % name, self.text()))
+
+    def up_lines(self, name):
+        return len(re.findall(r"Server attrition/%s is UP" % name, self.text()))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Stream:
+    """Threads GETting path through the balancer without pause until stop(): every answer's
+    (monotonic time, status) (status 0: connection error or timeout)."""
+
+    def __init__(self, lb, path, threads=2):
+        self.lb, self.path = lb, path
+        self.done = threading.Event()
+        self.results, self.lock = [], threading.Lock()
+        # daemons: a fail() meanwhile must not leave the test hanging on them
+        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(threads)]
+        for t in self.threads:
+            t.start()
+
+    def run(self):
+        while not self.done.is_set():
+            st, _, _ = self.lb.request("GET", self.path, timeout=10)
+            with self.lock:
+                self.results.append((time.monotonic(), st))
+
+    def stop(self):
+        self.done.set()
+        for t in self.threads:
+            t.join()
+        return self.results
+
+
+def bad(results, t_from=0.0, t_to=float("inf")):
+    """(requests, failures: 5xx or no answer) answered in [t_from, t_to)."""
+    sel = [st for t, st in results if t_from <= t < t_to]
+    return len(sel), sum(1 for st in sel if st == 0 or st >= 500)
+
+
+def wait_log(lb, count_fn, name, n, timeout, what):
+    """Waits until count_fn(name) reaches n; returns the monotonic time it was seen."""
+    deadline = time.monotonic() + timeout
+    while count_fn(name) < n:
+        if time.monotonic() > deadline:
+            fail("haproxy did not log %s within %.0f s: %s" % (what, timeout, lb.text()[-2000:]))
+        time.sleep(0.05)
+    return time.monotonic()
+
+
+def lb_reads_writes(lb, servers):
+    """(1) Writes through the balancer land on every replica in turn; every replica (and the
+    balancer, several times) answers each within 1 s with the same body."""
+    before = len(lb.served())
+    for k, d in enumerate(dates(0, 3)):
+        st, body, h = lb.request("POST", "/v1/reports", report(d, 1000 + k), auth=True)
+        if st != 201:
+            fail("POST %s through the balancer: %d %s" % (d, st, body[:300]))
+    posts = [s for s, st, m, p in lb.served()[before:] if m == "POST"]
+    if sorted(posts) != ["attrition-1", "attrition-2", "attrition-3"]:
+        fail("the 3 POSTs were not served one by each replica: %s" % posts)
+    worst = 0.0
+    for k, d in enumerate(dates(0, 3)):
+        path = "/v1/reports/" + d
+        took = same_everywhere(servers, path, '"personnel":%d' % (1000 + k))
+        want = servers[0].request("GET", path)[1]
+        got = {lb.request("GET", path)[1] for _ in range(6)}
+        if got != {want}:
+            fail("GET %s through the balancer: %d different bodies" % (path, len(got)))
+        worst = max(worst, took)
+    gets = {s for s, st, m, p in lb.served()[before:] if m == "GET" and st == "200"}
+    if len(gets) != 3:
+        fail("the GETs through the balancer reached only %s" % sorted(gets))
+    note("balancer: 3 POSTs (201) through HAProxy served one by each replica; every replica "
+         "answered each within %.0f ms, 6 GETs through the balancer the same body" %
+         (worst * 1000))
+
+
+def lb_sigterm(lb, victim, name, inter, fall):
+    """(2) SIGTERM of a replica: it drains (/readyz 503 on a connection it already had),
+    HAProxy takes it out, and GETs through the balancer meanwhile never fail."""
+    c = http.client.HTTPConnection("127.0.0.1", victim.port, timeout=10)
+    c.request("GET", "/readyz")
+    r = c.getresponse()
+    r.read()
+    if r.status != 200:
+        fail("%s /readyz before SIGTERM: %d" % (name, r.status))
+    stream = Stream(lb, "/v1/cumulative/latest")
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    victim.proc.send_signal(signal.SIGTERM)
+    wait_for(victim.log, r'"event":"stopping"', None, name + " stopping", timeout=10)
+    try:
+        c.request("GET", "/readyz")  # the same connection: drained, not cut
+        r = c.getresponse()
+        r.read()
+    except (OSError, http.client.HTTPException) as e:
+        fail("%s closed a connection it had at SIGTERM instead of draining it: %s" % (name, e))
+    c.close()  # the drain waits for it no longer
+    if r.status != 503:
+        fail("%s /readyz while draining: %d (want 503)" % (name, r.status))
+    t_down = wait_log(lb, lb.down_lines, name, 1, (fall + 2) * inter, name + " DOWN")
+    time.sleep(1.0)
+    res = stream.stop()
+    n, nbad = bad(res)
+    if nbad:
+        fail("%d of %d GETs through the balancer failed around the SIGTERM of %s: %s" % (
+            nbad, n, name, [st for _, st in res if st == 0 or st >= 500][:10]))
+    try:
+        code = victim.proc.wait(15)
+    except subprocess.TimeoutExpired:
+        fail("%s did not exit within 15 s of SIGTERM" % name)
+    if code != 0:
+        fail("%s exited %d after SIGTERM (want 0)" % (name, code))
+    note("SIGTERM of %s: /readyz 503 while draining, HAProxy took it out %.1f s later, exit "
+         "0 after %.1f s; %d GETs through the balancer meanwhile, 0 failed" % (
+             name, t_down - t0, time.monotonic() - t0, n))
+
+
+def lb_kill9(lb, victim, name, inter, fall):
+    """(3) kill -9 of a replica: HAProxy takes it out after at most `fall` checks; no GET
+    through the balancer fails after that (those within that window are counted)."""
+    stream = Stream(lb, "/v1/cumulative/latest")
+    writes, stop = [], threading.Event()
+
+    def writer():  # distinct dates: a POST sent twice would answer 200 or 409, not 201
+        for d in dates(1000, 2000):
+            if stop.is_set():
+                return
+            st, body, _ = lb.request("POST", "/v1/reports", report(d, 6000), auth=True)
+            writes.append((d, st, body[:200]))
+
+    wt = threading.Thread(target=writer, daemon=True)
+    wt.start()
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    victim.kill9()
+    t_down = wait_log(lb, lb.down_lines, name, 1, (fall + 2) * inter, name + " DOWN")
+    if t_down - t0 > (fall + 1) * inter:
+        fail("HAProxy took %s out %.1f s after kill -9 (want <= %d checks of %.0f s)" % (
+            name, t_down - t0, fall, inter))
+    time.sleep(2.0)
+    res = stream.stop()
+    stop.set()
+    wt.join()
+    odd = [w for w in writes if w[1] not in (201, 502)]
+    if odd:  # 502: the one in flight on the killed replica; never retried elsewhere
+        fail("POSTs through the balancer around kill -9 answered %s" % odd[:5])
+    lost = [d for d, st, _ in writes if st == 201 and lb.request("GET", "/v1/reports/" + d)[0]
+            != 200]
+    if lost:
+        fail("acknowledged POSTs lost after kill -9: %s" % lost[:5])
+    n_in, bad_in = bad(res, t0, t_down)
+    n_after, bad_after = bad(res, t_down)
+    if bad_after:
+        fail("%d of %d GETs through the balancer failed after HAProxy took %s out" % (
+            bad_after, n_after, name))
+    failed = ", ".join("%d at +%.2f s" % (st, t - t0) for t, st in res
+                       if t0 <= t < t_down and (st == 0 or st >= 500))
+    note("kill -9 of %s: HAProxy took it out %.1f s later (fall %d, inter %.0f s); GETs "
+         "through the balancer: %d of %d failed within that window%s, 0 of %d after; POSTs "
+         "meanwhile: %d 201 (all stored), %d 502 (in flight on it, not resent)" % (
+             name, t_down - t0, fall, inter, bad_in, n_in,
+             " (status, when: %s)" % failed if failed else "", n_after,
+             sum(1 for w in writes if w[1] == 201), sum(1 for w in writes if w[1] == 502)))
+    if bad_in:  # haproxy.cfg retries a read whose replica died under it (empty-response)
+        fail("GETs through the balancer failed within the fall window: %s" % failed)
+
+
+def lb_outage(lb, cluster, inter):
+    """(4) PostgreSQL stopped: GETs through the balancer 200 (no replica taken out: /readyz
+    stays 200), POSTs 503 with Retry-After; started again: a POST 201."""
+    downs = [lb.down_lines("attrition-%d" % i) for i in (1, 2, 3)]
+    cluster.stop_server()
+    t0 = time.monotonic()
+    n_get, n_post, i = 0, 0, 0
+    while time.monotonic() - t0 < 2 * inter + 1:  # long enough for the checks to run twice
+        for _ in range(5):
+            st, body, _ = lb.request("GET", "/v1/cumulative/latest", timeout=10)
+            n_get += 1
+            if st != 200:
+                fail("GET through the balancer with PostgreSQL stopped: %d %s" % (st, body[:200]))
+        i += 1
+        st, body, h = lb.request("POST", "/v1/reports", report(dates(300 + i, 1)[0], 7000),
+                                 auth=True, timeout=10)
+        n_post += 1
+        if st != 503 or "retry-after" not in h:
+            fail("POST through the balancer with PostgreSQL stopped: %d %s %s" % (st, h,
+                                                                                 body[:300]))
+        time.sleep(0.2)
+    if [lb.down_lines("attrition-%d" % i) for i in (1, 2, 3)] != downs:
+        fail("HAProxy took a replica out while PostgreSQL was stopped: %s" % lb.text()[-2000:])
+    cluster.start_server()
+    t1 = time.monotonic()
+    d = dates(400, 1)[0]
+    while True:
+        st, body, _ = lb.request("POST", "/v1/reports", report(d, 8000), auth=True, timeout=30)
+        if st in (200, 201):
+            break
+        if st != 503 or time.monotonic() - t1 > 20:
+            fail("POST through the balancer after PostgreSQL started: %d %s" % (st, body[:300]))
+        time.sleep(0.1)
+    note("PostgreSQL stopped %.1f s: %d GETs through the balancer 200, %d POSTs 503 with "
+         "Retry-After, no replica taken out; started again: POST %d after %.2f s" % (
+             t1 - t0, n_get, n_post, st, time.monotonic() - t1))
+
+
+def balancer_main(root, binary, tmp):
+    haproxy = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/sbin")
+    if not haproxy:
+        skip("haproxy is not installed (Debian package haproxy: scripts/deps test)")
+    with open(os.path.join(root, "deploy", "haproxy.cfg")) as f:
+        shipped = f.read()
+    inter = float(check_setting(shipped, r"default-server[^\n]*\binter (\d+)s\b"))
+    fall = int(check_setting(shipped, r"default-server[^\n]*\bfall (\d+)\b"))
+    cluster = Cluster(root, tmp)
+    servers, lb = [], None
+    try:
+        cluster.create_db("balancer")
+        db = cluster.uri("balancer")
+        servers = [Server(binary, db, os.path.join(tmp, "replica-%d.log" % i), env_db=True)
+                   for i in range(3)]
+        cfg = os.path.join(tmp, "haproxy.cfg")
+        with open(cfg, "w") as f:
+            f.write(balancer_config(shipped, free_port(), servers))
+        lb = Balancer(haproxy, cfg, int(re.search(r"bind 127.0.0.1:(\d+)",
+                                                  open(cfg).read()).group(1)),
+                      os.path.join(tmp, "haproxy.log"))
+        lb_reads_writes(lb, servers)
+        lb_sigterm(lb, servers[0], "attrition-1", inter, fall)
+        lb_kill9(lb, servers[1], "attrition-2", inter, fall)
+        # both back on their ports: HAProxy puts them back after `rise` good checks
+        for i in (0, 1):
+            servers[i].start(port=servers[i].port)
+        for i in (1, 2):
+            wait_log(lb, lb.up_lines, "attrition-%d" % i, 1, 4 * inter, "attrition-%d UP" % i)
+        note("restarted: HAProxy put attrition-1 and attrition-2 back")
+        lb_outage(lb, cluster, inter)
+    finally:
+        if lb:
+            lb.stop()
+        for s in servers:
+            s.stop()
+        cluster.remove()
+    note("balancer: all checks passed")
+
+
+MODES = {"cluster": cluster_main, "backends": backends_main, "balancer": balancer_main}
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("cluster", "backends"):
+    if len(sys.argv) != 3 or sys.argv[1] not in MODES:
         print(__doc__)
         return 2
     root = sys.argv[2]
@@ -610,7 +946,7 @@ def main():
     os.makedirs(base, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="cluster-", dir=base)  # logs, files; the cluster: Cluster
     try:
-        (cluster_main if sys.argv[1] == "cluster" else backends_main)(root, binary, tmp)
+        MODES[sys.argv[1]](root, binary, tmp)
     finally:
         if not os.environ.get("ATTRITION_KEEP_TMP"):
             shutil.rmtree(tmp, ignore_errors=True)
